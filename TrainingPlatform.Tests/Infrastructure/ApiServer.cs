@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TrainingPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The real API served by Kestrel on a loopback port (real HTTP, real client ip), against a real database.
+/// Settings are passed as configuration keys, exactly as environment variables would set them.
+/// </summary>
+public sealed class ApiServer : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string _environment;
+
+    private ApiServer(string connectionString, string environment, IReadOnlyDictionary<string, string?>? settings)
+    {
+        _environment = environment;
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:training"] = connectionString,
+            ["Jwt:SigningKey"] = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        _settings = all;
+        UseKestrel(0);
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Starts the API on a fresh database of <paramref name="postgres"/> (the shared server by default).</summary>
+    public static async Task<ApiServer> StartAsync(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        string environment = "Development",
+        PostgresServer? postgres = null,
+        string? connectionString = null)
+    {
+        postgres ??= await PostgresServer.SharedAsync();
+        connectionString ??= await postgres.CreateDatabaseAsync();
+        var server = new ApiServer(connectionString, environment, settings);
+        server.StartServer();
+        var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1"));
+        return server;
+    }
+
+    /// <summary>A plain client over real HTTP, with no cookies or redirects of its own.</summary>
+    public HttpClient CreateHttpClient() => new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
