@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace TrainingPlatform.AppHost;
+
+/// <summary>How the stack's infrastructure runs: as container images, or from binaries installed on the machine.</summary>
+public enum StackMode
+{
+    Local,
+    Containers,
+}
+
+public sealed record StackModeChoice(StackMode Mode, string Reason);
+
+/// <summary>
+/// Decides the mode once, before any resource is added: a container resource on a machine whose runtime does not
+/// answer never starts and leaves everything that waits for it "Waiting" forever.
+/// </summary>
+public static class StackModeSelector
+{
+    public const string SettingKey = "Stack:Mode";
+
+    public static StackModeChoice Decide(string? setting, bool isPublishMode, Func<string?> answeringRuntime)
+    {
+        if (isPublishMode)
+        {
+            return new(StackMode.Containers, "publishing: deployments run container images");
+        }
+
+        if (!string.IsNullOrWhiteSpace(setting))
+        {
+            return Enum.TryParse<StackMode>(setting, ignoreCase: true, out var forced)
+                ? new(forced, $"forced by {SettingKey}={setting}")
+                : throw new ArgumentException($"{SettingKey} must be 'local' or 'containers', not '{setting}'.");
+        }
+
+        return answeringRuntime() is { } runtime
+            ? new(StackMode.Containers, $"container runtime '{runtime}' answers")
+            : new(StackMode.Local, "no container runtime answers ('docker info' and 'podman info' fail)");
+    }
+
+    /// <summary>The first of docker and podman whose daemon answers <c>info</c>, or null.</summary>
+    public static string? FindAnsweringRuntime()
+    {
+        foreach (var runtime in new[] { "docker", "podman" })
+        {
+            try
+            {
+                using var process = Process.Start(new ProcessStartInfo(runtime, "info")
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                })!;
+                process.StandardOutput.ReadToEndAsync();
+                process.StandardError.ReadToEndAsync();
+                if (process.WaitForExit(TimeSpan.FromSeconds(10)) && process.ExitCode == 0)
+                {
+                    return runtime;
+                }
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // Not installed: try the next one.
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,58 @@
+extern alias AppHost;
+
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace TrainingPlatform.Tests.Stack;
+
+/// <summary>
+/// The real AppHost in local mode, started once for the stack tests: Postgres and Prometheus from the machine's
+/// binaries, the API as a project, in a throwaway data directory.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("tp-stack-");
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public static CancellationToken Timeout(int seconds = 180) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
+            [
+                "--Stack:Mode=local",
+                $"--Stack:DataDirectory={_data.FullName}",
+                $"--Stack:Ports:Api={FreePort()}",
+                $"--Stack:Ports:Prometheus={FreePort()}",
+            ],
+            Timeout());
+        App = await builder.BuildAsync(Timeout());
+        await App.StartAsync(Timeout());
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", Timeout());
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        try
+        {
+            _data.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // Postgres may still be flushing; a leftover temp directory is harmless.
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
