@@ -8,12 +8,15 @@ var training = stack.Mode.Mode == StackMode.Local
     ? builder.AddLocalPostgres(stack, "training")
     : builder.AddContainerPostgres("training");
 
+var publishing = builder.ExecutionContext.IsPublishMode;
+
 var api = builder.AddProject<Projects.TrainingPlatform_Api>("api")
     .WithReference(training)
     .WaitFor(training)
-    .WithEndpoint("http", endpoint => endpoint.Port = builder.ExecutionContext.IsPublishMode ? null : stack.ApiPort)
-    .WithHttpEndpoint(name: "metrics", env: "Metrics__Port")
-    .WithEnvironment("METRICS_ENABLED", builder.AddParameter("metrics-enabled", builder.ExecutionContext.IsPublishMode ? "false" : "true"))
+    .WithEndpoint("http", endpoint => endpoint.Port = publishing ? null : stack.ApiPort)
+    // Prometheus scrapes an internal port of its own, so /metrics never faces the public.
+    .WithHttpEndpoint(targetPort: publishing ? 9464 : null, name: "metrics", env: "Metrics__Port")
+    .WithEnvironment("METRICS_ENABLED", builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true))
     .WithEnvironment("Jwt__SigningKey", builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true))
     .WithEnvironment("SENTRY_DSN", builder.AddParameter("sentry-dsn", "", secret: true))
     .WithHttpHealthCheck("/healthz");
