@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TrainingPlatform.Tests.Stack;
+
+/// <summary>
+/// The deployment manifest azd reads, generated with the exact command the README gives. Containers mode is what
+/// deploys: Postgres as an image, Prometheus, blackbox and Grafana built from Dockerfiles with their configuration
+/// baked in, and every secret a parameter.
+/// </summary>
+public class ManifestTests
+{
+    private static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
+
+    [Fact]
+    public async Task Containers_mode_lists_the_api_postgres_prometheus_and_grafana()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+
+        foreach (var name in new[] { "api", "postgres", "prometheus", "grafana", "blackbox", "training" })
+        {
+            Assert.True(resources.TryGetProperty(name, out _), $"manifest lacks '{name}'");
+        }
+        Assert.StartsWith("docker.io/library/postgres:17", resources.GetProperty("postgres").GetProperty("image").GetString());
+    }
+
+    [Fact]
+    public async Task The_api_is_a_project_with_the_database_reference()
+    {
+        var api = (await Manifest.Value).GetProperty("resources").GetProperty("api");
+
+        Assert.Equal("project.v0", api.GetProperty("type").GetString());
+        Assert.Equal("{training.connectionString}", api.GetProperty("env").GetProperty("ConnectionStrings__training").GetString());
+        Assert.Equal("{metrics-enabled.value}", api.GetProperty("env").GetProperty("METRICS_ENABLED").GetString());
+    }
+
+    [Theory]
+    [InlineData("prometheus", "Dockerfile")]
+    [InlineData("blackbox", "blackbox.Dockerfile")]
+    [InlineData("grafana", "Dockerfile")]
+    public async Task Monitoring_is_built_from_its_dockerfile_without_bind_mounts(string name, string dockerfile)
+    {
+        var resource = (await Manifest.Value).GetProperty("resources").GetProperty(name);
+
+        Assert.EndsWith("/" + dockerfile, resource.GetProperty("build").GetProperty("dockerfile").GetString());
+        Assert.False(resource.TryGetProperty("bindMounts", out _), $"{name} has bind mounts, which do not deploy");
+        Assert.False(resource.TryGetProperty("image", out _));
+    }
+
+    [Fact]
+    public async Task Every_secret_is_a_secret_parameter_and_no_literal()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn" })
+        {
+            var parameter = resources.GetProperty(name);
+            Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
+            Assert.True(parameter.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} is not secret");
+        }
+        var env = resources.GetProperty("api").GetProperty("env");
+        Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
+        Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
+        Assert.DoesNotContain("Password=", resources.GetProperty("postgres").GetProperty("connectionString").GetString()!.Replace("Password={postgres-password.value}", ""));
+    }
+
+    [Fact]
+    public async Task Metrics_are_off_by_default_when_deployed()
+    {
+        var parameter = (await Manifest.Value).GetProperty("resources").GetProperty("metrics-enabled");
+
+        Assert.Equal("false", parameter.GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task The_readme_lists_exactly_the_deployed_resources()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var section = Regex.Match(readme, "<!-- manifest-resources -->(.*?)<!-- /manifest-resources -->", RegexOptions.Singleline);
+        Assert.True(section.Success, "README.md has no <!-- manifest-resources --> section");
+        var listed = Regex.Matches(section.Groups[1].Value, @"^\| `([a-z0-9-]+)`", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Order();
+
+        var generated = (await Manifest.Value).GetProperty("resources").EnumerateObject().Select(r => r.Name)
+            .Where(n => !n.EndsWith("-uri-encoded", StringComparison.Ordinal)).Order();
+
+        Assert.Equal(generated, listed);
+    }
+
+    private static async Task<JsonElement> GenerateAsync()
+    {
+        var output = Path.Combine(Directory.CreateTempSubdirectory("tp-manifest-").FullName, "aspire-manifest.json");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "run", "--project", "TrainingPlatform.AppHost", "--no-build", "-c", RepositoryRoot.Configuration,
+                     "--", "--publisher", "manifest", "--output-path", output })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(process.ExitCode == 0, $"manifest generation failed: {await stdout}{stderr}");
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        return json.RootElement.Clone();
+    }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs what the stack or the test suite needs and this machine lacks (Debian/Ubuntu, as root),
+# or stops with a message saying exactly what to install.
+set -euo pipefail
+
+usage() {
+  cat <<'TXT'
+Usage: ops/scripts/prerequisites.sh stack|test
+
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
+  test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (s3rver, playwright-core)
+
+Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
+TXT
+}
+
+case "${1:-}" in
+  stack | test) purpose=$1 ;;
+  -h | --help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+command -v dotnet >/dev/null || {
+  echo "error: the .NET 10 SDK is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
+  exit 1
+}
+
+# Each entry: a path pattern or command that proves the package is there, then the Debian package providing it.
+needs=(
+  "/usr/lib/postgresql/*/bin/postgres postgresql"
+  "prometheus prometheus"
+  "promtool prometheus"
+  "prometheus-blackbox-exporter prometheus-blackbox-exporter"
+  "pg_dump postgresql-client"
+)
+if [[ $purpose == test ]]; then
+  needs+=(
+    "/usr/bin/aws awscli"
+    "shellcheck shellcheck"
+    "chromium chromium"
+    "wrk wrk"
+    "node nodejs"
+    "npm npm"
+    "python3 python3"
+    "curl curl"
+  )
+fi
+
+present() {
+  local probe=$1
+  if [[ $probe == /* ]]; then
+    compgen -G "$probe" >/dev/null
+  else
+    command -v "$probe" >/dev/null
+  fi
+}
+
+missing=()
+for entry in "${needs[@]}"; do
+  read -r probe package <<<"$entry"
+  present "$probe" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "Installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "error: missing packages: ${missing[*]}" >&2
+    echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [[ $purpose == test && ! -d $root_dir/ops/tools/node_modules/s3rver ]]; then
+  echo "Installing node tools into ops/tools (s3rver, playwright-core)"
+  npm ci --prefix "$root_dir/ops/tools" --no-audit --no-fund --loglevel=error >/dev/null
+fi
