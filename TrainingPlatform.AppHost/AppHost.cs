@@ -7,6 +7,7 @@ StackLog.ModeChosen(stack);
 var training = stack.Mode.Mode == StackMode.Local
     ? builder.AddLocalPostgres(stack, "training")
     : builder.AddContainerPostgres("training");
+training.WithBackupCommand(stack);
 
 var publishing = builder.ExecutionContext.IsPublishMode;
 
@@ -19,7 +20,8 @@ var api = builder.AddProject<Projects.TrainingPlatform_Api>("api")
     .WithEnvironment("METRICS_ENABLED", builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true))
     .WithEnvironment("Jwt__SigningKey", builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true))
     .WithEnvironment("SENTRY_DSN", builder.AddParameter("sentry-dsn", "", secret: true))
-    .WithHttpHealthCheck("/healthz");
+    .WithHttpHealthCheck("/healthz")
+    .WithSyntheticCheckCommand(stack);
 
 builder.AddMonitoring(stack, api);
 
