@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+
+namespace TrainingPlatform.Tests.Ops.Slo;
+
+/// <summary>Every alert is routable, documented, and proven by promtool unit tests both ways.</summary>
+public partial class AlertRuleTests
+{
+    private const string RunbookBase = "https://github.com/trainingplatform/trainingplatform/blob/main/ops/docs/slos.md#";
+
+    // Watchdog fires always by design: its cases prove it fires with and without input, never that it stops.
+    private const string AlwaysFiring = "Watchdog";
+
+    private static readonly string[] RequiredAlerts =
+    [
+        "AvailabilityErrorBudgetBurnFast", "AvailabilityErrorBudgetBurnSlow",
+        "LatencyErrorBudgetBurnFast", "LatencyErrorBudgetBurnSlow",
+        "HttpLatencyP95High", "HttpErrorRateHigh",
+        "TargetDown", "ServiceTargetsAbsent", "ProbeFailing", "ProbeSlow",
+        "HttpInFlightRequestsHigh", "ProcessMemoryHigh", "ProcessCpuHigh", "DatabasePoolNearlyExhausted",
+        "SecurityEventsSurge", AlwaysFiring,
+    ];
+
+    [Fact]
+    public void The_issue_s_alerts_all_exist_once()
+    {
+        var names = AlertDefinitions.Rules().Select(rule => rule.Name).ToList();
+
+        Assert.Equal(names.Distinct().Count(), names.Count);
+        Assert.Equal(RequiredAlerts.Order(), names.Order());
+    }
+
+    [Fact]
+    public void Every_alert_has_a_routing_severity_and_the_three_annotations()
+    {
+        foreach (var rule in AlertDefinitions.Rules())
+        {
+            Assert.True(rule.Labels.TryGetValue("severity", out var severity), $"{rule.Name} has no severity");
+            Assert.Contains(severity, new[] { "critical", "warning" });
+            foreach (var annotation in new[] { "summary", "description", "runbook_url" })
+            {
+                Assert.True(rule.Annotations.TryGetValue(annotation, out var text) && text.Length > 0,
+                    $"{rule.Name} has no {annotation}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_runbook_url_points_at_its_own_section_of_slos_md()
+    {
+        var anchors = Headings().Select(GitHubAnchor).ToHashSet();
+
+        foreach (var rule in AlertDefinitions.Rules())
+        {
+            var url = rule.Annotations["runbook_url"];
+            Assert.StartsWith(RunbookBase, url);
+            var anchor = url[RunbookBase.Length..];
+            Assert.True(anchors.Contains(anchor), $"{rule.Name}: slos.md has no heading with anchor #{anchor}");
+            Assert.Equal(GitHubAnchor(rule.Name), anchor);
+        }
+    }
+
+    [Fact]
+    public void Every_alert_has_a_unit_test_where_it_fires_and_one_where_it_must_not()
+    {
+        var cases = AlertDefinitions.Cases();
+
+        foreach (var rule in AlertDefinitions.Rules())
+        {
+            var own = cases.Where(c => c.AlertName == rule.Name).ToList();
+            Assert.True(own.Any(c => c.Fires), $"{rule.Name} has no promtool case where it fires");
+            if (rule.Name == AlwaysFiring)
+            {
+                Assert.True(own.Count(c => c.Fires) >= 2 && own.All(c => c.Fires),
+                    $"{rule.Name} must be shown firing at two times and never silent");
+            }
+            else
+            {
+                Assert.True(own.Any(c => !c.Fires), $"{rule.Name} has no promtool case where it must not fire");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_firing_case_asserts_the_alert_s_severity_and_annotations()
+    {
+        var rules = AlertDefinitions.Rules().ToDictionary(rule => rule.Name);
+
+        foreach (var firing in AlertDefinitions.Cases().Where(c => c.Fires))
+        {
+            Assert.True(rules.TryGetValue(firing.AlertName, out var rule), $"{firing.File} tests unknown alert {firing.AlertName}");
+            foreach (var (labels, annotations) in firing.ExpectedAlerts)
+            {
+                Assert.Equal(rule.Labels["severity"], labels.GetValueOrDefault("severity"));
+                Assert.Equal(rule.Annotations["runbook_url"], annotations.GetValueOrDefault("runbook_url"));
+                Assert.False(string.IsNullOrEmpty(annotations.GetValueOrDefault("summary")), $"{firing.File} {firing.AlertName} summary");
+                Assert.False(string.IsNullOrEmpty(annotations.GetValueOrDefault("description")), $"{firing.File} {firing.AlertName} description");
+            }
+        }
+    }
+
+    private static IEnumerable<string> Headings() =>
+        File.ReadLines(OpsFiles.SlosDoc)
+            .Select(line => HeadingLine().Match(line))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["text"].Value);
+
+    /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens.</summary>
+    private static string GitHubAnchor(string heading) =>
+        NotAnchorCharacter().Replace(heading.Trim().ToLowerInvariant(), "").Replace(' ', '-');
+
+    [GeneratedRegex(@"^#{1,6}\s+(?<text>.+?)\s*$")]
+    private static partial Regex HeadingLine();
+
+    [GeneratedRegex(@"[^a-z0-9 _-]")]
+    private static partial Regex NotAnchorCharacter();
+}
