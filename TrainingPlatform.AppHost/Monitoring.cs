@@ -18,7 +18,11 @@ public static class Monitoring
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, "127.0.0.1", service, blackbox.GetEndpoint("http"), "127.0.0.1"));
+            prometheus.OnBeforeResourceStarted((_, _, _) =>
+            {
+                config.WriteSelfTarget($"127.0.0.1:{prometheus.GetEndpoint("http").Port}");
+                return WriteTargets(config, "127.0.0.1", service, blackbox.GetEndpoint("http"), "127.0.0.1");
+            });
             StackLog.GrafanaSkipped();
         }
         else
@@ -26,7 +30,11 @@ public static class Monitoring
             var prometheus = builder.AddContainerPrometheus(stack, config);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, "host.docker.internal", service, blackbox.GetEndpoint("http"), "blackbox"));
+            prometheus.OnBeforeResourceStarted((_, _, _) =>
+            {
+                config.WriteSelfTarget("localhost:9090");
+                return WriteTargets(config, "host.docker.internal", service, blackbox.GetEndpoint("http"), "blackbox");
+            });
             builder.AddGrafana(stack, prometheus);
         }
     }

@@ -36,6 +36,10 @@ public sealed class PrometheusConfiguration
         return new PrometheusConfiguration(target);
     }
 
+    /// <summary>Writes <c>targets/prometheus.json</c>: where Prometheus scrapes itself.</summary>
+    public void WriteSelfTarget(string hostAndPort) =>
+        Write("prometheus.json", [new TargetGroup([hostAndPort], [])]);
+
     /// <summary>Writes <c>targets/services.json</c>: each service's metrics address, labelled with its name.</summary>
     public void WriteServiceTargets(IEnumerable<(string Service, string HostAndPort)> services) =>
         Write("services.json", services.Select(s => new TargetGroup([s.HostAndPort], new() { ["service"] = s.Service })));

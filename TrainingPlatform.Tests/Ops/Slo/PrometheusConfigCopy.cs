@@ -14,7 +14,7 @@ internal sealed record ProbeTarget(string ExporterAddress, string Url, string Se
 internal sealed record TestClock(string Interval, string AlertFor);
 
 /// <summary>
-/// A copy of ops/prometheus in a temporary directory, with the two targets files the AppHost renders
+/// A copy of ops/prometheus in a temporary directory, with the targets files the AppHost renders
 /// at start, so the committed config is what Prometheus loads.
 /// </summary>
 internal sealed partial class PrometheusConfigCopy : IDisposable
@@ -35,8 +35,7 @@ internal sealed partial class PrometheusConfigCopy : IDisposable
         System.IO.Directory.CreateDirectory(Path.Combine(copy.Directory, "rules"));
         System.IO.Directory.CreateDirectory(Path.Combine(copy.Directory, "targets"));
 
-        var config = File.ReadAllText(Path.Combine(OpsFiles.Prometheus, "prometheus.yml"))
-            .Replace("localhost:9090", $"127.0.0.1:{prometheusPort}");
+        var config = File.ReadAllText(Path.Combine(OpsFiles.Prometheus, "prometheus.yml"));
         if (clock is not null)
         {
             config = Replace(config, "scrape_interval: 15s", $"scrape_interval: {clock.Interval}");
@@ -55,6 +54,8 @@ internal sealed partial class PrometheusConfigCopy : IDisposable
             File.WriteAllText(Path.Combine(copy.Directory, "rules", Path.GetFileName(ruleFile)), rules);
         }
 
+        WriteTargets(Path.Combine(copy.Directory, "targets", "prometheus.json"),
+            new[] { new { targets = new[] { $"127.0.0.1:{prometheusPort}" } } });
         WriteTargets(Path.Combine(copy.Directory, "targets", "services.json"),
             services.Select(s => new { targets = new[] { s.Address }, labels = new Dictionary<string, string> { ["service"] = s.Service } }));
         WriteTargets(Path.Combine(copy.Directory, "targets", "probes.json"),
