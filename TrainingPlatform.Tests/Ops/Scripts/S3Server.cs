@@ -47,7 +47,7 @@ public sealed class S3Server : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("tp-s3-");
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var info = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -130,12 +130,5 @@ public sealed class S3Server : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
