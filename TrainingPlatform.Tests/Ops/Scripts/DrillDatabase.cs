@@ -54,22 +54,29 @@ public sealed class DrillDatabase
     private async Task SeedAsync()
     {
         await ExecuteAsync($"""
-            insert into users (email, password_hash, display_name)
-            select 'user' || n || '@example.test', md5('password' || n), 'User ' || n from generate_series(1, {Users}) n;
-            insert into courses (title, description)
-            select 'Course ' || n, repeat('About course ' || n || '. ', 20) from generate_series(1, {Courses}) n;
-            insert into lessons (course_id, title, position)
-            select c.id, c.title || ', lesson ' || n, n from courses c cross join generate_series(1, {LessonsPerCourse}) n;
+            insert into users (email, display_name, role, password_hash)
+            select 'user' || n || '@example.test', 'User ' || n, case when n <= 20 then 'instructor' else 'learner' end,
+                   md5('password' || n)
+            from generate_series(1, {Users}) n;
+            insert into courses (instructor_id, title, description, published)
+            select (select id from users where email = 'user' || (n % 20 + 1) || '@example.test'),
+                   'Course ' || n, repeat('About course ' || n || '. ', 20), n % 3 <> 0
+            from generate_series(1, {Courses}) n;
+            insert into lessons (course_id, position, title, content)
+            select c.id, n, c.title || ', lesson ' || n, repeat('Lesson text. ', 50)
+            from courses c cross join generate_series(1, {LessonsPerCourse}) n;
             insert into enrollments (user_id, course_id)
             select u.id, c.id
             from (select id, row_number() over (order by email) as rn from users) u
-            join (select id, row_number() over (order by title) as rn from courses) c on c.rn in (u.rn % {Courses} + 1, (u.rn * 7) % {Courses} + 1);
-            insert into lesson_completions (user_id, lesson_id)
-            select e.user_id, l.id from enrollments e join lessons l on l.course_id = e.course_id where l.position <= 3;
-            insert into refresh_tokens (user_id, token_hash, expires_at)
-            select id, md5('refresh' || email), now() + interval '14 days' from users where email like 'user1%';
+            join (select id, row_number() over (order by title) as rn from courses) c
+              on c.rn in (u.rn % {Courses} + 1, (u.rn * 7 + 3) % {Courses} + 1);
+            insert into lesson_completions (enrollment_id, lesson_id)
+            select e.id, l.id from enrollments e join lessons l on l.course_id = e.course_id where l.position <= 3;
+            insert into refresh_tokens (user_id, family_id, token_hash, expires_at)
+            select id, gen_random_uuid(), sha256(convert_to('refresh' || email, 'UTF8')), now() + interval '14 days'
+            from users where email like 'user1%';
             insert into password_reset_tokens (user_id, token_hash, expires_at)
-            select id, md5('reset' || email), now() + interval '1 hour' from users where email like 'user2%';
+            select id, sha256(convert_to('reset' || email, 'UTF8')), now() + interval '1 hour' from users where email like 'user2%';
             """);
 
         await using var connection = await OpenAsync();
@@ -77,8 +84,8 @@ public sealed class DrillDatabase
         {
             var content = RandomNumberGenerator.GetBytes(FileBytes);
             await using var insert = new NpgsqlCommand("""
-                insert into course_materials (course_id, file_name, content_type, size_bytes, sha256, content)
-                select id, @name, 'application/pdf', @size, @sha256, @content from courses where title = 'Course ' || @course
+                insert into course_materials (course_id, uploaded_by, file_name, content_type, size_bytes, sha256, content)
+                select id, instructor_id, @name, 'application/pdf', @size, @sha256, @content from courses where title = 'Course ' || @course
                 """, connection);
             insert.Parameters.AddWithValue("name", $"handout-{i}.pdf");
             insert.Parameters.AddWithValue("size", (long)content.Length);
@@ -137,6 +144,13 @@ public sealed class DrillDatabase
             files[reader.GetString(0)] = content;
         }
         return files;
+    }
+
+    public async Task<string> SchemaVersionAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand("select max(\"Version\") from public.\"VersionInfo\"", connection);
+        return ((long)(await command.ExecuteScalarAsync())!).ToString();
     }
 
     public async Task<long> SizeBytesAsync()

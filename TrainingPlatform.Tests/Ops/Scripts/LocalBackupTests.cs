@@ -30,7 +30,7 @@ public sealed class LocalBackupTests : IDisposable
         using (var sidecar = JsonDocument.Parse(await File.ReadAllTextAsync(dump + ".json")))
         {
             Assert.Equal(sha256, sidecar.RootElement.GetProperty("sha256").GetString());
-            Assert.Equal("202612010001", sidecar.RootElement.GetProperty("schema-version").GetString());
+            Assert.Equal(await database.SchemaVersionAsync(), sidecar.RootElement.GetProperty("schema-version").GetString());
         }
         Assert.Equal(1, result.RootElement.GetProperty("pruned").GetInt32());
         Assert.False(File.Exists(old) || File.Exists(old + ".sha256") || File.Exists(old + ".json"));
