@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>What an operator relies on before running a script: it is shellcheck clean and explains itself.</summary>
@@ -48,5 +50,21 @@ public class ScriptQualityTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--no-such-option", result.Stderr);
         Assert.Contains("see --help", result.Stderr);
+    }
+
+    [Fact]
+    public void The_sample_lifecycle_rule_expires_the_retention_classes_backups_are_tagged_with()
+    {
+        using var lifecycle = JsonDocument.Parse(File.ReadAllText(Path.Combine(Command.RepositoryRoot, "ops", "s3-lifecycle.json")));
+        var expiryDaysByClass = lifecycle.RootElement.GetProperty("Rules").EnumerateArray()
+            .Where(rule => rule.GetProperty("Filter").TryGetProperty("And", out _))
+            .ToDictionary(
+                rule => rule.GetProperty("Filter").GetProperty("And").GetProperty("Tags").EnumerateArray()
+                    .Single(tag => tag.GetProperty("Key").GetString() == "retention").GetProperty("Value").GetString()!,
+                rule => rule.GetProperty("Expiration").GetProperty("Days").GetInt32());
+
+        Assert.Equal(["daily", "monthly", "weekly"], expiryDaysByClass.Keys.Order());
+        // STANDARD_IA bills 30 days at least: expiring sooner saves nothing.
+        Assert.All(expiryDaysByClass.Values, days => Assert.True(days >= 30));
     }
 }
