@@ -123,6 +123,46 @@ record() {
   REASONS+=("$3")
 }
 
+# Judges a JSON body; prints "PASS <reason>" or "FAIL <reason>".
+#   openapi FILE ROUTE...  the document parses and lists every ROUTE (trailing slash or not)
+#   problem FILE           a 404 problem body with status and requestId
+JSON_VERDICT=$(cat <<'PY'
+import json, sys
+
+def verdict(passed, reason):
+    print(("PASS " if passed else "FAIL ") + reason)
+    sys.exit()
+
+mode, file, routes = sys.argv[1], sys.argv[2], sys.argv[3:]
+what = "/openapi/v1.json" if mode == "openapi" else "the problem body"
+try:
+    with open(file, encoding="utf-8") as f:
+        body = json.load(f)
+except (ValueError, UnicodeDecodeError) as e:
+    verdict(False, f"{what} is not JSON: {e}")
+if not isinstance(body, dict):
+    verdict(False, f"{what} is not a JSON object")
+
+if mode == "openapi":
+    paths = body.get("paths")
+    if not isinstance(paths, dict):
+        verdict(False, f"{what} has no paths object")
+    listed = {p.rstrip("/") for p in paths}
+    missing = [r for r in routes if r.rstrip("/") not in listed]
+    if missing:
+        verdict(False, f"{what} lacks " + " ".join(missing))
+    verdict(True, f"{what} parses and lists {' '.join(routes)} ({len(paths)} paths)")
+
+missing = [m for m in ("status", "requestId") if body.get(m) in (None, "")]
+if missing:
+    verdict(False, f"{what} lacks " + " and ".join(missing))
+if body["status"] != 404:
+    verdict(False, f"{what} says status {body['status']} (expected 404)")
+verdict(True, f"404 application/problem+json with status and requestId {body['requestId']}")
+PY
+)
+readonly JSON_VERDICT
+
 check_healthz() {
   fetch /healthz
   case $STATUS in
@@ -172,26 +212,7 @@ check_openapi() {
     return
   fi
   local verdict
-  verdict=$(python3 - "$BODY" "${CORE_ROUTES[@]}" <<'PY'
-import json, sys
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        document = json.load(f)
-except (ValueError, UnicodeDecodeError) as e:
-    print(f"FAIL /openapi/v1.json is not JSON: {e}")
-    sys.exit()
-paths = document.get("paths") if isinstance(document, dict) else None
-if not isinstance(paths, dict):
-    print("FAIL /openapi/v1.json has no paths object")
-    sys.exit()
-listed = {p.rstrip("/") for p in paths}
-missing = [r for r in sys.argv[2:] if r.rstrip("/") not in listed]
-if missing:
-    print("FAIL /openapi/v1.json lacks " + " ".join(missing))
-else:
-    print(f"PASS /openapi/v1.json parses and lists {' '.join(sys.argv[2:])} ({len(paths)} paths)")
-PY
-  )
+  verdict=$(python3 -c "$JSON_VERDICT" openapi "$BODY" "${CORE_ROUTES[@]}")
   record openapi "${verdict%% *}" "${verdict#* }"
 }
 
@@ -211,26 +232,7 @@ check_unknown_path() {
     return
   fi
   local verdict
-  verdict=$(python3 - "$BODY" <<'PY'
-import json, sys
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        problem = json.load(f)
-except (ValueError, UnicodeDecodeError) as e:
-    print(f"FAIL the problem body is not JSON: {e}")
-    sys.exit()
-if not isinstance(problem, dict):
-    print("FAIL the problem body is not a JSON object")
-    sys.exit()
-missing = [m for m in ("status", "requestId") if problem.get(m) in (None, "")]
-if missing:
-    print("FAIL the problem body lacks " + " and ".join(missing))
-elif problem["status"] != 404:
-    print(f"FAIL the problem body says status {problem['status']} (expected 404)")
-else:
-    print(f"PASS 404 application/problem+json with status and requestId {problem['requestId']}")
-PY
-  )
+  verdict=$(python3 -c "$JSON_VERDICT" problem "$BODY")
   record unknown-path "${verdict%% *}" "${verdict#* }"
 }
 
