@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace TrainingPlatform.Tests.Ops.Scripts;
+
+/// <summary>Backups to a local folder (BACKUP_DIR), as the stack's "Back up now" makes them, and the restore guard.</summary>
+public sealed class LocalBackupTests : IDisposable
+{
+    private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("tp-backups-");
+
+    public void Dispose() => _backups.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_local_backup_restores_as_latest_and_old_backups_are_pruned()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var checksums = await database.TableChecksumsAsync();
+        var old = PlantOldBackup(database.Name, "20200101T000000Z");
+        var settings = Settings(database);
+        settings["BACKUP_RETENTION_DAYS"] = "7";
+
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
+
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var dump = result.RootElement.GetProperty("location").GetString()!;
+        Assert.StartsWith(Path.Combine(_backups.FullName, database.Name, DateTime.UtcNow.ToString("yyyy")), dump);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(dump)));
+        Assert.Equal($"{sha256}  {Path.GetFileName(dump)}\n", await File.ReadAllTextAsync(dump + ".sha256"));
+        using (var sidecar = JsonDocument.Parse(await File.ReadAllTextAsync(dump + ".json")))
+        {
+            Assert.Equal(sha256, sidecar.RootElement.GetProperty("sha256").GetString());
+            Assert.Equal(await database.SchemaVersionAsync(), sidecar.RootElement.GetProperty("schema-version").GetString());
+        }
+        Assert.Equal(1, result.RootElement.GetProperty("pruned").GetInt32());
+        Assert.False(File.Exists(old) || File.Exists(old + ".sha256") || File.Exists(old + ".json"));
+        Assert.False(Directory.Exists(Path.Combine(_backups.FullName, database.Name, "2020")));
+        Assert.Empty(Directory.GetFiles(_backups.FullName, "*.partial", SearchOption.AllDirectories));
+
+        await database.WreckAsync();
+        var restore = await Command.RunScriptAsync("restore.sh", ["latest", "--yes"], settings);
+
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains($"latest backup of {database.Name}: {dump}", restore.Stderr);
+        Assert.Equal(checksums, await database.TableChecksumsAsync());
+    }
+
+    [Fact]
+    public async Task The_guard_refuses_without_yes_when_there_is_no_terminal_and_changes_nothing()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var settings = Settings(database);
+        var backup = await Command.RunScriptAsync("backup.sh", [], settings);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        await database.ExecuteAsync("delete from enrollments");
+        var before = await database.TableChecksumsAsync();
+
+        // stdin closed, then stdin redirected with the right answer: neither is an operator at a terminal.
+        var closed = await Command.RunScriptAsync("restore.sh", ["latest"], settings);
+        var piped = await Command.RunScriptAsync("restore.sh", ["latest"], settings, stdin: database.Name + "\n");
+
+        foreach (var refused in new[] { closed, piped })
+        {
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("refusing to restore", refused.Stderr);
+            Assert.Contains($"database {database.Name} on 127.0.0.1:{database.Server.Port}", refused.Stderr);
+            Assert.Contains($"{database.Name}-", refused.Stderr);
+            Assert.DoesNotContain(database.Server.Password, refused.Output);
+        }
+        Assert.Equal(before, await database.TableChecksumsAsync());
+    }
+
+    [Fact]
+    public async Task A_dump_without_its_checksum_sidecar_is_refused()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var settings = Settings(database);
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var dump = result.RootElement.GetProperty("location").GetString()!;
+        File.Delete(dump + ".sha256");
+
+        var restore = await Command.RunScriptAsync("restore.sh", [dump, "--yes"], settings);
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains("has no", restore.Stderr);
+        Assert.Contains(".sha256 sidecar", restore.Stderr);
+    }
+
+    private Dictionary<string, string> Settings(DrillDatabase database) =>
+        new(database.Environment) { ["BACKUP_DIR"] = _backups.FullName };
+
+    private string PlantOldBackup(string databaseName, string stamp)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_backups.FullName, databaseName, "2020", "01", "01"));
+        var dump = Path.Combine(directory.FullName, $"{databaseName}-{stamp}.dump");
+        foreach (var file in new[] { dump, dump + ".sha256", dump + ".json" })
+        {
+            File.WriteAllText(file, "an old backup");
+        }
+        return dump;
+    }
+}

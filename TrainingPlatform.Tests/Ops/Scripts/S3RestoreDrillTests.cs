@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace TrainingPlatform.Tests.Ops.Scripts;
+
+/// <summary>
+/// The restore drill of ops/docs/backup-restore.md: back up to S3, look at the object, wreck the
+/// database, restore, and prove the data is what it was. Real Postgres, real S3 protocol, real awscli.
+/// </summary>
+public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Bucket = "training-backups";
+    private S3Server _s3 = null!;
+
+    public async Task InitializeAsync() => _s3 = await S3Server.StartAsync(Bucket);
+
+    public async Task DisposeAsync() => await _s3.DisposeAsync();
+
+    [Fact]
+    public async Task A_wrecked_database_restored_from_s3_holds_exactly_the_data_that_was_backed_up()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var checksums = await database.TableChecksumsAsync();
+        var files = await database.FilesAsync();
+        var databaseBytes = await database.SizeBytesAsync();
+        var schemaVersion = await database.SchemaVersionAsync();
+
+        var backupClock = Stopwatch.StartNew();
+        var backup = await BackupAsync(database, "nightly", "--json");
+        backupClock.Stop();
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var location = result.RootElement.GetProperty("location").GetString()!;
+        var sha256 = result.RootElement.GetProperty("sha256").GetString()!;
+        var key = location[$"s3://{Bucket}/".Length..];
+        Assert.Matches($@"^nightly/{database.Name}/\d{{4}}/\d{{2}}/\d{{2}}/{database.Name}-\d{{8}}T\d{{6}}Z\.dump$", key);
+
+        using var head = JsonDocument.Parse(await _s3.AwsAsync("s3api", "head-object", "--bucket", Bucket, "--key", key));
+        Assert.Equal("STANDARD_IA", head.RootElement.GetProperty("StorageClass").GetString());
+        var metadata = head.RootElement.GetProperty("Metadata");
+        Assert.Equal(sha256, metadata.GetProperty("sha256").GetString());
+        Assert.Equal(database.Name, metadata.GetProperty("database").GetString());
+        Assert.Equal(schemaVersion, metadata.GetProperty("schema-version").GetString());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", metadata.GetProperty("created-at").GetString());
+        Assert.StartsWith("trainingplatform-backup/", metadata.GetProperty("tool-version").GetString());
+        using var tagging = JsonDocument.Parse(await _s3.AwsAsync("s3api", "get-object-tagging", "--bucket", Bucket, "--key", key));
+        var tags = tagging.RootElement.GetProperty("TagSet").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("Key").GetString()!, t => t.GetProperty("Value").GetString()!);
+        Assert.Equal("daily", tags["retention"]);
+
+        await database.WreckAsync();
+        Assert.NotEqual(checksums, await database.TableChecksumsAsync());
+
+        var restoreClock = Stopwatch.StartNew();
+        var restore = await Command.RunScriptAsync("restore.sh", [location, "--yes"], Settings(database, "nightly"));
+        restoreClock.Stop();
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains($"schema version  {schemaVersion}", restore.Stdout);
+        Assert.Matches($@"users\s+{DrillDatabase.Users}\n", restore.Stdout);
+        Assert.Matches($@"course_materials\s+{DrillDatabase.Files}\n", restore.Stdout);
+        Assert.Equal(checksums, await database.TableChecksumsAsync());
+        Assert.Equal(files, await database.FilesAsync());
+        Assert.DoesNotContain(database.Server.Password, backup.Output + restore.Output);
+
+        output.WriteLine(
+            $"drill: database {databaseBytes / 1024.0 / 1024.0:F1} MiB ({DrillDatabase.Users} users, {DrillDatabase.Courses} courses, " +
+            $"{DrillDatabase.Courses * DrillDatabase.LessonsPerCourse} lessons, {DrillDatabase.Files} files of {DrillDatabase.FileBytes / 1024} KiB), " +
+            $"dump {result.RootElement.GetProperty("size_bytes").GetInt64() / 1024.0 / 1024.0:F1} MiB; " +
+            $"backup {backupClock.Elapsed.TotalSeconds:F1} s, restore (download, verify, pg_restore, validate) {restoreClock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task A_tampered_backup_is_refused_and_the_database_stays_as_it_was()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var backup = await BackupAsync(database, "tamper", "--json");
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var key = result.RootElement.GetProperty("location").GetString()![$"s3://{Bucket}/".Length..];
+
+        // Same key, same recorded sha256, one byte different: what bit rot or an attacker leaves behind.
+        var copy = Path.Combine(Directory.CreateTempSubdirectory("tp-tamper-").FullName, "backup.dump");
+        await _s3.AwsAsync("s3", "cp", $"s3://{Bucket}/{key}", copy);
+        var bytes = await File.ReadAllBytesAsync(copy);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(copy, bytes);
+        await _s3.AwsAsync("s3api", "put-object", "--bucket", Bucket, "--key", key, "--body", copy,
+            "--metadata", $"sha256={result.RootElement.GetProperty("sha256").GetString()},database={database.Name}");
+
+        await database.ExecuteAsync("insert into courses (instructor_id, title, description) select min(id), 'Created after the backup', '' from users");
+        var before = await database.TableChecksumsAsync();
+
+        var restore = await Command.RunScriptAsync("restore.sh", ["latest", "--yes"], Settings(database, "tamper"));
+
+        Assert.Equal(1, restore.ExitCode);
+        Assert.Contains("sha256 mismatch", restore.Stderr);
+        Assert.Contains("the database was not touched", restore.Stderr);
+        Assert.Equal(before, await database.TableChecksumsAsync());
+    }
+
+    [Fact]
+    public async Task A_backup_that_cannot_be_completed_fails_and_leaves_no_object_behind()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        // The upload succeeds, then the store refuses the tags: the object must not survive as a backup.
+        var refusingCli = Path.Combine(Directory.CreateTempSubdirectory("tp-aws-").FullName, "aws");
+        await File.WriteAllTextAsync(refusingCli, $$"""
+            #!/usr/bin/env bash
+            for argument in "$@"; do
+              if [[ $argument == put-object-tagging ]]; then echo "simulated outage: tagging refused" >&2; exit 254; fi
+            done
+            exec {{S3Server.AwsCli}} "$@"
+            """);
+        Assert.Equal(0, (await Command.RunAsync("chmod", ["+x", refusingCli])).ExitCode);
+        var settings = new Dictionary<string, string>(Settings(database, "outage")) { ["AWS_CLI"] = refusingCli };
+
+        var backup = await Command.RunScriptAsync("backup.sh", [], settings);
+
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains("tagging", backup.Stderr);
+        Assert.Contains("simulated outage", backup.Stderr);
+        Assert.Contains("removed the unverified object", backup.Stderr);
+        Assert.Empty(await _s3.KeysAsync(Bucket, "outage/"));
+        Assert.DoesNotContain("backup ok", backup.Stdout);
+    }
+
+    [Fact]
+    public async Task A_failing_connection_is_reported_without_the_password()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var wrongPassword = "wrong-" + Guid.NewGuid().ToString("N");
+        var settings = new Dictionary<string, string>(Settings(database, "refused"))
+        {
+            ["DATABASE_URL"] = database.Url.Replace(database.Server.Password, wrongPassword),
+        };
+
+        var backup = await Command.RunScriptAsync("backup.sh", [], settings);
+
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains("password authentication failed", backup.Stderr);
+        Assert.Contains("postgres:***@127.0.0.1", backup.Stderr);
+        Assert.DoesNotContain(wrongPassword, backup.Output);
+        Assert.Empty(await _s3.KeysAsync(Bucket, "refused/"));
+    }
+
+    private Task<CommandResult> BackupAsync(DrillDatabase database, string prefix, params string[] arguments) =>
+        Command.RunScriptAsync("backup.sh", arguments, Settings(database, prefix));
+
+    private Dictionary<string, string> Settings(DrillDatabase database, string prefix)
+    {
+        var settings = new Dictionary<string, string>(database.Environment) { ["BACKUP_S3_URI"] = $"s3://{Bucket}/{prefix}" };
+        foreach (var (key, value) in _s3.Environment)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+}
