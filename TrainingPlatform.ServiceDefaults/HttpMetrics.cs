@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Prometheus;
 
 namespace TrainingPlatform.ServiceDefaults;
@@ -62,16 +63,18 @@ public sealed class HttpMetrics
 
     public void RequestStarted() => _inFlight.Inc();
 
-    public void RequestFinished(Endpoint? endpoint, string method, int status, TimeSpan elapsed)
+    public void RequestEnded() => _inFlight.Dec();
+
+    /// <summary>One observation of a served request, unless its endpoint opted out of HTTP metrics (the scrape itself).</summary>
+    public void Observe(Endpoint? endpoint, string method, int status, TimeSpan elapsed)
     {
-        _inFlight.Dec();
         var key = (endpoint ?? NoEndpoint, MethodIndex(method), status);
         if (!_series.TryGetValue(key, out var series))
         {
             series = _series.GetOrAdd(key, static (k, self) => self.CreateSeries(k), this);
         }
-        series.Duration.Observe(elapsed.TotalSeconds);
-        series.Requests.Inc();
+        series.Duration?.Observe(elapsed.TotalSeconds);
+        series.Requests?.Inc();
         series.ServerErrors?.Inc();
     }
 
@@ -119,6 +122,10 @@ public sealed class HttpMetrics
 
     private RequestSeries CreateSeries((object Endpoint, int Method, int Status) key)
     {
+        if (key.Endpoint is Endpoint endpoint && endpoint.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null)
+        {
+            return new RequestSeries(null, null, null);
+        }
         string[] labels = [Methods[key.Method], PathTemplate.Of(key.Endpoint as Endpoint), key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         return new RequestSeries(
             _duration.WithLabels(labels),
@@ -139,5 +146,6 @@ public sealed class HttpMetrics
         return Methods.Length - 1;
     }
 
-    private sealed record RequestSeries(Histogram.Child Duration, Counter.Child Requests, Counter.Child? ServerErrors);
+    /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
+    private sealed record RequestSeries(Histogram.Child? Duration, Counter.Child? Requests, Counter.Child? ServerErrors);
 }

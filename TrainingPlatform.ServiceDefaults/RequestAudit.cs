@@ -18,8 +18,9 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics m
         var requestId = RequestId.Resolve(context);
         RequestId.Assign(context, requestId);
         using var scope = accessLog.BeginRequestScope(requestId);
-        var measured = !MetricsEndpoint.IsScrape(context.Request.Path);
-        if (measured)
+        // A scrape would otherwise always report itself as in flight.
+        var inFlight = !MetricsEndpoint.IsScrape(context.Request.Path);
+        if (inFlight)
         {
             metrics.RequestStarted();
         }
@@ -35,10 +36,11 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics m
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var elapsed = Stopwatch.GetElapsedTime(started);
             var endpoint = PathTemplate.EndpointOf(context);
-            if (measured)
+            if (inFlight)
             {
-                metrics.RequestFinished(endpoint, context.Request.Method, status, elapsed);
+                metrics.RequestEnded();
             }
+            metrics.Observe(endpoint, context.Request.Method, status, elapsed);
             accessLog.Write(context, requestId, PathTemplate.Of(endpoint), status, elapsed);
             securityEvents.Inspect(context, requestId, endpoint, status, elapsed);
         }
