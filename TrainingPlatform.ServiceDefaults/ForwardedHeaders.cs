@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
+using Forward = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,8 +21,10 @@ internal static class ForwardedHeaders
         var networks = Values(section.GetSection("KnownNetworks")).Select(System.Net.IPNetwork.Parse).ToArray();
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
-                | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            // With both lists empty the middleware trusts every peer, so without a configured proxy it forwards nothing.
+            options.ForwardedHeaders = proxies.Length + networks.Length == 0
+                ? Forward.None
+                : Forward.XForwardedFor | Forward.XForwardedProto;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             foreach (var proxy in proxies)
