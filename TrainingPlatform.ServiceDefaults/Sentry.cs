@@ -1,16 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Sentry;
-using Sentry.Extensibility;
 
 namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
-/// Unhandled exceptions go to Sentry, tagged with the request id, only when <c>SENTRY_DSN</c> is set;
-/// otherwise no Sentry code runs at all.
+/// Unhandled exceptions go to Sentry only when <c>SENTRY_DSN</c> is set; otherwise no Sentry code runs at all.
+/// Sentry turns the request's logging scope into event tags, so each event carries its <c>request_id</c>.
 /// </summary>
 internal static class SentryReporting
 {
@@ -21,24 +17,10 @@ internal static class SentryReporting
         {
             return;
         }
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<ISentryEventProcessor, RequestIdTag>();
         web.WebHost.UseSentry(options =>
         {
             options.Dsn = dsn;
             options.Environment = builder.Environment.EnvironmentName;
         });
-    }
-
-    private sealed class RequestIdTag(IHttpContextAccessor accessor) : ISentryEventProcessor
-    {
-        public SentryEvent Process(SentryEvent @event)
-        {
-            if (accessor.HttpContext is { } context)
-            {
-                @event.SetTag(RequestId.Key, context.TraceIdentifier);
-            }
-            return @event;
-        }
     }
 }

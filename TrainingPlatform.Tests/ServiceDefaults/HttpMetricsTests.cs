@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
@@ -126,6 +127,24 @@ public sealed class HttpMetricsTests : IAsyncLifetime
         Assert.Equal(requests / 2 + 1, after.Value(HttpMeasures.RequestsTotal, ("path_template", "/items/{id}")));
         Assert.Equal(requests / 2 + 1, after.Value(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)));
         Assert.Equal(["/items/{id}", HttpMeasures.Unmatched], after.Named(HttpMeasures.RequestsTotal).Select(s => s.Labels["path_template"]).Order());
+    }
+
+    [Fact]
+    public async Task A_service_can_publish_gauges_read_at_each_scrape()
+    {
+        var busy = 3;
+        var metrics = _host.App.Services.GetRequiredService<HttpMetrics>();
+        metrics.ObserveGauge("db_pool_max_connections", "Most connections the pool opens.", () => 50);
+        metrics.ObserveGauge("db_pool_connections", "Pool connections by state.", "state", ["busy", "idle"], state => state == "busy" ? busy : 7);
+
+        var first = await PrometheusText.ScrapeAsync(_client);
+        busy = 4;
+        var second = await PrometheusText.ScrapeAsync(_client);
+
+        Assert.Equal(50, first.Value("db_pool_max_connections"));
+        Assert.Equal(3, first.Value("db_pool_connections", ("state", "busy")));
+        Assert.Equal(7, first.Value("db_pool_connections", ("state", "idle")));
+        Assert.Equal(4, second.Value("db_pool_connections", ("state", "busy")));
     }
 
     private static string[] SeriesOf(PrometheusText metrics) =>

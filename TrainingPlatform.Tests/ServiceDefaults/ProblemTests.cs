@@ -38,7 +38,20 @@ public sealed class ProblemTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(ErrorRequests))]
-    public async Task Every_error_is_a_problem_body_with_request_and_trace_ids(string method, string path, string? body, string? contentType, int status)
+    public Task Every_error_is_a_problem_body_with_request_and_trace_ids(string method, string path, string? body, string? contentType, int status) =>
+        AssertProblemAsync(_client, method, path, body, contentType, status);
+
+    [Theory]
+    [MemberData(nameof(ErrorRequests))]
+    public async Task Errors_are_problem_bodies_in_Development_too(string method, string path, string? body, string? contentType, int status)
+    {
+        await using var host = await ServiceHost.StartAsync("Development");
+        using var client = host.CreateClient();
+
+        await AssertProblemAsync(client, method, path, body, contentType, status);
+    }
+
+    private static async Task AssertProblemAsync(HttpClient client, string method, string path, string? body, string? contentType, int status)
     {
         var requestId = $"problem-{status}-{method}";
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -48,7 +61,7 @@ public sealed class ProblemTests : IAsyncLifetime
             request.Content = new StringContent(body, Encoding.UTF8, contentType!);
         }
 
-        using var response = await _client.SendAsync(request);
+        using var response = await client.SendAsync(request);
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
