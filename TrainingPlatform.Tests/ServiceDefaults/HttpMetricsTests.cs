@@ -4,29 +4,14 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
-public sealed class HttpMetricsTests : IAsyncLifetime
+public sealed class HttpMetricsTests() : ServiceHostTest(MetricsOn)
 {
-    private ServiceHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await ServiceHost.StartAsync(settings: new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" });
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-    }
-
     [Fact]
     public async Task Requests_are_counted_by_method_route_template_and_status_with_the_SLO_bucket()
     {
-        await _client.GetAsync("/items/1");
-        await _client.GetAsync("/items/2");
-        await _client.GetAsync("/no/such/path");
+        await Client.GetAsync("/items/1");
+        await Client.GetAsync("/items/2");
+        await Client.GetAsync("/no/such/path");
 
         var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)) >= 1
             && m.Value(HttpMeasures.RequestsTotal, ("path_template", "/items/{id}")) >= 2);
@@ -51,7 +36,7 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     [Fact]
     public async Task An_unhandled_exception_is_one_500_observation_and_a_server_error_and_the_in_flight_gauge_returns()
     {
-        using var response = await _client.GetAsync("/boom");
+        using var response = await Client.GetAsync("/boom");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
 
         var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.ServerErrorsTotal) >= 1);
@@ -66,7 +51,7 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     public async Task Unknown_methods_collapse_to_OTHER()
     {
         using var request = new HttpRequestMessage(new HttpMethod("BREW"), "/ok");
-        await _client.SendAsync(request);
+        await Client.SendAsync(request);
 
         var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("method", HttpMeasures.OtherMethod)) >= 1);
 
@@ -76,10 +61,10 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Scrapes_are_not_counted_as_requests()
     {
-        await PrometheusText.ScrapeAsync(_client);
-        await PrometheusText.ScrapeAsync(_client, new Uri(_host.BaseAddress, "/metrics/"));
+        await PrometheusText.ScrapeAsync(Client);
+        await PrometheusText.ScrapeAsync(Client, new Uri(Host.BaseAddress, "/metrics/"));
 
-        var metrics = await PrometheusText.ScrapeAsync(_client);
+        var metrics = await PrometheusText.ScrapeAsync(Client);
 
         Assert.DoesNotContain(metrics.Named(HttpMeasures.RequestsTotal), sample => sample.Labels["path_template"].Contains("metrics", StringComparison.Ordinal));
         Assert.Equal(0, metrics.Value(HttpMeasures.RequestsInFlight));
@@ -88,7 +73,7 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Process_metrics_are_exposed_and_nothing_is_exported_twice()
     {
-        await _client.GetAsync("/ok");
+        await Client.GetAsync("/ok");
 
         var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", "/ok")) >= 1);
 
@@ -104,15 +89,15 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     [Fact]
     public async Task Ten_thousand_distinct_ids_and_junk_paths_add_no_series()
     {
-        await _client.GetAsync("/items/warm");
-        await _client.GetAsync("/warm/junk");
+        await Client.GetAsync("/items/warm");
+        await Client.GetAsync("/warm/junk");
         var before = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal) >= 2);
         var seriesBefore = SeriesOf(before);
 
         const int requests = 10_000;
         var next = 0;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 8 };
-        using var client = new HttpClient(handler) { BaseAddress = _host.BaseAddress };
+        using var client = new HttpClient(handler) { BaseAddress = Host.BaseAddress };
         await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {
             int i;
@@ -133,13 +118,13 @@ public sealed class HttpMetricsTests : IAsyncLifetime
     public async Task A_service_can_publish_gauges_read_at_each_scrape()
     {
         var busy = 3;
-        var metrics = _host.App.Services.GetRequiredService<HttpMetrics>();
+        var metrics = Host.App.Services.GetRequiredService<HttpMetrics>();
         metrics.ObserveGauge("db_pool_max_connections", "Most connections the pool opens.", () => 50);
         metrics.ObserveGauge("db_pool_connections", "Pool connections by state.", "state", ["busy", "idle"], state => state == "busy" ? busy : 7);
 
-        var first = await PrometheusText.ScrapeAsync(_client);
+        var first = await PrometheusText.ScrapeAsync(Client);
         busy = 4;
-        var second = await PrometheusText.ScrapeAsync(_client);
+        var second = await PrometheusText.ScrapeAsync(Client);
 
         Assert.Equal(50, first.Value("db_pool_max_connections"));
         Assert.Equal(3, first.Value("db_pool_connections", ("state", "busy")));
@@ -158,7 +143,7 @@ public sealed class HttpMetricsTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)
         {
-            var metrics = await PrometheusText.ScrapeAsync(_client);
+            var metrics = await PrometheusText.ScrapeAsync(Client);
             if (ready(metrics))
             {
                 return metrics;

@@ -6,23 +6,8 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
-public sealed class ProblemTests : IAsyncLifetime
+public sealed class ProblemTests() : ServiceHostTest
 {
-    private ServiceHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await ServiceHost.StartAsync();
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-    }
-
     public static TheoryData<string, string, string?, string?, int> ErrorRequests => new()
     {
         { "GET", "/no/such/path", null, null, 404 },
@@ -39,7 +24,7 @@ public sealed class ProblemTests : IAsyncLifetime
     [Theory]
     [MemberData(nameof(ErrorRequests))]
     public Task Every_error_is_a_problem_body_with_request_and_trace_ids(string method, string path, string? body, string? contentType, int status) =>
-        AssertProblemAsync(_client, method, path, body, contentType, status);
+        AssertProblemAsync(Client, method, path, body, contentType, status);
 
     [Theory]
     [MemberData(nameof(ErrorRequests))]
@@ -76,7 +61,7 @@ public sealed class ProblemTests : IAsyncLifetime
     [Fact]
     public async Task An_unhandled_exception_shows_no_detail_outside_Development()
     {
-        using var response = await _client.GetAsync("/boom");
+        using var response = await Client.GetAsync("/boom");
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);

@@ -7,23 +7,8 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
-public sealed class RequestIdTests : IAsyncLifetime
+public sealed class RequestIdTests() : ServiceHostTest
 {
-    private ServiceHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await ServiceHost.StartAsync();
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("abc-123")]
     [InlineData("Az09._:+/=-")]
@@ -33,10 +18,10 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ok");
         request.Headers.Add(RequestId.HeaderName, requestId);
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(requestId, Assert.Single(response.Headers.GetValues(RequestId.HeaderName)));
-        var access = await _host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], requestId));
+        var access = await Host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], requestId));
         Assert.True(Assert.Single(access).HasScopeValue(RequestId.Key, requestId));
     }
 
@@ -47,7 +32,7 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ok");
         request.Headers.Add(RequestId.HeaderName, requestId);
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(requestId, response.Headers.GetValues(RequestId.HeaderName).Single());
     }
@@ -67,13 +52,13 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/ok");
         Assert.True(request.Headers.TryAddWithoutValidation(RequestId.HeaderName, requestId));
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         var echoed = Assert.Single(response.Headers.GetValues(RequestId.HeaderName));
         Assert.NotEqual(requestId, echoed);
         Assert.Matches("^[0-9a-f]{32}$", echoed);
-        var access = await _host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], echoed));
-        Assert.DoesNotContain(_host.Logs.Records, log => log.Message.Contains(requestId, StringComparison.Ordinal));
+        var access = await Host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], echoed));
+        Assert.DoesNotContain(Host.Logs.Records, log => log.Message.Contains(requestId, StringComparison.Ordinal));
         Assert.Single(access);
     }
 
@@ -82,7 +67,7 @@ public sealed class RequestIdTests : IAsyncLifetime
     {
         // HttpClient refuses to send CR or LF in a header, so write the request by hand: a bare CR inside the value.
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(_host.BaseAddress.Host, _host.BaseAddress.Port);
+        await tcp.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
         await using var stream = tcp.GetStream();
         var raw = "GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-ID: abc\rINJECTED-LINE\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(raw));
@@ -91,7 +76,7 @@ public sealed class RequestIdTests : IAsyncLifetime
 
         Assert.StartsWith("HTTP/1.1 ", response, StringComparison.Ordinal);
         Assert.DoesNotContain("INJECTED-LINE", response, StringComparison.Ordinal);
-        Assert.DoesNotContain(_host.Logs.Records, log => log.Message.Contains("INJECTED-LINE", StringComparison.Ordinal));
+        Assert.DoesNotContain(Host.Logs.Records, log => log.Message.Contains("INJECTED-LINE", StringComparison.Ordinal));
         Assert.False(RequestId.IsAcceptable("abc\r\nINJECTED-LINE"));
         Assert.False(RequestId.IsAcceptable("abc\nINJECTED-LINE"));
     }
@@ -99,11 +84,11 @@ public sealed class RequestIdTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_request_id_is_generated_and_is_the_trace_id()
     {
-        using var response = await _client.GetAsync("/ok");
+        using var response = await Client.GetAsync("/ok");
 
         var generated = Assert.Single(response.Headers.GetValues(RequestId.HeaderName));
         Assert.Matches("^[0-9a-f]{32}$", generated);
-        var access = Assert.Single(await _host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], generated)));
+        var access = Assert.Single(await Host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["request_id"], generated)));
         Assert.Equal(generated, access["trace_id"]);
     }
 
@@ -113,10 +98,10 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/boom");
         request.Headers.Add(RequestId.HeaderName, "boom-scope-1");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(500, (int)response.StatusCode);
-        var failure = await _host.Logs.WaitForAsync(log => log.Exception is InvalidOperationException);
+        var failure = await Host.Logs.WaitForAsync(log => log.Exception is InvalidOperationException);
         Assert.All(failure, log => Assert.True(log.HasScopeValue(RequestId.Key, "boom-scope-1")));
     }
 
@@ -141,7 +126,7 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/items/7");
         request.Headers.Add(RequestId.HeaderName, requestId);
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         var activity = await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("/items/{id}", activity.GetTagItem("http.route"));
@@ -153,7 +138,7 @@ public sealed class RequestIdTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/no/such/path");
         request.Headers.Add(RequestId.HeaderName, "error-body-1");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("error-body-1", problem.GetProperty("requestId").GetString());

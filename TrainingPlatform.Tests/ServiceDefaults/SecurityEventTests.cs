@@ -3,23 +3,8 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
-public sealed class SecurityEventTests : IAsyncLifetime
+public sealed class SecurityEventTests() : ServiceHostTest(MetricsOn)
 {
-    private ServiceHost _host = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await ServiceHost.StartAsync(settings: new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" });
-        _client = _host.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("GET", "/private", null, 401, "unauthorized", "/private")]
     [InlineData("GET", "/admin", "user-7", 403, "forbidden", "/admin")]
@@ -37,10 +22,10 @@ public sealed class SecurityEventTests : IAsyncLifetime
             request.Headers.Add(ServiceHost.UserHeader, user);
         }
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(status, (int)response.StatusCode);
-        var warning = Assert.Single(await _host.Logs.WaitForAsync(log => log.Category == "security" && Equals(log["request_id"], requestId)));
+        var warning = Assert.Single(await Host.Logs.WaitForAsync(log => log.Category == "security" && Equals(log["request_id"], requestId)));
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal(reason, warning["reason"]);
         Assert.Equal(method, warning["method"]);
@@ -51,7 +36,7 @@ public sealed class SecurityEventTests : IAsyncLifetime
         Assert.IsType<double>(warning["duration_ms"]);
         Assert.DoesNotContain("secret-token-value", warning.Message, StringComparison.Ordinal);
 
-        var metrics = await PrometheusText.ScrapeAsync(_client);
+        var metrics = await PrometheusText.ScrapeAsync(Client);
         Assert.Equal(1, metrics.Value(HttpMeasures.SecurityEventsTotal, ("reason", reason), ("path_template", pathTemplate)));
         Assert.Equal(1, metrics.Value(HttpMeasures.SecurityEventsTotal));
     }
@@ -59,16 +44,16 @@ public sealed class SecurityEventTests : IAsyncLifetime
     [Fact]
     public async Task Ordinary_responses_and_4xx_elsewhere_are_not_security_events()
     {
-        await _client.GetAsync("/ok");
-        await _client.GetAsync("/no/such/path");
+        await Client.GetAsync("/ok");
+        await Client.GetAsync("/no/such/path");
         using var authorised = new HttpRequestMessage(HttpMethod.Get, "/private");
         authorised.Headers.Add(ServiceHost.UserHeader, "user-1");
-        await _client.SendAsync(authorised);
-        await _host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["path"], "/private"));
+        await Client.SendAsync(authorised);
+        await Host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access" && Equals(log["path"], "/private"));
 
-        var metrics = await PrometheusText.ScrapeAsync(_client);
+        var metrics = await PrometheusText.ScrapeAsync(Client);
 
-        Assert.DoesNotContain(_host.Logs.Records, log => log.Category == "security");
+        Assert.DoesNotContain(Host.Logs.Records, log => log.Category == "security");
         Assert.Equal(0, metrics.Value(HttpMeasures.SecurityEventsTotal));
     }
 
@@ -95,11 +80,11 @@ public sealed class SecurityEventTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            await _client.GetAsync("/private");
+            await Client.GetAsync("/private");
         }
-        await _host.Logs.WaitForAsync(log => log.Category == "security" && _host.Logs.Records.Count(r => r.Category == "security") == 5);
+        await Host.Logs.WaitForAsync(log => log.Category == "security" && Host.Logs.Records.Count(r => r.Category == "security") == 5);
 
-        var metrics = await PrometheusText.ScrapeAsync(_client);
+        var metrics = await PrometheusText.ScrapeAsync(Client);
 
         var series = Assert.Single(metrics.Named(HttpMeasures.SecurityEventsTotal));
         Assert.Equal(5, series.Value);
