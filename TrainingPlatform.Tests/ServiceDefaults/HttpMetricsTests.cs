@@ -48,6 +48,18 @@ public sealed class HttpMetricsTests() : ServiceHostTest(MetricsOn)
     }
 
     [Fact]
+    public async Task An_exception_no_handler_can_answer_still_returns_the_in_flight_gauge()
+    {
+        // The response had begun, so the exception escapes the whole pipeline and the server aborts the connection.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => Client.GetStringAsync("/broken-stream"));
+
+        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", "/broken-stream")) >= 1);
+
+        Assert.Equal(1, metrics.Value(HttpMeasures.RequestsTotal, ("path_template", "/broken-stream"), ("status_code", "200")));
+        Assert.Equal(0, metrics.Value(HttpMeasures.RequestsInFlight));
+    }
+
+    [Fact]
     public async Task Unknown_methods_collapse_to_OTHER()
     {
         using var request = new HttpRequestMessage(new HttpMethod("BREW"), "/ok");

@@ -64,6 +64,12 @@ public sealed class ServiceHost : IAsyncDisposable
         app.MapGet("/ok", () => "ok");
         app.MapGet("/items/{id}", (string id) => id);
         app.MapGet("/boom", string () => throw new InvalidOperationException("secret detail of the failure"));
+        app.MapGet("/broken-stream", async (HttpResponse response) =>
+        {
+            await response.WriteAsync("partial");
+            await response.Body.FlushAsync();
+            throw new InvalidOperationException("failed after the response began");
+        });
         app.MapGet("/outage", string () => throw new DatabaseOutageException());
         app.MapGet("/private", () => "private").RequireAuthorization();
         app.MapGet("/admin", () => "admin").RequireAuthorization("admin");
