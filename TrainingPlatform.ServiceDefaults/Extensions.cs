@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using TrainingPlatform.ServiceDefaults;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -8,14 +9,29 @@ public static class Extensions
 {
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddProblemDetails();
-        builder.Services.AddHealthChecks();
+        builder.AddTelemetry();
+        builder.AddDefaultHealthChecks();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+
+        // Request id, access log, security events and HTTP metrics, first in every request's pipeline.
+        builder.AddRequestAudit();
+        builder.AddMetricsEndpoint();
+        builder.AddTrustedProxies();
+        builder.AddProblems();
+        builder.AddSentryWhenConfigured();
         return builder;
     }
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         return app;
     }
 }

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Prometheus;
+
+namespace TrainingPlatform.ServiceDefaults;
+
+/// <summary>
+/// The Prometheus collectors and their text exposition. This is the only file that knows prometheus-net:
+/// moving to another exporter means rewriting this file and nothing else.
+/// </summary>
+/// <remarks>
+/// Each application owns its registry, so two hosts in one process (tests) never see each other's counts.
+/// Label children are cached per endpoint, method and status: after warm-up a request costs dictionary
+/// lookups and atomic increments, with no allocation.
+/// </remarks>
+public sealed class HttpMetrics
+{
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", HttpMeasures.OtherMethod];
+
+    /// <summary>Stands in for "no endpoint" in cache keys.</summary>
+    private static readonly object NoEndpoint = new();
+
+    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
+    private readonly Histogram _duration;
+    private readonly Counter _requests;
+    private readonly Counter _serverErrors;
+    private readonly Gauge _inFlight;
+    private readonly Counter _securityEvents;
+    private readonly ConcurrentDictionary<(object Endpoint, int Method, int Status), RequestSeries> _series = new();
+    private readonly ConcurrentDictionary<(object Endpoint, string Reason), Counter.Child> _securitySeries = new();
+
+    static HttpMetrics()
+    {
+        // The process-wide default registry would start prometheus-net's meter adapter and event counter
+        // listeners on its first scrape, recording ASP.NET Core's own meters a second time. Nothing here
+        // serves it; suppressing keeps it so should anything ever do.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressMeters = true,
+            SuppressEventCounters = true,
+            SuppressDebugMetrics = true,
+            SuppressProcessMetrics = false,
+        });
+    }
+
+    public HttpMetrics()
+    {
+        var factory = Metrics.WithCustomRegistry(_registry);
+        _duration = factory.CreateHistogram(HttpMeasures.RequestDuration, "Time to serve an HTTP request, in seconds.",
+            HttpMeasures.RequestLabels, new HistogramConfiguration { Buckets = HttpMeasures.DurationBuckets });
+        _requests = factory.CreateCounter(HttpMeasures.RequestsTotal, "HTTP requests served.", HttpMeasures.RequestLabels);
+        _serverErrors = factory.CreateCounter(HttpMeasures.ServerErrorsTotal, "HTTP requests answered with a 5xx status.", HttpMeasures.RequestLabels);
+        _inFlight = factory.CreateGauge(HttpMeasures.RequestsInFlight, "HTTP requests being served now.");
+        _securityEvents = factory.CreateCounter(HttpMeasures.SecurityEventsTotal,
+            "Requests worth a security review (401, 403, 429, 4xx on sensitive paths), by reason.", HttpMeasures.SecurityEventLabels);
+
+        // prometheus-net's process collectors, plus the conventional resident-memory name dashboards expect.
+        DotNetStats.Register(_registry);
+        var resident = factory.CreateGauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+        _registry.AddBeforeCollectCallback(() => resident.Set(Environment.WorkingSet));
+    }
+
+    public void RequestStarted() => _inFlight.Inc();
+
+    public void RequestEnded() => _inFlight.Dec();
+
+    /// <summary>One observation of a served request, unless its endpoint opted out of HTTP metrics (the scrape itself).</summary>
+    public void Observe(Endpoint? endpoint, string method, int status, TimeSpan elapsed)
+    {
+        var key = (endpoint ?? NoEndpoint, MethodIndex(method), status);
+        if (!_series.TryGetValue(key, out var series))
+        {
+            series = _series.GetOrAdd(key, static (k, self) => self.CreateSeries(k), this);
+        }
+        series.Duration?.Observe(elapsed.TotalSeconds);
+        series.Requests?.Inc();
+        series.ServerErrors?.Inc();
+    }
+
+    public void SecurityEvent(Endpoint? endpoint, string reason)
+    {
+        var key = (endpoint ?? NoEndpoint, reason);
+        if (!_securitySeries.TryGetValue(key, out var child))
+        {
+            child = _securitySeries.GetOrAdd(key, static (k, self) =>
+                self._securityEvents.WithLabels(k.Reason, PathTemplate.Of(k.Endpoint as Endpoint)), this);
+        }
+        child.Inc();
+    }
+
+    /// <summary>
+    /// A gauge read at every scrape, for numbers the service already keeps elsewhere (a connection pool's
+    /// counters, for instance). With <paramref name="label"/>, one series per value in <paramref name="labelValues"/>.
+    /// </summary>
+    public void ObserveGauge(string name, string help, Func<double> read)
+    {
+        var gauge = Metrics.WithCustomRegistry(_registry).CreateGauge(name, help);
+        _registry.AddBeforeCollectCallback(() => gauge.Set(read()));
+    }
+
+    /// <inheritdoc cref="ObserveGauge(string, string, Func{double})"/>
+    public void ObserveGauge(string name, string help, string label, IReadOnlyList<string> labelValues, Func<string, double> read)
+    {
+        var gauge = Metrics.WithCustomRegistry(_registry).CreateGauge(name, help, label);
+        var children = labelValues.Select(value => (value, child: gauge.WithLabels(value))).ToArray();
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var (value, child) in children)
+            {
+                child.Set(read(value));
+            }
+        });
+    }
+
+    /// <summary>Writes every series in the Prometheus text format.</summary>
+    public async Task WriteAsync(HttpResponse response)
+    {
+        response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await _registry.CollectAndExportAsTextAsync(response.Body, response.HttpContext.RequestAborted);
+    }
+
+    private RequestSeries CreateSeries((object Endpoint, int Method, int Status) key)
+    {
+        if (key.Endpoint is Endpoint endpoint && endpoint.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null)
+        {
+            return new RequestSeries(null, null, null);
+        }
+        string[] labels = [Methods[key.Method], PathTemplate.Of(key.Endpoint as Endpoint), key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        return new RequestSeries(
+            _duration.WithLabels(labels),
+            _requests.WithLabels(labels),
+            key.Status >= 500 ? _serverErrors.WithLabels(labels) : null);
+    }
+
+    /// <summary>Known methods arrive as interned constants from Kestrel, so these comparisons are cheap.</summary>
+    private static int MethodIndex(string method)
+    {
+        for (var i = 0; i < Methods.Length - 1; i++)
+        {
+            if (string.Equals(method, Methods[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return Methods.Length - 1;
+    }
+
+    /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
+    private sealed record RequestSeries(Histogram.Child? Duration, Counter.Child? Requests, Counter.Child? ServerErrors);
+}

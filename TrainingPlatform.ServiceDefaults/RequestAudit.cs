@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace TrainingPlatform.ServiceDefaults;
+
+/// <summary>
+/// The first middleware of every request: assigns the request id, then, once the final status is known
+/// (a 500 after an exception included), writes the access record, the security event and the metrics.
+/// </summary>
+internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics metrics, AccessLog accessLog, SecurityEvents securityEvents)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = RequestId.Resolve(context);
+        RequestId.Assign(context, requestId);
+        using var scope = accessLog.BeginRequestScope(requestId);
+        // A scrape would otherwise always report itself as in flight.
+        var inFlight = !MetricsEndpoint.IsScrape(context.Request.Path);
+        if (inFlight)
+        {
+            metrics.RequestStarted();
+        }
+        var failed = true;
+        try
+        {
+            await next(context);
+            failed = false;
+        }
+        finally
+        {
+            // An exception that escapes every handler becomes a 500 from the server, unless the response had begun.
+            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var endpoint = PathTemplate.EndpointOf(context);
+            if (inFlight)
+            {
+                metrics.RequestEnded();
+            }
+            metrics.Observe(endpoint, context.Request.Method, status, elapsed);
+            accessLog.Write(context, requestId, PathTemplate.Of(endpoint), status, elapsed);
+            securityEvents.Inspect(context, requestId, endpoint, status, elapsed);
+        }
+    }
+}
+
+internal static class RequestAudit
+{
+    /// <summary>The audit's parts, and the pipeline that runs it first on every request.</summary>
+    internal static void AddRequestAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<HttpMetrics>();
+        builder.Services.AddSingleton<AccessLog>();
+        builder.Services.AddSingleton<SecurityEvents>();
+        builder.Services.AddTransient<IStartupFilter, RequestPipeline>();
+    }
+}

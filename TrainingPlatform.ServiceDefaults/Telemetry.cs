@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace TrainingPlatform.ServiceDefaults;
+
+/// <summary>
+/// OpenTelemetry logs, traces and metrics: ASP.NET Core, HttpClient, Npgsql and the runtime. Exported over OTLP
+/// only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it, and the dashboard shows them).
+/// </summary>
+internal static class Telemetry
+{
+    private const string Npgsql = "Npgsql";
+
+    internal static void AddTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(Npgsql)
+                // The dashboard's request-duration histogram uses the buckets Prometheus gets.
+                .AddView(HttpMeasures.OpenTelemetryRequestDuration,
+                    new ExplicitBucketHistogramConfiguration { Boundaries = HttpMeasures.DurationBuckets }))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddSource(Npgsql));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+    }
+
+    /// <summary>Probes and scrapes are not traced: they would drown the requests worth looking at.</summary>
+    private static bool IsHousekeeping(PathString path) => Health.IsHealthPath(path) || MetricsEndpoint.IsScrape(path);
+}
