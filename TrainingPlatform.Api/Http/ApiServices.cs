@@ -1,0 +1,43 @@
+using Scalar.AspNetCore;
+using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Courses;
+using TrainingPlatform.Api.Data;
+using TrainingPlatform.Api.Uploads;
+
+namespace TrainingPlatform.Api.Http;
+
+public static class ApiServices
+{
+    /// <summary>Everything the API adds to the service defaults: database, features, bad-input handling, OpenAPI.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddTrainingDatabase();
+        builder.AddAccounts();
+        builder.Services.AddCourses();
+        builder.AddUploads();
+
+        // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddTransient<IStartupFilter, TrailingSlash>();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityScheme>());
+        return builder;
+    }
+
+    /// <summary>The middleware the feature APIs rely on, then every feature API, the OpenAPI document and (in Development) its reference page.</summary>
+    public static WebApplication MapApplicationApis(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseRateLimiter();
+
+        app.MapAccountsApi();
+        app.MapCoursesApi();
+        app.MapUploadsApi();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        return app;
+    }
+}
