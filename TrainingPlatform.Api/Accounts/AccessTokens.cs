@@ -33,7 +33,7 @@ public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clo
                 new Claim(EmailClaim, user.Email),
                 new Claim(RoleClaim, user.Role),
             ]),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(settings.SigningKey), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(settings.SigningKeyBytes), SecurityAlgorithms.HmacSha256),
         });
     }
 
@@ -41,7 +41,7 @@ public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clo
     {
         ValidIssuer = settings.Issuer,
         ValidAudience = settings.Audience,
-        IssuerSigningKey = new SymmetricSecurityKey(settings.SigningKey),
+        IssuerSigningKey = new SymmetricSecurityKey(settings.SigningKeyBytes),
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         NameClaimType = SubjectClaim,
         RoleClaimType = RoleClaim,

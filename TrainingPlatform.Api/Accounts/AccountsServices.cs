@@ -11,12 +11,12 @@ public static class AccountsServices
     {
         var services = builder.Services;
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
-        jwt.SigningKey = JwtSigningKey.Resolve(builder.Configuration, builder.Environment);
+        jwt.SigningKeyBytes = JwtSigningKey.Resolve(builder.Configuration, builder.Environment);
 
         services.Configure<JwtSettings>(options =>
         {
             builder.Configuration.GetSection(JwtSettings.Section).Bind(options);
-            options.SigningKey = jwt.SigningKey;
+            options.SigningKeyBytes = jwt.SigningKeyBytes;
         });
         services.Configure<PasswordHasherOptions>(options =>
             options.IterationCount = builder.Configuration.GetValue("Passwords:HashIterations", options.IterationCount));

@@ -11,5 +11,5 @@ public sealed class JwtSettings
     public int RefreshTokenDays { get; set; } = 14;
 
     /// <summary>Filled from <c>Jwt:SigningKey</c> by <see cref="JwtSigningKey"/>.</summary>
-    public byte[] SigningKey { get; set; } = [];
+    public byte[] SigningKeyBytes { get; set; } = [];
 }

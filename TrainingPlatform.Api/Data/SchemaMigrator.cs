@@ -65,11 +65,13 @@ public sealed class SchemaMigrator(IConfiguration configuration, ILoggerFactory 
 
     private static async Task<long?> ReadVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            """SELECT CASE WHEN to_regclass('public."VersionInfo"') IS NULL THEN NULL ELSE (SELECT max("Version") FROM public."VersionInfo") END""",
-            connection);
-        var value = await command.ExecuteScalarAsync(cancellationToken);
-        return value is long version ? version : null;
+        await using var exists = new NpgsqlCommand("""SELECT to_regclass('public."VersionInfo"') IS NOT NULL""", connection);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return null;
+        }
+        await using var version = new NpgsqlCommand("""SELECT max("Version") FROM public."VersionInfo" """, connection);
+        return await version.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
     private ServiceProvider RunnerServices() =>

@@ -28,6 +28,8 @@ public static class ApiServices
     public static WebApplication MapApplicationApis(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // Responses the framework ends without a body (415 for a non-JSON body, 405) get a problem body too.
+        app.UseStatusCodePages();
         app.UseRateLimiter();
 
         app.MapAccountsApi();
