@@ -19,7 +19,6 @@ public static class ApiServices
         // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
-        builder.Services.AddTransient<IStartupFilter, TrailingSlash>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityScheme>());
         return builder;
     }
