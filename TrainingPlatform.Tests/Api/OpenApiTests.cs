@@ -69,7 +69,9 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     public async Task Development_serves_an_interactive_reference_page()
     {
         using var client = api.Anonymous();
-        var response = await client.GetAsync("/scalar/v1");
+        var redirect = await client.GetAsync("/scalar");
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        var response = await client.GetAsync(redirect.Headers.Location);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }
