@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace TrainingPlatform.Tests.Infrastructure;
@@ -15,10 +16,13 @@ public sealed class ApiServer : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly string _environment;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    private ApiServer(string connectionString, string environment, IReadOnlyDictionary<string, string?>? settings)
+    private ApiServer(string connectionString, string environment, IReadOnlyDictionary<string, string?>? settings,
+        Action<IServiceCollection>? configureServices)
     {
         _environment = environment;
+        _configureServices = configureServices;
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:training"] = connectionString,
@@ -34,16 +38,20 @@ public sealed class ApiServer : WebApplicationFactory<Program>
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Starts the API on a fresh database of <paramref name="postgres"/> (the shared server by default).</summary>
+    /// <summary>
+    /// Starts the API on a fresh database of <paramref name="postgres"/> (the shared server by default).
+    /// <paramref name="configureServices"/> runs after the API's own registrations, to replace a service (e.g. a sender).
+    /// </summary>
     public static async Task<ApiServer> StartAsync(
         IReadOnlyDictionary<string, string?>? settings = null,
         string environment = "Development",
         PostgresServer? postgres = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         postgres ??= await PostgresServer.SharedAsync();
         connectionString ??= await postgres.CreateDatabaseAsync();
-        var server = new ApiServer(connectionString, environment, settings);
+        var server = new ApiServer(connectionString, environment, settings, configureServices);
         server.StartServer();
         var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
             .Addresses.First();
@@ -60,6 +68,10 @@ public sealed class ApiServer : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (_configureServices is not null)
+        {
+            builder.ConfigureTestServices(_configureServices);
         }
     }
 }

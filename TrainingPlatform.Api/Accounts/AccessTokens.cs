@@ -1,0 +1,50 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TrainingPlatform.Api.Accounts;
+
+/// <summary>Short-lived HS256 bearer tokens carrying <c>sub</c> (user id), <c>email</c> and <c>role</c>.</summary>
+public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clock)
+{
+    public const string SubjectClaim = "sub";
+    public const string EmailClaim = "email";
+    public const string RoleClaim = "role";
+
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public int LifetimeSeconds => options.Value.AccessTokenMinutes * 60;
+
+    public string Issue(UserAccount user)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = settings.Issuer,
+            Audience = settings.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(settings.AccessTokenMinutes),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(SubjectClaim, user.Id.ToString()),
+                new Claim(EmailClaim, user.Email),
+                new Claim(RoleClaim, user.Role),
+            ]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(settings.SigningKeyBytes), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public static TokenValidationParameters ValidationParameters(JwtSettings settings) => new()
+    {
+        ValidIssuer = settings.Issuer,
+        ValidAudience = settings.Audience,
+        IssuerSigningKey = new SymmetricSecurityKey(settings.SigningKeyBytes),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        NameClaimType = SubjectClaim,
+        RoleClaimType = RoleClaim,
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+}

@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TrainingPlatform.Api.Http;
+
+namespace TrainingPlatform.Api.Accounts;
+
+/// <summary>Registration, the signed-in user, sign-out; tokens and passwords are mapped from here too.</summary>
+public static class AccountsApi
+{
+    public const int MaxDisplayNameLength = 100;
+
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+
+        auth.MapPost("/register", Register)
+            .WithName("Register")
+            .WithSummary("Create a learner or instructor account")
+            .WithAccountRateLimits(AccountRateLimits.Register)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        auth.MapGet("/me", Me)
+            .WithName("Me")
+            .WithSummary("The signed-in user")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        auth.MapPost("/logout", Logout)
+            .WithName("Logout")
+            .WithSummary("Revoke the refresh token family of this session (or of every session when no refresh token is given)")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        app.MapTokensApi();
+        app.MapPasswordsApi();
+        return app;
+    }
+
+    private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterRequest request, UserStore users, Credentials credentials, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var email = errors.Email("email", request.Email);
+        var password = PasswordPolicy.Check(errors, "password", request.Password);
+        var displayName = errors.Required("displayName", request.DisplayName?.Trim(), MaxDisplayNameLength);
+        if (!Roles.IsKnown(request.Role))
+        {
+            errors.Add("role", $"Must be \"{Roles.Learner}\" or \"{Roles.Instructor}\".");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var user = await users.CreateAsync(email, displayName, request.Role!, credentials.Hash(password), cancellationToken);
+        return user is null
+            ? ApiProblems.Conflict("An account with this email already exists.")
+            : TypedResults.Created("/api/v1/auth/me", UserResponse.From(user));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(
+        ClaimsPrincipal principal, UserStore users, CancellationToken cancellationToken) =>
+        await users.FindByIdAsync(principal.Id(), cancellationToken) is { } user
+            ? TypedResults.Ok(UserResponse.From(user))
+            : ApiProblems.NotFound("Account");
+
+    private static async Task<NoContent> Logout(
+        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] LogoutRequest? request,
+        ClaimsPrincipal principal, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request?.Refresh))
+        {
+            await refreshTokens.RevokeAllAsync(principal.Id(), cancellationToken);
+        }
+        else
+        {
+            await refreshTokens.RevokeFamilyOfAsync(request.Refresh, principal.Id(), cancellationToken);
+        }
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,15 @@
+namespace TrainingPlatform.Api.Accounts;
+
+/// <summary>The <c>Jwt</c> configuration section.</summary>
+public sealed class JwtSettings
+{
+    public const string Section = "Jwt";
+
+    public string Issuer { get; set; } = "training-platform";
+    public string Audience { get; set; } = "training-platform";
+    public int AccessTokenMinutes { get; set; } = 15;
+    public int RefreshTokenDays { get; set; } = 14;
+
+    /// <summary>Filled from <c>Jwt:SigningKey</c> by <see cref="JwtSigningKey"/>.</summary>
+    public byte[] SigningKeyBytes { get; set; } = [];
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using TrainingPlatform.Api.Http;
+
+namespace TrainingPlatform.Api.Accounts;
+
+/// <summary>Signing in (email and password for a token pair) and refreshing with rotation.</summary>
+public static class TokensApi
+{
+    internal static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
+    {
+        var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens");
+
+        tokens.MapPost("", Issue)
+            .WithName("IssueToken")
+            .WithSummary("Sign in: exchange email and password for an access token and a refresh token")
+            .WithAccountRateLimits(AccountRateLimits.Token)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        tokens.MapPost("/refresh", Refresh)
+            .WithName("RefreshToken")
+            .WithSummary("Spend a refresh token for a new token pair; reusing a spent one revokes its whole family")
+            .WithAccountRateLimits(AccountRateLimits.Token)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
+        TokenRequest request, UserStore users, Credentials credentials, Sessions sessions, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var email = errors.Email("email", request.Email);
+        var password = errors.Required("password", request.Password, PasswordPolicy.MaximumLength);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        var user = await users.FindByEmailAsync(email, cancellationToken);
+        var check = credentials.Check(user, password);
+        if (user is null || check == CredentialCheck.Wrong)
+        {
+            return ApiProblems.Unauthorized("Invalid credentials", "The email or password is incorrect.");
+        }
+        if (check == CredentialCheck.CorrectButRehash)
+        {
+            await users.UpdatePasswordHashAsync(user.Id, credentials.Hash(password), cancellationToken);
+        }
+        return TypedResults.Ok(await sessions.StartAsync(user, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Refresh(
+        RefreshRequest request, Sessions sessions, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var refresh = errors.Required("refresh", request.Refresh, 200);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        return await sessions.RefreshAsync(refresh, cancellationToken) is { } pair
+            ? TypedResults.Ok(pair)
+            : ApiProblems.Unauthorized("Invalid refresh token", "The refresh token is unknown, expired, revoked or already used. Sign in again.");
+    }
+}

@@ -1,0 +1,55 @@
+using Dapper;
+using Npgsql;
+using TrainingPlatform.Api.Data;
+
+namespace TrainingPlatform.Api.Accounts;
+
+public sealed class UserStore(NpgsqlDataSource dataSource)
+{
+    internal const string Columns =
+        "id AS Id, email AS Email, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt";
+
+    /// <summary>Creates the account, or returns null when the email is taken.</summary>
+    public async Task<UserAccount?> CreateAsync(string email, string displayName, string role, string passwordHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<UserAccount>(
+                new CommandDefinition(
+                    $"INSERT INTO users (email, display_name, role, password_hash) VALUES (@email, @displayName, @role, @passwordHash) RETURNING {Columns}",
+                    new { email, displayName, role, passwordHash }, transaction, cancellationToken: cancellationToken)),
+                cancellationToken);
+        }
+        catch (PostgresException e) when (e.IsUniqueViolation())
+        {
+            return null;
+        }
+    }
+
+    public async Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserAccount>(
+            new CommandDefinition($"SELECT {Columns} FROM users WHERE email = @email", new { email }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<UserAccount?> FindByIdAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserAccount>(
+            new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    public Task UpdatePasswordHashAsync(long id, string passwordHash, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync((connection, transaction) =>
+            SetPasswordHashAsync(connection, transaction, id, passwordHash, cancellationToken), cancellationToken);
+
+    internal static Task<int> SetPasswordHashAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id,
+        string passwordHash, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET password_hash = @passwordHash, password_changed_at = now() WHERE id = @id",
+            new { id, passwordHash }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Normalises an email for storage and lookup: trimmed, lower case.</summary>
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+}

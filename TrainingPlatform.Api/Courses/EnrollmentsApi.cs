@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Http;
+
+namespace TrainingPlatform.Api.Courses;
+
+/// <summary>Enrolling in published courses, completing lessons, and one's progress.</summary>
+public static class EnrollmentsApi
+{
+    internal static IEndpointRouteBuilder MapEnrollmentsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1").WithTags("Enrollments")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("/courses/{id}/enroll", Enroll)
+            .WithName("Enroll")
+            .WithSummary("Enroll the caller in a published course")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapGet("/enrollments", ListMine)
+            .WithName("ListEnrollments")
+            .WithSummary("The caller's enrollments with progress (paged)");
+
+        group.MapPost("/courses/{id}/lessons/{lessonId}/complete", Complete)
+            .WithName("CompleteLesson")
+            .WithSummary("Mark a lesson complete and return the enrollment's progress")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Results<Created<Enrollment>, ProblemHttpResult>> Enroll(
+        long id, ClaimsPrincipal principal, CourseAccess access, EnrollmentStore enrollments, CancellationToken cancellationToken)
+    {
+        var userId = principal.Id();
+        var (course, problem) = await access.VisibleAsync(id, userId, cancellationToken);
+        if (course is null)
+        {
+            return problem!;
+        }
+        if (!course.Published)
+        {
+            return ApiProblems.NotFound("Course");
+        }
+        return await enrollments.EnrollAsync(userId, id, cancellationToken) is { } enrollment
+            ? TypedResults.Created("/api/v1/enrollments", enrollment)
+            : ApiProblems.Conflict("You are already enrolled in this course.");
+    }
+
+    private static async Task<Results<Ok<Page<Enrollment>>, ValidationProblem>> ListMine(
+        int? limit, int? offset, ClaimsPrincipal principal, EnrollmentStore enrollments, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var paging = Paging.From(limit, offset, errors);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+        return TypedResults.Ok(await enrollments.ListAsync(principal.Id(), paging, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<Enrollment>, ProblemHttpResult>> Complete(
+        long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, EnrollmentStore enrollments,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.Id();
+        var (course, problem) = await access.VisibleAsync(id, userId, cancellationToken);
+        if (course is null)
+        {
+            return problem!;
+        }
+        if (await enrollments.FindAsync(userId, id, cancellationToken) is not { } enrollment)
+        {
+            return ApiProblems.Forbidden("Enroll in the course before completing its lessons.");
+        }
+        if (await lessons.FindAsync(id, lessonId, cancellationToken) is null)
+        {
+            return ApiProblems.NotFound("Lesson");
+        }
+        return TypedResults.Ok(await enrollments.CompleteAsync(enrollment.Id, lessonId, cancellationToken));
+    }
+}

@@ -1,0 +1,49 @@
+using Dapper;
+using Npgsql;
+using TrainingPlatform.Api.Data;
+
+namespace TrainingPlatform.Api.Courses;
+
+public sealed class LessonStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns =
+        "id AS Id, course_id AS CourseId, position AS Position, title AS Title, content AS Content, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    /// <summary>The course's lessons in order.</summary>
+    public async Task<IReadOnlyList<Lesson>> ListAsync(long courseId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var lessons = await connection.QueryAsync<Lesson>(new CommandDefinition(
+            $"SELECT {Columns} FROM lessons WHERE course_id = @courseId ORDER BY position, id", new { courseId }, cancellationToken: cancellationToken));
+        return lessons.AsList();
+    }
+
+    public async Task<Lesson?> FindAsync(long courseId, long lessonId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Lesson>(new CommandDefinition(
+            $"SELECT {Columns} FROM lessons WHERE course_id = @courseId AND id = @lessonId", new { courseId, lessonId },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Adds a lesson at <paramref name="position"/>, or after the last one when it is null.</summary>
+    public Task<Lesson> CreateAsync(long courseId, string title, string content, int? position, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<Lesson>(new CommandDefinition(
+            $"""
+            INSERT INTO lessons (course_id, position, title, content)
+            VALUES (@courseId, COALESCE(@position, (SELECT COALESCE(max(position), 0) + 1 FROM lessons WHERE course_id = @courseId)), @title, @content)
+            RETURNING {Columns}
+            """, new { courseId, title, content, position }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+
+    public Task<Lesson?> UpdateAsync(long courseId, long lessonId, string title, string content, int? position, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<Lesson>(new CommandDefinition(
+            $"""
+            UPDATE lessons SET title = @title, content = @content, position = COALESCE(@position, position), updated_at = now()
+            WHERE course_id = @courseId AND id = @lessonId RETURNING {Columns}
+            """, new { courseId, lessonId, title, content, position }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+
+    public Task<int> DeleteAsync(long courseId, long lessonId, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM lessons WHERE course_id = @courseId AND id = @lessonId", new { courseId, lessonId }, transaction,
+            cancellationToken: cancellationToken)), cancellationToken);
+}

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace TrainingPlatform.Api.Data;
+
+public static class DatabaseServices
+{
+    public const string ConnectionName = "training";
+
+    // Fail fast when the database is down or the pool is exhausted: a request should get its 503 within
+    // about five seconds rather than hang. "Timeout" also bounds the wait for a pooled connection.
+    private const int ConnectTimeoutSeconds = 3;
+    private const int CommandTimeoutSeconds = 5;
+
+    /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
+    public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource(ConnectionName,
+            settings => settings.ConnectionString = WithFailFastTimeouts(settings.ConnectionString));
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        builder.Services.AddSingleton<SchemaMigrator>();
+        builder.Services.AddHostedService<DatabasePoolGauges>();
+        return builder;
+    }
+
+    /// <summary>Brings the schema up to date before the API serves (under the migration lock).</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app) =>
+        await app.Services.GetRequiredService<SchemaMigrator>().UpAsync(app.Lifetime.ApplicationStopping);
+
+    private static string? WithFailFastTimeouts(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return connectionString;
+        }
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Timeout") && !given.ContainsKey("Connect Timeout"))
+        {
+            tuned.Timeout = ConnectTimeoutSeconds;
+        }
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        {
+            tuned.CommandTimeout = CommandTimeoutSeconds;
+        }
+        return tuned.ConnectionString;
+    }
+}

@@ -1,0 +1,44 @@
+using Scalar.AspNetCore;
+using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Courses;
+using TrainingPlatform.Api.Data;
+using TrainingPlatform.Api.Uploads;
+
+namespace TrainingPlatform.Api.Http;
+
+public static class ApiServices
+{
+    /// <summary>Everything the API adds to the service defaults: database, features, bad-input handling, OpenAPI.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddTrainingDatabase();
+        builder.AddAccounts();
+        builder.Services.AddCourses();
+        builder.AddUploads();
+
+        // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityScheme>());
+        return builder;
+    }
+
+    /// <summary>The middleware the feature APIs rely on, then every feature API, the OpenAPI document and (in Development) its reference page.</summary>
+    public static WebApplication MapApplicationApis(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // Responses the framework ends without a body (415 for a non-JSON body, 405) get a problem body too.
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+
+        app.MapAccountsApi();
+        app.MapCoursesApi();
+        app.MapUploadsApi();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        return app;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net.Mail;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace TrainingPlatform.Api.Http;
+
+/// <summary>Collects field errors (keys are the camelCase JSON names) for a 400 validation problem.</summary>
+public sealed class FieldErrors
+{
+    public const int MaxEmailLength = 254;
+
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages))
+        {
+            _errors[field] = messages = [];
+        }
+        messages.Add(message);
+    }
+
+    /// <summary>A required text: present, not blank, and at most <paramref name="maxLength"/> characters.</summary>
+    public string Required(string field, string? value, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "This field is required.");
+            return "";
+        }
+        return MaxLength(field, value, maxLength);
+    }
+
+    public string MaxLength(string field, string value, int maxLength)
+    {
+        if (value.Length > maxLength)
+        {
+            Add(field, $"Must be at most {maxLength} characters.");
+        }
+        return value;
+    }
+
+    /// <summary>A required email address of at most 254 characters, returned normalised (trimmed, lower case).</summary>
+    public string Email(string field, string? value)
+    {
+        var email = Required(field, value?.Trim(), MaxEmailLength).ToLowerInvariant();
+        if (email.Length > 0 && !(MailAddress.TryCreate(email, out var parsed) && parsed.Address == email))
+        {
+            Add(field, "Must be an email address.");
+        }
+        return email;
+    }
+
+    public ValidationProblem ToProblem() =>
+        TypedResults.ValidationProblem(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Tests.Infrastructure;
+
+namespace TrainingPlatform.Tests.Api;
+
+/// <summary>
+/// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins from one
+/// loopback address are not throttled (the rate limit tests start their own), cheap password hashing, and password
+/// reset tokens captured instead of logged.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
+    {
+        ["RateLimits:PermitLimit"] = "100000",
+        ["RateLimits:AccountPermitLimit"] = "100000",
+        ["Passwords:HashIterations"] = "1000",
+        ["Uploads:MaxBytes"] = "4096",
+    };
+
+    private int _accounts;
+
+    public ApiServer Server { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = null!;
+    public CapturingResetSender Resets { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        ConnectionString = await postgres.CreateDatabaseAsync();
+        Server = await ApiServer.StartAsync(Settings, postgres: postgres, connectionString: ConnectionString,
+            configureServices: services => services.AddSingleton<IPasswordResetSender>(Resets));
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    public HttpClient Anonymous() => Server.CreateHttpClient();
+
+    /// <summary>Registers a new account with <paramref name="role"/>, signs it in, and returns a client carrying its access token.</summary>
+    public async Task<TestAccount> NewAccountAsync(string role = "learner")
+    {
+        var email = $"user{Interlocked.Increment(ref _accounts)}-{Guid.NewGuid():N}@example.test";
+        const string password = "correct horse battery staple";
+        using var anonymous = Anonymous();
+        var registered = await anonymous.PostAsJsonAsync("/api/v1/auth/register/", new { email, password, displayName = "Test " + role, role });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var user = (await registered.Content.ReadFromJsonAsync<UserBody>())!;
+        var tokens = await SignInAsync(email, password);
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Access);
+        return new TestAccount(user.Id, email, password, tokens, client);
+    }
+
+    public async Task<TokenBody> SignInAsync(string email, string password)
+    {
+        using var anonymous = Anonymous();
+        var response = await anonymous.PostAsJsonAsync("/api/v1/token/", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<TokenBody>())!;
+    }
+
+    public async Task<long> CountAsync(string table)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
+
+public sealed record TestAccount(long Id, string Email, string Password, TokenBody Tokens, HttpClient Client);
+
+public sealed record TokenBody(string Access, string Refresh, string TokenType, int ExpiresIn);
+
+public sealed record UserBody(long Id, string Email, string DisplayName, string Role, DateTime CreatedAt);
+
+public sealed class CapturingResetSender : IPasswordResetSender
+{
+    private readonly List<PasswordResetMessage> _sent = [];
+
+    public Task SendAsync(PasswordResetMessage message, CancellationToken cancellationToken)
+    {
+        lock (_sent)
+        {
+            _sent.Add(message);
+        }
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<PasswordResetMessage> SentTo(string email)
+    {
+        lock (_sent)
+        {
+            return _sent.Where(m => m.Email == email).ToList();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TrainingPlatform.Tests.Infrastructure;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class ConfigurationTests
+{
+    private static Dictionary<string, string?> With(string key, string? value) => new(ApiFixture.Settings) { [key] = value };
+
+    [Fact]
+    public async Task Outside_development_a_missing_signing_key_stops_start_up_with_a_clear_error()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ApiServer.StartAsync(With("Jwt:SigningKey", ""), environment: "Production"));
+        Assert.Contains("Jwt:SigningKey is not set", error.GetBaseException().Message);
+        Assert.Contains("Jwt__SigningKey", error.GetBaseException().Message);
+    }
+
+    [Fact]
+    public async Task A_signing_key_shorter_than_32_bytes_stops_start_up()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ApiServer.StartAsync(With("Jwt:SigningKey", "too-short"), environment: "Production"));
+        Assert.Contains("at least 32 bytes", error.GetBaseException().Message);
+    }
+
+    [Fact]
+    public async Task Development_without_a_signing_key_generates_one_and_issues_tokens()
+    {
+        await using var api = await ApiServer.StartAsync(With("Jwt:SigningKey", ""));
+        using var client = api.CreateHttpClient();
+        await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = "dev@example.test", password = "development passphrase", displayName = "Dev", role = "learner" });
+        var token = await client.PostAsJsonAsync("/api/v1/token", new { email = "dev@example.test", password = "development passphrase" });
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        var access = (await token.Content.ReadFromJsonAsync<TokenBody>())!.Access;
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", access);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_default_reset_sender_logs_the_token_only_at_debug()
+    {
+        var logs = new CapturingLoggerProvider();
+        var settings = With("Logging:LogLevel:TrainingPlatform.PasswordReset", "Debug");
+        await using var api = await ApiServer.StartAsync(settings, configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
+        using var client = api.CreateHttpClient();
+        await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = "forgetful@example.test", password = "forgotten passphrase", displayName = "F", role = "learner" });
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "forgetful@example.test" })).StatusCode);
+
+        var delivery = Assert.Single(logs.Records, r => r.Category == "TrainingPlatform.PasswordReset");
+        Assert.Equal(LogLevel.Debug, delivery.Level);
+        var token = System.Text.RegularExpressions.Regex.Match(delivery.Message, @": (\S+) \(expires").Groups[1].Value;
+        Assert.NotEmpty(token);
+        Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Information && r.Message.Contains(token));
+        var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token, newPassword = "remembered passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, confirm.StatusCode);
+    }
+
+    private sealed record LogRecord(string Category, LogLevel Level, string Message);
+
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<LogRecord> Records { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Records);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<LogRecord> records) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                records.Enqueue(new LogRecord(category, logLevel, formatter(state, exception)));
+        }
+    }
+}

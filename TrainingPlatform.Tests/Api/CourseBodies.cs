@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace TrainingPlatform.Tests.Api;
+
+public sealed record CourseBody(long Id, string Title, string Description, bool Published, long InstructorId, DateTime CreatedAt, DateTime UpdatedAt);
+
+public sealed record LessonBody(long Id, long CourseId, int Position, string Title, string Content);
+
+public sealed record EnrollmentBody(long Id, long CourseId, DateTime EnrolledAt, long CompletedLessons, long TotalLessons, double PercentComplete);
+
+public sealed record PageBody<T>(List<T> Items, long Total, int Limit, int Offset);
+
+public static class CourseRequests
+{
+    public static async Task<CourseBody> CreateCourseAsync(this TestAccount instructor, bool published = true, string title = "Intro to Postgres")
+    {
+        var response = await instructor.Client.PostAsJsonAsync("/api/v1/courses/", new { title, description = "Tables, indexes, backups.", published });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<CourseBody>())!;
+    }
+
+    public static async Task<LessonBody> AddLessonAsync(this TestAccount instructor, long courseId, string title, int? position = null)
+    {
+        var response = await instructor.Client.PostAsJsonAsync($"/api/v1/courses/{courseId}/lessons/", new { title, content = "# " + title, position });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<LessonBody>())!;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task A_learner_enrolls_completes_lessons_and_sees_progress()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var lessons = new List<LessonBody>();
+        for (var i = 1; i <= 4; i++)
+        {
+            lessons.Add(await instructor.AddLessonAsync(course.Id, "Lesson " + i));
+        }
+        var learner = await api.NewAccountAsync();
+
+        var enroll = await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll/", null);
+        Assert.Equal(HttpStatusCode.Created, enroll.StatusCode);
+        var enrollment = (await enroll.Content.ReadFromJsonAsync<EnrollmentBody>())!;
+        Assert.Equal((course.Id, 0L, 4L, 0.0), (enrollment.CourseId, enrollment.CompletedLessons, enrollment.TotalLessons, enrollment.PercentComplete));
+
+        await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/{lessons[0].Id}/complete/", null);
+        var complete = await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/{lessons[1].Id}/complete", null);
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        var again = await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/{lessons[1].Id}/complete", null);
+        var progress = (await again.Content.ReadFromJsonAsync<EnrollmentBody>())!;
+        Assert.Equal((2L, 4L, 50.0), (progress.CompletedLessons, progress.TotalLessons, progress.PercentComplete));
+
+        var mine = (await learner.Client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments/"))!;
+        Assert.Equal(1, mine.Total);
+        Assert.Equal(50.0, Assert.Single(mine.Items).PercentComplete);
+    }
+
+    [Fact]
+    public async Task Enrolling_twice_is_a_conflict()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var learner = await api.NewAccountAsync();
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
+        await (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Drafts_and_unknown_courses_cannot_be_enrolled_in()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var draft = await instructor.CreateCourseAsync(published: false);
+        var learner = await api.NewAccountAsync();
+        await (await learner.Client.PostAsync($"/api/v1/courses/{draft.Id}/enroll", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await learner.Client.PostAsync("/api/v1/courses/987654321/enroll", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Completing_needs_an_enrollment_and_a_lesson_of_the_course()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var lesson = await instructor.AddLessonAsync(course.Id, "One");
+        var learner = await api.NewAccountAsync();
+
+        await (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/{lesson.Id}/complete", null)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null);
+        await (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/987654321/complete", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(0, await api.CountAsync($"lesson_completions lc JOIN enrollments e ON e.id = lc.enrollment_id WHERE e.user_id = {learner.Id}"));
+    }
+
+    [Fact]
+    public async Task Enrollments_need_a_signed_in_user_and_valid_paging()
+    {
+        using var anonymous = api.Anonymous();
+        await (await anonymous.GetAsync("/api/v1/enrollments")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.PostAsync("/api/v1/courses/1/enroll", null)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var learner = await api.NewAccountAsync();
+        Assert.Equal(["limit"], await (await learner.Client.GetAsync("/api/v1/enrollments?limit=1000")).AssertFieldErrorsAsync());
+    }
+}

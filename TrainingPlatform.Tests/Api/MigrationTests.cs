@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using TrainingPlatform.Api.Data;
+using TrainingPlatform.Tests.Infrastructure;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class MigrationTests
+{
+    private const long Latest = 202612010003;
+    private const long Previous = 202612010002;
+
+    [Fact]
+    public async Task Down_one_step_and_up_again_through_the_cli_keeps_the_data()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        string email;
+        long courseId;
+        await using (var api = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database))
+        {
+            var fixture = new SeededApi(api);
+            (email, courseId) = await fixture.SeedAsync();
+        }
+
+        var version = await MigrateCliAsync(database, "version");
+        Assert.Equal(0, version.ExitCode);
+        Assert.Contains($"schema version: {Latest}", version.Output);
+
+        var down = await MigrateCliAsync(database, "down", "1");
+        Assert.Equal(0, down.ExitCode);
+        Assert.Contains($"schema version before: {Latest}", down.Output);
+        Assert.Contains($"schema version after: {Previous}", down.Output);
+        Assert.False(await TableExistsAsync(database, "course_materials"));
+        Assert.Equal(1, await CountAsync(database, "courses"));
+
+        var up = await MigrateCliAsync(database, "up");
+        Assert.Equal(0, up.ExitCode);
+        Assert.Contains($"schema version after: {Latest}", up.Output);
+        Assert.True(await TableExistsAsync(database, "course_materials"));
+
+        await using var again = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database);
+        using var client = again.CreateHttpClient();
+        var token = await client.PostAsJsonAsync("/api/v1/token", new { email, password = SeededApi.Password });
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        var course = await client.GetFromJsonAsync<CourseBody>($"/api/v1/courses/{courseId}");
+        Assert.Equal("Survives migrations", course!.Title);
+        Assert.Single((await client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{courseId}/lessons"))!);
+    }
+
+    [Fact]
+    public async Task The_cli_reports_usage_and_connection_errors_with_exit_codes()
+    {
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+        Assert.Equal(2, (await MigrateCliAsync(database, "sideways")).ExitCode);
+        Assert.Equal(2, (await MigrateCliAsync(database, "down", "-3")).ExitCode);
+        var version = await MigrateCliAsync(database, "version");
+        Assert.Equal((0, true), (version.ExitCode, version.Output.Contains("schema version: none")));
+
+        var unreachable = new NpgsqlConnectionStringBuilder(database) { Port = 1, Timeout = 2 }.ConnectionString;
+        var failed = await MigrateCliAsync(unreachable, "up");
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Contains("migrate failed", failed.Output);
+    }
+
+    [Fact]
+    public async Task Two_migration_runs_at_once_apply_the_migrations_once()
+    {
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+        SchemaMigrator Migrator() => new(
+            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:training"] = database }).Build(),
+            NullLoggerFactory.Instance);
+
+        var runs = await Task.WhenAll(Migrator().UpAsync(), Migrator().UpAsync());
+
+        Assert.Single(runs, r => r.Before is null);
+        Assert.Single(runs, r => r.Before == Latest);
+        Assert.All(runs, r => Assert.Equal(Latest, r.After));
+        Assert.Equal(3, await CountAsync(database, "\"VersionInfo\""));
+    }
+
+    [Fact]
+    public async Task Two_api_instances_starting_at_once_both_serve_one_schema()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync();
+
+        var servers = await Task.WhenAll(
+            ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database),
+            ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database));
+        try
+        {
+            foreach (var server in servers)
+            {
+                using var client = server.CreateHttpClient();
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/courses")).StatusCode);
+            }
+            Assert.Equal(3, await CountAsync(database, "\"VersionInfo\""));
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> MigrateCliAsync(string connectionString, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TrainingPlatform.Api.dll"));
+        info.ArgumentList.Add("migrate");
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["ConnectionStrings__training"] = connectionString;
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(info)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<bool> TableExistsAsync(string connectionString, string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection);
+        command.Parameters.AddWithValue("table", table);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>An instructor with one published course, one lesson and one uploaded file.</summary>
+    private sealed class SeededApi(ApiServer api)
+    {
+        public const string Password = "migration test passphrase";
+
+        public async Task<(string Email, long CourseId)> SeedAsync()
+        {
+            using var client = api.CreateHttpClient();
+            var email = $"seed-{Guid.NewGuid():N}@example.test";
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register",
+                new { email, password = Password, displayName = "Seed", role = "instructor" })).StatusCode);
+            var tokens = (await (await client.PostAsJsonAsync("/api/v1/token", new { email, password = Password })).Content.ReadFromJsonAsync<TokenBody>())!;
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.Access);
+            var course = (await (await client.PostAsJsonAsync("/api/v1/courses", new { title = "Survives migrations", published = true }))
+                .Content.ReadFromJsonAsync<CourseBody>())!;
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"/api/v1/courses/{course.Id}/lessons", new { title = "Kept" })).StatusCode);
+            var form = new MultipartFormDataContent { { new StringContent(course.Id.ToString()), "courseId" } };
+            var file = new ByteArrayContent("notes"u8.ToArray());
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+            form.Add(file, "file", "notes.txt");
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/upload", form)).StatusCode);
+            return (email, course.Id);
+        }
+    }
+}

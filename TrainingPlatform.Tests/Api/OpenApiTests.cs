@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.OpenApi;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    public static readonly TheoryData<string, string> Routes = new()
+    {
+        { "POST", "/api/v1/auth/register" },
+        { "POST", "/api/v1/token" },
+        { "POST", "/api/v1/token/refresh" },
+        { "POST", "/api/v1/auth/logout" },
+        { "GET", "/api/v1/auth/me" },
+        { "POST", "/api/v1/password/change" },
+        { "POST", "/api/v1/password/reset" },
+        { "POST", "/api/v1/password/reset/confirm" },
+        { "GET", "/api/v1/courses" },
+        { "POST", "/api/v1/courses" },
+        { "GET", "/api/v1/courses/{id}" },
+        { "PUT", "/api/v1/courses/{id}" },
+        { "PATCH", "/api/v1/courses/{id}" },
+        { "DELETE", "/api/v1/courses/{id}" },
+        { "GET", "/api/v1/courses/{id}/lessons" },
+        { "POST", "/api/v1/courses/{id}/lessons" },
+        { "GET", "/api/v1/courses/{id}/lessons/{lessonId}" },
+        { "PUT", "/api/v1/courses/{id}/lessons/{lessonId}" },
+        { "DELETE", "/api/v1/courses/{id}/lessons/{lessonId}" },
+        { "POST", "/api/v1/courses/{id}/enroll" },
+        { "GET", "/api/v1/enrollments" },
+        { "POST", "/api/v1/courses/{id}/lessons/{lessonId}/complete" },
+        { "POST", "/api/v1/upload" },
+        { "GET", "/api/v1/upload/{id}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task The_openapi_document_is_valid_and_describes_every_route(string method, string path)
+    {
+        using var client = api.Anonymous();
+        var response = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var read = await OpenApiDocument.LoadAsync(await response.Content.ReadAsStreamAsync(), "json");
+
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, read.Diagnostic!.SpecificationVersion);
+        var document = read.Document!;
+        Assert.True(document.Paths.TryGetValue(path, out var item), $"{path} is missing from the document");
+        var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
+        Assert.False(string.IsNullOrEmpty(operation.Summary), $"{method} {path} has no summary");
+        Assert.NotEmpty(operation.Tags!);
+        Assert.Contains(operation.Responses!.Keys, status => status.StartsWith('2'));
+    }
+
+    [Fact]
+    public async Task Protected_routes_document_their_401_and_errors_are_problem_json()
+    {
+        using var client = api.Anonymous();
+        var read = await OpenApiDocument.LoadAsync(await client.GetStreamAsync("/openapi/v1.json"), "json");
+        var me = read.Document!.Paths["/api/v1/auth/me"].Operations![HttpMethod.Get];
+        Assert.Contains("application/problem+json", me.Responses!["401"].Content!.Keys);
+        var register = read.Document.Paths["/api/v1/auth/register"].Operations![HttpMethod.Post];
+        Assert.Contains("400", register.Responses!.Keys);
+        Assert.Contains("429", register.Responses.Keys);
+    }
+
+    [Fact]
+    public async Task Development_serves_an_interactive_reference_page()
+    {
+        using var client = api.Anonymous();
+        var redirect = await client.GetAsync("/scalar");
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        var response = await client.GetAsync(redirect.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+}

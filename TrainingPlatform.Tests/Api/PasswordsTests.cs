@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class PasswordsTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public async Task Changing_the_password_signs_out_other_sessions_and_returns_a_new_one()
+    {
+        var account = await api.NewAccountAsync();
+        var otherSession = await api.SignInAsync(account.Email, account.Password);
+
+        var response = await account.Client.PostAsJsonAsync("/api/v1/password/change/",
+            new { currentPassword = account.Password, newPassword = "a brand new passphrase" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var fresh = (await response.Content.ReadFromJsonAsync<TokenBody>())!;
+        using var client = api.Anonymous();
+        await (await client.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = otherSession.Refresh })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = fresh.Refresh })).StatusCode);
+        await (await client.PostAsJsonAsync("/api/v1/token", new { email = account.Email, password = account.Password })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await api.SignInAsync(account.Email, "a brand new passphrase");
+    }
+
+    [Fact]
+    public async Task A_wrong_current_password_or_a_weak_new_one_is_a_400()
+    {
+        var account = await api.NewAccountAsync();
+
+        var wrongCurrent = await account.Client.PostAsJsonAsync("/api/v1/password/change",
+            new { currentPassword = "not my password", newPassword = "a brand new passphrase" });
+        Assert.Equal(["currentPassword"], await wrongCurrent.AssertFieldErrorsAsync());
+
+        var weak = await account.Client.PostAsJsonAsync("/api/v1/password/change",
+            new { currentPassword = account.Password, newPassword = "password123" });
+        Assert.Equal(["newPassword"], await weak.AssertFieldErrorsAsync());
+
+        await api.SignInAsync(account.Email, account.Password);
+    }
+
+    [Fact]
+    public async Task Changing_a_password_needs_a_signed_in_user()
+    {
+        using var client = api.Anonymous();
+        var response = await client.PostAsJsonAsync("/api/v1/password/change", new { currentPassword = "x", newPassword = "a brand new passphrase" });
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_password_reset_works_end_to_end_once()
+    {
+        var account = await api.NewAccountAsync();
+        using var client = api.Anonymous();
+
+        var request = await client.PostAsJsonAsync("/api/v1/password/reset/", new { email = account.Email.ToUpperInvariant() });
+        Assert.Equal(HttpStatusCode.Accepted, request.StatusCode);
+        var message = Assert.Single(api.Resets.SentTo(account.Email));
+        Assert.True(message.ExpiresAt > DateTime.UtcNow);
+
+        var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm/", new { token = message.Token, newPassword = "the reset passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, confirm.StatusCode);
+
+        await api.SignInAsync(account.Email, "the reset passphrase");
+        await (await client.PostAsJsonAsync("/api/v1/token", new { email = account.Email, password = account.Password })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        // The reset signs out the sessions that existed before it.
+        await (await client.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = account.Tokens.Refresh })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+
+        var again = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = message.Token, newPassword = "yet another passphrase" });
+        Assert.Equal(["token"], await again.AssertFieldErrorsAsync());
+    }
+
+    [Fact]
+    public async Task Only_the_latest_reset_token_works()
+    {
+        var account = await api.NewAccountAsync();
+        using var client = api.Anonymous();
+        await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
+        await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
+        var sent = api.Resets.SentTo(account.Email);
+        Assert.Equal(2, sent.Count);
+
+        var stale = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[0].Token, newPassword = "the reset passphrase" });
+        Assert.Equal(["token"], await stale.AssertFieldErrorsAsync());
+        var latest = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[1].Token, newPassword = "the reset passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, latest.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reset_for_an_unknown_email_is_accepted_the_same_and_sends_nothing()
+    {
+        using var client = api.Anonymous();
+        var email = $"ghost-{Guid.NewGuid():N}@example.test";
+        var before = await api.CountAsync("password_reset_tokens");
+
+        var response = await client.PostAsJsonAsync("/api/v1/password/reset", new { email });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Empty(api.Resets.SentTo(email));
+        Assert.Equal(before, await api.CountAsync("password_reset_tokens"));
+    }
+
+    [Fact]
+    public async Task Bad_reset_requests_are_400s()
+    {
+        using var client = api.Anonymous();
+        Assert.Equal(["email"], await (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "nope" })).AssertFieldErrorsAsync());
+        Assert.Equal(["newPassword", "token"],
+            await (await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { })).AssertFieldErrorsAsync());
+        Assert.Equal(["token"], await (await client.PostAsJsonAsync("/api/v1/password/reset/confirm",
+            new { token = "made-up", newPassword = "the reset passphrase" })).AssertFieldErrorsAsync());
+    }
+}

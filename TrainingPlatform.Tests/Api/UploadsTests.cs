@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TrainingPlatform.Tests.Api;
+
+public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private sealed record MaterialBody(long Id, long CourseId, string FileName, string ContentType, long SizeBytes, string Sha256);
+
+    private static MultipartFormDataContent Form(object? courseId, byte[]? file, string contentType = "application/pdf", string fileName = "notes.pdf")
+    {
+        var form = new MultipartFormDataContent();
+        if (courseId is not null)
+        {
+            form.Add(new StringContent(courseId.ToString()!), "courseId");
+        }
+        if (file is not null)
+        {
+            var part = new ByteArrayContent(file);
+            part.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            form.Add(part, "file", fileName);
+        }
+        return form;
+    }
+
+    [Fact]
+    public async Task Materials_round_trip_byte_for_byte_with_their_sha256()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var bytes = RandomNumberGenerator.GetBytes(3000);
+
+        var upload = await instructor.Client.PostAsync("/api/v1/upload/", Form(course.Id, bytes, "application/pdf; name=x", "Week 1 – résumé.pdf"));
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var material = (await upload.Content.ReadFromJsonAsync<MaterialBody>())!;
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Assert.Equal((course.Id, "Week 1 – résumé.pdf", "application/pdf", 3000L, sha256),
+            (material.CourseId, material.FileName, material.ContentType, material.SizeBytes, material.Sha256));
+
+        var download = await instructor.Client.GetAsync($"/api/v1/upload/{material.Id}/");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+        var disposition = download.Content.Headers.ContentDisposition!;
+        Assert.Equal("attachment", disposition.DispositionType);
+        Assert.Equal("Week 1 – résumé.pdf", disposition.FileNameStar);
+        Assert.Equal(bytes, await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
+    }
+
+    [Fact]
+    public async Task Enrolled_learners_may_download_and_strangers_may_not()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var upload = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, "hello"u8.ToArray(), "text/plain", "hello.txt"));
+        var material = (await upload.Content.ReadFromJsonAsync<MaterialBody>())!;
+        var learner = await api.NewAccountAsync();
+        var stranger = await api.NewAccountAsync();
+        await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null);
+
+        var allowed = await learner.Client.GetAsync($"/api/v1/upload/{material.Id}");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal("hello", await allowed.Content.ReadAsStringAsync());
+        await (await stranger.Client.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        using var anonymous = api.Anonymous();
+        await (await anonymous.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await learner.Client.GetAsync("/api/v1/upload/987654321")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(["id"], await (await learner.Client.GetAsync("/api/v1/upload/..%2F..%2Fetc%2Fpasswd")).AssertFieldErrorsAsync());
+    }
+
+    [Theory]
+    [InlineData("filename=\"../../etc/passwd\"", "passwd")]
+    [InlineData("filename=\"..\\..\\windows\\system.ini\"", "system.ini")]
+    [InlineData("filename*=UTF-8''..%2F..%2Fsecret.txt", "secret.txt")]
+    [InlineData("filename*=UTF-8''evil%00.pdf", "evil.pdf")]
+    [InlineData("filename*=UTF-8''line%0D%0Abreak.pdf", "linebreak.pdf")]
+    [InlineData("filename=\"..\"", "file")]
+    [InlineData("filename=\"a<b>c:d|f?g*.pdf\"", "abcdfg.pdf")]
+    public async Task File_names_are_sanitised(string fileNameParameter, string stored)
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var form = new MultipartFormDataContent { { new StringContent(course.Id.ToString()), "courseId" } };
+        var part = new ByteArrayContent("x"u8.ToArray());
+        part.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        // Set the header by hand: HttpClient would otherwise encode or refuse the hostile name.
+        part.Headers.TryAddWithoutValidation("Content-Disposition", $"form-data; name=\"file\"; {fileNameParameter}");
+        form.Add(part);
+
+        var response = await instructor.Client.PostAsync("/api/v1/upload", form);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(stored, (await response.Content.ReadFromJsonAsync<MaterialBody>())!.FileName);
+    }
+
+    [Fact]
+    public async Task A_file_over_the_limit_is_a_413_and_nothing_is_stored()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var before = await api.CountAsync("course_materials");
+
+        var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, new byte[4097]));
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(before, await api.CountAsync("course_materials"));
+    }
+
+    [Fact]
+    public async Task A_request_body_far_over_the_limit_is_a_413()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, new byte[200_000]));
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Theory]
+    [InlineData("application/x-msdownload")]
+    [InlineData("text/html")]
+    [InlineData("image/svg+xml")]
+    public async Task A_file_type_not_allowed_is_a_415(string contentType)
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var before = await api.CountAsync("course_materials");
+        var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, "MZ"u8.ToArray(), contentType, "tool.exe"));
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, await api.CountAsync("course_materials"));
+    }
+
+    [Fact]
+    public async Task Uploading_needs_the_courses_instructor()
+    {
+        var owner = await api.NewAccountAsync("instructor");
+        var course = await owner.CreateCourseAsync();
+        var other = await api.NewAccountAsync("instructor");
+        var learner = await api.NewAccountAsync();
+        using var anonymous = api.Anonymous();
+
+        await (await other.Client.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await learner.Client.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await anonymous.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await owner.Client.PostAsync("/api/v1/upload", Form(987654321, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Missing_or_invalid_form_fields_are_400s()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+
+        Assert.Equal(["file"], await (await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, null))).AssertFieldErrorsAsync());
+        Assert.Equal(["courseId"], await (await instructor.Client.PostAsync("/api/v1/upload", Form(null, "x"u8.ToArray()))).AssertFieldErrorsAsync());
+        Assert.Equal(["courseId"], await (await instructor.Client.PostAsync("/api/v1/upload", Form("abc", "x"u8.ToArray()))).AssertFieldErrorsAsync());
+        var json = await instructor.Client.PostAsync("/api/v1/upload", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.True(json.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"got {json.StatusCode}");
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType?.MediaType);
+    }
+}
