@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Api.Data;
 
@@ -7,6 +8,7 @@ namespace TrainingPlatform.Api.Data;
 /// (tag <c>state</c> = <c>busy</c> | <c>idle</c>) and <c>db.pool.max_connections</c>, the numbers the
 /// <c>db_pool_connections</c> / <c>db_pool_max_connections</c> gauges report. Npgsql's own instruments are read on
 /// demand through a <see cref="MeterListener"/>; migrations use unpooled connections, so every pool counted is the API's.
+/// The same numbers go to /metrics, where the saturation alert reads them.
 /// </summary>
 internal sealed class DatabasePoolGauges : IHostedService, IDisposable
 {
@@ -24,13 +26,17 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private long _idle;
     private long _max;
 
-    public DatabasePoolGauges(IMeterFactory meterFactory)
+    public DatabasePoolGauges(IMeterFactory meterFactory, HttpMetrics prometheus)
     {
         _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("db.pool.connections", ObserveConnections, "{connection}",
             "Connections in the API's Npgsql pools, by state (busy or idle).");
         _meter.CreateObservableGauge("db.pool.max_connections", () => Read().Max, "{connection}",
             "The most connections the API's Npgsql pools may open.");
+
+        prometheus.ObserveGauge("db_pool_connections", "Connections in the API's Npgsql pools, by state.", "state", ["busy", "idle"],
+            state => state == "busy" ? Read().Busy : Read().Idle);
+        prometheus.ObserveGauge("db_pool_max_connections", "The most connections the API's Npgsql pools may open.", () => Read().Max);
 
         _listener.InstrumentPublished = (instrument, listener) =>
         {

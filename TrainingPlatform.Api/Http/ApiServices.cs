@@ -23,12 +23,12 @@ public static class ApiServices
         return builder;
     }
 
-    /// <summary>The middleware the feature APIs rely on, then every feature API, the OpenAPI document and (in Development) its reference page.</summary>
+    /// <summary>
+    /// The rate limiter, then every feature API, the OpenAPI document and (in Development) its reference page.
+    /// Exception handling and problem bodies come from the service defaults, which run the handlers registered above.
+    /// </summary>
     public static WebApplication MapApplicationApis(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        // Responses the framework ends without a body (415 for a non-JSON body, 405) get a problem body too.
-        app.UseStatusCodePages();
         app.UseRateLimiter();
 
         app.MapAccountsApi();

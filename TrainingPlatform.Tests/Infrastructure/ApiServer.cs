@@ -26,7 +26,7 @@ public sealed class ApiServer : WebApplicationFactory<Program>
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:training"] = connectionString,
-            ["Jwt:SigningKey"] = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            ["Jwt:SigningKey"] = Convert.ToBase64String("test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"u8),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
