@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Npgsql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using TrainingPlatform.Api.Data;
 using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
@@ -46,10 +49,10 @@ public sealed class DrillDatabase
         return database;
     }
 
-    // The contract schema stands in for the API's migrations until they are merged. Then this becomes
-    // the one line `await (await ApiServer.StartAsync(connectionString: connectionString)).DisposeAsync();`
-    // (the API migrates its database on start) and contract-schema.sql goes.
-    private static Task CreateSchemaAsync(string connectionString) => ContractSchema.ApplyAsync(connectionString);
+    // The API's own migrations, so the drill backs up and restores the schema production has.
+    private static Task CreateSchemaAsync(string connectionString) => new SchemaMigrator(
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:training"] = connectionString }).Build(),
+        NullLoggerFactory.Instance).UpAsync();
 
     private async Task SeedAsync()
     {
