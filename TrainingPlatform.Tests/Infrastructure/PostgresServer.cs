@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Npgsql;
 
 namespace TrainingPlatform.Tests.Infrastructure;
@@ -12,7 +9,6 @@ namespace TrainingPlatform.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private const int SigInt = 2;
     private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartNewAsync());
 
     private Process? _process;
@@ -47,9 +43,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
         await RunToEndAsync(bin, "initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
             "--pwfile=" + pwFile, "-E", "UTF8", "--no-sync");
-        var server = new PostgresServer(bin, data, FreePort(), password);
+        var server = new PostgresServer(bin, data, Loopback.FreePort(), password);
         await server.StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Signal(SigInt);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Signal(Signals.SigInt);
         return server;
     }
 
@@ -112,7 +108,7 @@ public sealed class PostgresServer : IAsyncDisposable
             return;
         }
 
-        Signal(SigInt);
+        Signal(Signals.SigInt);
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
@@ -131,9 +127,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private void Signal(int signal)
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _ = kill(_process.Id, signal);
+            Signals.Send(_process, signal);
         }
     }
 
@@ -205,13 +201,5 @@ public sealed class PostgresServer : IAsyncDisposable
         process.WaitForExit();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

@@ -1,7 +1,5 @@
 extern alias AppHost;
 
-using System.Net;
-using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -26,8 +24,8 @@ public sealed class StackFixture : IAsyncLifetime
             [
                 "--Stack:Mode=local",
                 $"--Stack:DataDirectory={_data.FullName}",
-                $"--Stack:Ports:Api={FreePort()}",
-                $"--Stack:Ports:Prometheus={FreePort()}",
+                $"--Stack:Ports:Api={Loopback.FreePort()}",
+                $"--Stack:Ports:Prometheus={Loopback.FreePort()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());
@@ -49,10 +47,4 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

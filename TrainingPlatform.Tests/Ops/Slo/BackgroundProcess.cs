@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace TrainingPlatform.Tests.Ops.Slo;
@@ -30,12 +28,6 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Starts the tool and waits until <paramref name="readyPath"/> answers 200.</summary>
     public static async Task<BackgroundProcess> StartAsync(string file, IEnumerable<string> arguments, int port, string readyPath)

@@ -5,7 +5,7 @@ internal static class BlackboxExporter
 {
     public static async Task<BackgroundProcess> StartAsync()
     {
-        var port = BackgroundProcess.FreePort();
+        var port = Loopback.FreePort();
         return await BackgroundProcess.StartAsync(MonitoringBinaries.BlackboxExporter,
             ["--config.file=" + Path.Combine(OpsFiles.Prometheus, "blackbox.yml"), $"--web.listen-address=127.0.0.1:{port}"],
             port, "/-/healthy");

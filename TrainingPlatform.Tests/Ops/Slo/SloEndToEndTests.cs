@@ -29,7 +29,7 @@ public class SloEndToEndTests
         }
 
         await using var blackbox = await BlackboxExporter.StartAsync();
-        var port = BackgroundProcess.FreePort();
+        var port = Loopback.FreePort();
         using var config = PrometheusConfigCopy.Render(
             [new ScrapeTarget(api.BaseAddress.Authority, "api")],
             [new ProbeTarget(blackbox.BaseAddress.Authority, new Uri(api.BaseAddress, "/healthz").ToString(), "api")],

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TrainingPlatform.Tests.Ops.Scripts;
+namespace TrainingPlatform.Tests.Infrastructure;
 
 public static class Loopback
 {
