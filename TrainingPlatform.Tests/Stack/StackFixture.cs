@@ -16,6 +16,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    public string DataDirectory => _data.FullName;
+
     public static CancellationToken Timeout(int seconds = 180) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     public async Task InitializeAsync()

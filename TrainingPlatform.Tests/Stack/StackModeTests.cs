@@ -55,4 +55,13 @@ public class StackModeTests
         var error = Assert.Throws<ArgumentException>(() => StackModeSelector.Decide("kubernetes", false, () => null));
         Assert.Contains("'local' or 'containers'", error.Message);
     }
+
+    [Fact]
+    public void A_missing_local_binary_names_itself_and_the_package_to_install()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => LocalBinaries.Find("tp-no-such-program", "tp-package"));
+
+        Assert.Contains("'tp-no-such-program'", error.Message);
+        Assert.Contains("apt-get install -y tp-package", error.Message);
+    }
 }

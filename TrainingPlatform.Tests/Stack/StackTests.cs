@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TrainingPlatform.Tests.Stack;
 
@@ -42,5 +44,29 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         }
 
         Assert.Equal(["blackbox=up", "services=up"], health);
+    }
+
+    [Fact]
+    public async Task Back_up_now_on_the_dashboard_writes_a_verified_dump_into_the_stack()
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("training", "backup-now", StackFixture.Timeout(120));
+
+        Assert.True(result.Success, result.Message);
+        var dump = Assert.Single(Directory.GetFiles(Path.Combine(stack.DataDirectory, "backups"), "training-*.dump", SearchOption.AllDirectories));
+        var recorded = (await File.ReadAllTextAsync(dump + ".sha256")).Split(' ')[0];
+        await using var file = File.OpenRead(dump);
+        Assert.Equal(recorded, Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file)));
+    }
+
+    [Fact]
+    public async Task Run_synthetic_check_on_the_dashboard_passes_on_the_running_api()
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("api", "synthetic-check", StackFixture.Timeout(120));
+
+        Assert.True(result.Success, result.Message);
     }
 }
