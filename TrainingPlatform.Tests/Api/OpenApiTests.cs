@@ -54,6 +54,20 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_independent_validator_accepts_the_document_against_the_openapi_json_schema()
+    {
+        using var client = api.Anonymous();
+        var document = Path.Combine(Directory.CreateTempSubdirectory("tp-openapi-").FullName, "v1.json");
+        await File.WriteAllTextAsync(document, await client.GetStringAsync("/openapi/v1.json"));
+
+        var output = await Node.RunAsync(Path.Combine(AppContext.BaseDirectory, "Api", "validate-openapi.mjs"), [document], TimeSpan.FromMinutes(1));
+
+        using var result = System.Text.Json.JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        Assert.True(result.RootElement.GetProperty("valid").GetBoolean(), result.RootElement.GetProperty("errors").ToString());
+        Assert.StartsWith("3.1", result.RootElement.GetProperty("version").GetString());
+    }
+
+    [Fact]
     public async Task Protected_routes_document_their_401_and_errors_are_problem_json()
     {
         using var client = api.Anonymous();

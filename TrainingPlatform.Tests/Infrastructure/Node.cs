@@ -9,7 +9,7 @@ public static class Node
 
     public static async Task<string> RunAsync(string script, IEnumerable<string> args, TimeSpan timeout)
     {
-        if (!Directory.Exists(Path.Combine(ModulesDirectory, "playwright-core")))
+        if (!Directory.Exists(Path.Combine(ModulesDirectory, "playwright-core")) || !Directory.Exists(Path.Combine(ModulesDirectory, "@seriousme")))
         {
             throw new InvalidOperationException("Node tools missing: run ops/scripts/prerequisites.sh test (npm ci --prefix ops/tools).");
         }

@@ -8,7 +8,7 @@ usage() {
 Usage: ops/scripts/prerequisites.sh stack|test
 
   stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
-  test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (s3rver, playwright-core)
+  test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
 TXT
@@ -75,7 +75,9 @@ if ((${#missing[@]})); then
   fi
 fi
 
-if [[ $purpose == test && ! -d $root_dir/ops/tools/node_modules/s3rver ]]; then
-  echo "Installing node tools into ops/tools (s3rver, playwright-core)"
-  npm ci --prefix "$root_dir/ops/tools" --no-audit --no-fund --loglevel=error >/dev/null
+tools=$root_dir/ops/tools
+# npm records what it installed; a lock file newer than that record means the pinned tools changed.
+if [[ $purpose == test && ( ! -f $tools/node_modules/.package-lock.json || $tools/package-lock.json -nt $tools/node_modules/.package-lock.json ) ]]; then
+  echo "Installing node tools into ops/tools (s3rver, playwright-core, openapi-schema-validator)"
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
