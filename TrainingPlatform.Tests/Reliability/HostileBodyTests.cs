@@ -4,11 +4,12 @@ using System.Text;
 
 namespace TrainingPlatform.Tests.Reliability;
 
-/// <summary>Bodies no client should send, on a sensitive route (registration) and an ordinary one (course creation).</summary>
+/// <summary>Bodies no client should send, on the credential routes (registration, sign-in) and an ordinary one (course creation).</summary>
 [Collection(nameof(ReliabilityCollection))]
 public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
 {
     private const string Register = "/api/v1/auth/register";
+    private const string Token = "/api/v1/token";
     private const string Courses = "/api/v1/courses";
 
     public static TheoryData<string, string> Bodies() => new()
@@ -39,7 +40,7 @@ public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
     public async Task Malformed_json_is_a_400_problem_that_writes_nothing(string attack, string body)
     {
         _ = attack;
-        await RejectBothAsync(() => new StringContent(body, Encoding.UTF8, "application/json"));
+        await RejectEverywhereAsync(() => new StringContent(body, Encoding.UTF8, "application/json"));
     }
 
     [Theory]
@@ -47,7 +48,7 @@ public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
     public async Task Invalid_utf8_is_a_400_problem_that_writes_nothing(string attack, byte[] body)
     {
         _ = attack;
-        await RejectBothAsync(() =>
+        await RejectEverywhereAsync(() =>
         {
             var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
@@ -55,11 +56,12 @@ public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
         });
     }
 
-    // A 4xx on /api/v1/auth/ is a security event (sensitive_4xx); on the course routes it is not.
-    private async Task RejectBothAsync(Func<HttpContent> content)
+    // A 4xx on the credential routes is a security event (sensitive_4xx); on the course routes it is not.
+    private async Task RejectEverywhereAsync(Func<HttpContent> content)
     {
         using var anonymous = api.Anonymous();
         await api.AssertRejectedAsync(() => anonymous.PostAsync(Register, content()), HttpStatusCode.BadRequest, "sensitive_4xx");
+        await api.AssertRejectedAsync(() => anonymous.PostAsync(Token, content()), HttpStatusCode.BadRequest, "sensitive_4xx");
         await api.AssertRejectedAsync(() => api.Instructor.Client.PostAsync(Courses, content()), HttpStatusCode.BadRequest, null);
     }
 }
