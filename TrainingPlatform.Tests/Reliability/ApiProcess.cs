@@ -218,7 +218,7 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

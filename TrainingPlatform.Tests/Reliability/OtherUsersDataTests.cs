@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
 
@@ -87,11 +86,8 @@ public class OtherUsersDataTests(OtherUsersDataTests.Scene scene) : IClassFixtur
             _draftLesson = (await owner.AddLessonAsync(_draft, "Lesson " + Secret)).Id;
             _published = (await owner.CreateCourseAsync(published: true, title: "Published course")).Id;
             _lesson = (await owner.AddLessonAsync(_published, "First lesson")).Id;
-            var form = new MultipartFormDataContent { { new StringContent(_published.ToString()), "courseId" } };
-            var file = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("notes " + Secret));
-            file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            form.Add(file, "file", "notes.txt");
-            var uploaded = await owner.Client.PostAsync("/api/v1/upload", form);
+            var uploaded = await owner.Client.PostAsync("/api/v1/upload",
+                UploadForms.Of(_published.ToString(), "notes.txt", System.Text.Encoding.UTF8.GetBytes("notes " + Secret)));
             Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
             _file = (await uploaded.Content.ReadFromJsonAsync<MaterialId>())!.Id;
             Assert.Equal(HttpStatusCode.Created, (await _api.Learner.Client.PostAsync($"/api/v1/courses/{_published}/enroll", null)).StatusCode);
@@ -119,11 +115,7 @@ public class OtherUsersDataTests(OtherUsersDataTests.Scene scene) : IClassFixtur
             var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (url == "/api/v1/upload")
             {
-                var form = new MultipartFormDataContent { { new StringContent(_draft.ToString()), "courseId" } };
-                var file = new ByteArrayContent("planted"u8.ToArray());
-                file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-                form.Add(file, "file", "planted.txt");
-                request.Content = form;
+                request.Content = UploadForms.Of(_draft.ToString(), "planted.txt", "planted"u8.ToArray());
             }
             else if (method is "PUT" or "PATCH" or "POST" && !url.EndsWith("/enroll") && !url.EndsWith("/complete"))
             {

@@ -72,11 +72,8 @@ public class SecretsInLogsTests
         signedIn.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", current.Access);
         var course = await (await signedIn.PostAsJsonAsync("/api/v1/courses", new { title = "Secrets", description = "", published = true }))
             .Content.ReadFromJsonAsync<CourseBody>();
-        var form = new MultipartFormDataContent { { new StringContent(course!.Id.ToString()), "courseId" } };
-        var file = new ByteArrayContent("material"u8.ToArray());
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        form.Add(file, "file", "material.txt");
-        Assert.Equal(HttpStatusCode.Created, (await signedIn.PostAsync("/api/v1/upload", form)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created,
+            (await signedIn.PostAsync("/api/v1/upload", UploadForms.Of(course!.Id.ToString(), "material.txt", "material"u8.ToArray()))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await signedIn.PostAsJsonAsync("/api/v1/auth/logout", new { refresh = current.Refresh })).StatusCode);
 
         // The database goes away: the outage and the failing health check are logged.

@@ -51,7 +51,7 @@ public class SqlMetaCharacterTests(HostileApi api) : IClassFixture<HostileApi>
         Assert.Equal((payload, payload), (lesson!.Title, lesson.Content));
         var patched = await author.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { description = payload + payload });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
-        var stored = await UploadAsync(author, course.Id.ToString(), payload);
+        var stored = await author.SendAsync(UploadRequest(course.Id.ToString(), payload));
         Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
 
         Assert.Equal(payload, await ScalarAsync("SELECT title FROM courses WHERE id = @id", course.Id));
@@ -93,19 +93,8 @@ public class SqlMetaCharacterTests(HostileApi api) : IClassFixture<HostileApi>
             HttpStatusCode.BadRequest, "sensitive_4xx");
     }
 
-    private static Task<HttpResponseMessage> UploadAsync(HttpClient client, string courseId, string fileName) =>
-        client.SendAsync(UploadRequest(courseId, fileName));
-
-    private static HttpRequestMessage UploadRequest(string courseId, string fileName)
-    {
-        var form = new MultipartFormDataContent { { new StringContent(courseId), "courseId" } };
-        var file = new ByteArrayContent("notes"u8.ToArray());
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        // By hand, as RFC 5987 UTF-8: HttpClient refuses a quote in a plain filename parameter.
-        file.Headers.TryAddWithoutValidation("Content-Disposition", $"form-data; name=\"file\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}");
-        form.Add(file);
-        return new HttpRequestMessage(HttpMethod.Post, "/api/v1/upload") { Content = form };
-    }
+    private static HttpRequestMessage UploadRequest(string courseId, string fileName) =>
+        new(HttpMethod.Post, "/api/v1/upload") { Content = UploadForms.Of(courseId, fileName, "notes"u8.ToArray()) };
 
     private async Task<string> ScalarAsync(string sql, long id)
     {

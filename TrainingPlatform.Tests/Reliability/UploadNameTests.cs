@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
 
@@ -23,13 +22,7 @@ public class UploadNameTests(HostileApi api) : IClassFixture<HostileApi>
     public async Task A_hostile_file_name_is_stored_and_served_without_paths_or_control_characters(string fileName)
     {
         var course = await api.Instructor.CreateCourseAsync();
-        var form = new MultipartFormDataContent { { new StringContent(course.Id.ToString()), "courseId" } };
-        var file = new ByteArrayContent("notes"u8.ToArray());
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        file.Headers.TryAddWithoutValidation("Content-Disposition", $"form-data; name=\"file\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}");
-        form.Add(file);
-
-        var uploaded = await api.Instructor.Client.PostAsync("/api/v1/upload", form);
+        var uploaded = await api.Instructor.Client.PostAsync("/api/v1/upload", UploadForms.Of(course.Id.ToString(), fileName, "notes"u8.ToArray()));
 
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
         var material = (await uploaded.Content.ReadFromJsonAsync<Material>())!;
