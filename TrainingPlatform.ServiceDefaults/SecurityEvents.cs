@@ -57,7 +57,9 @@ internal sealed partial class SecurityEvents
         var value = path.Value.AsSpan();
         foreach (var prefix in _sensitivePrefixes)
         {
-            if (value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            // "/api/v1/token/" covers the route "/api/v1/token" itself as well as everything under it.
+            if (value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                || value.Equals(prefix.AsSpan().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

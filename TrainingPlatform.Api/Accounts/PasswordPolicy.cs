@@ -23,6 +23,11 @@ public static class PasswordPolicy
         {
             errors.Add(field, weakness);
         }
+        // Sign-in rejects NUL like every other text field, so a password holding one could never be used.
+        if (password.Contains('\0'))
+        {
+            errors.Add(field, FieldErrors.NulMessage);
+        }
         return password;
     }
 

@@ -7,6 +7,7 @@ namespace TrainingPlatform.Api.Http;
 public sealed class FieldErrors
 {
     public const int MaxEmailLength = 254;
+    public const string NulMessage = "Must not contain the NUL character (U+0000).";
 
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
@@ -32,11 +33,16 @@ public sealed class FieldErrors
         return MaxLength(field, value, maxLength);
     }
 
+    /// <summary>At most <paramref name="maxLength"/> characters, and no NUL, which PostgreSQL text cannot store.</summary>
     public string MaxLength(string field, string value, int maxLength)
     {
         if (value.Length > maxLength)
         {
             Add(field, $"Must be at most {maxLength} characters.");
+        }
+        if (value.Contains('\0'))
+        {
+            Add(field, NulMessage);
         }
         return value;
     }

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using TrainingPlatform.Tests.Api;
+
+namespace TrainingPlatform.Tests.Reliability;
+
+/// <summary>
+/// The built API run the way a host runs it: <c>dotnet TrainingPlatform.Api.dll</c> as its own process, in
+/// Production, configured only by environment variables, logging JSON lines to the console. Being a real process
+/// it can be sent SIGTERM, and its memory is its own.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    public const string SigningKey = "reliability-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    private static readonly string[] Inherited = ["PATH", "HOME", "DOTNET_ROOT", "TMPDIR", "LANG"];
+
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+
+    private ApiProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line written to standard output: with the JSON formatter, one log record per line.</summary>
+    public IReadOnlyList<string> LogLines
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToList();
+            }
+        }
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                lock (_stderr)
+                {
+                    return string.Join('\n', _stdout) + "\n" + string.Join('\n', _stderr);
+                }
+            }
+        }
+    }
+
+    public static string Dll { get; } = Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Api", "bin", RepositoryRoot.Configuration,
+        "net10.0", "TrainingPlatform.Api.dll");
+
+    /// <summary>
+    /// The environment the tests run the API with: the ApiFixture's fast settings (limits raised, cheap hashing),
+    /// metrics on, JSON console logs. <paramref name="overrides"/> replace or add variables (null removes one).
+    /// </summary>
+    public static Dictionary<string, string?> Environment(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var environment = ApiFixture.Settings.ToDictionary(setting => setting.Key.Replace(":", "__"), setting => setting.Value);
+        environment["ConnectionStrings__training"] = connectionString;
+        environment["Jwt__SigningKey"] = SigningKey;
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment["DOTNET_ENVIRONMENT"] = "Production";
+        environment["METRICS_ENABLED"] = "true";
+        environment["Logging__Console__FormatterName"] = "json";
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>Starts the API and waits until /healthz answers 200.</summary>
+    public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var started = Launch(Environment(connectionString, overrides));
+        using var client = new HttpClient { BaseAddress = started.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60) && !started.HasExited)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return started;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        var output = started.Output;
+        await started.DisposeAsync();
+        throw new InvalidOperationException($"The API did not become healthy within 60 s:\n{output}");
+    }
+
+    /// <summary>Runs the API to its exit (e.g. a start-up that must fail) and returns the exit code with everything it wrote.</summary>
+    public static async Task<(int ExitCode, ApiProcess Process)> RunToExitAsync(string connectionString,
+        IReadOnlyDictionary<string, string?>? overrides, TimeSpan timeout)
+    {
+        var started = Launch(Environment(connectionString, overrides));
+        using var cancel = new CancellationTokenSource(timeout);
+        await started._process.WaitForExitAsync(cancel.Token);
+        started._process.WaitForExit();
+        return (started._process.ExitCode, started);
+    }
+
+    public HttpClient CreateHttpClient(TimeSpan? timeout = null) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+
+    /// <summary>Resident memory (VmRSS) of the API process, in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>Sends SIGTERM, as an orchestrator stopping the container does, and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Signals.Terminate(_process);
+        return await WaitForExitAsync(timeout);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        // The parameterless wait also drains the redirected output.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>The JSON log records of <paramref name="category"/>.</summary>
+    public IReadOnlyList<JsonElement> Records(string category) =>
+        LogLines.Where(line => line.StartsWith('{'))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone())
+            .Where(record => record.TryGetProperty("Category", out var c) && c.GetString() == category)
+            .ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+
+    private static ApiProcess Launch(Dictionary<string, string?> environment)
+    {
+        if (!File.Exists(Dll))
+        {
+            throw new InvalidOperationException($"{Dll} is missing: build the solution (dotnet build TrainingPlatform.sln -c {RepositoryRoot.Configuration}).");
+        }
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(Dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Dll);
+        // Only what the API is given: nothing from the test runner's environment (OTLP, Sentry, ASP.NET Core settings) leaks in.
+        info.Environment.Clear();
+        foreach (var name in Inherited)
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                info.Environment[name] = value;
+            }
+        }
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        foreach (var (key, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
+        }
+        var process = new Process { StartInfo = info };
+        var started = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => started.Append(started._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => started.Append(started._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return started;
+    }
+
+    private void Append(List<string> lines, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (lines)
+        {
+            lines.Add(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TrainingPlatform.Tests.Reliability;
+
+/// <summary>Bearer tokens an attacker can make: each one is a 401 problem and a security event, and writes nothing.</summary>
+[Collection(nameof(ReliabilityCollection))]
+public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
+{
+    private const string Issuer = "training-platform";
+
+    public static TheoryData<string> Forgeries() =>
+    [
+        "signed with another key", "alg none", "signature stripped", "payload tampered after signing", "expired", "not yet valid",
+        "wrong audience", "wrong issuer", "HS512 instead of HS256", "refresh token as access token", "garbage", "empty",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Forgeries))]
+    public async Task A_forged_token_is_a_401_that_reads_and_writes_nothing(string forgery)
+    {
+        var token = Forge(forgery);
+        using var client = api.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var me = await api.AssertRejectedAsync(() => client.GetAsync("/api/v1/auth/me"), HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.DoesNotContain(api.Instructor.Email, await me.Content.ReadAsStringAsync());
+        await api.AssertRejectedAsync(() => client.PostAsJsonAsync("/api/v1/courses", new { title = "forged", description = "", published = true }),
+            HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task The_genuine_token_the_forgeries_imitate_is_accepted()
+    {
+        using var client = api.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Sign(Claims(), ApiProcess.SigningKey, SecurityAlgorithms.HmacSha256));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
+    private string Forge(string forgery)
+    {
+        var key = ApiProcess.SigningKey;
+        var hs256 = SecurityAlgorithms.HmacSha256;
+        var now = DateTime.UtcNow;
+        return forgery switch
+        {
+            "signed with another key" => Sign(Claims(), "another-key-of-the-same-length-0123456789-abcdefghijklmnopqrstuv", hs256),
+            "alg none" => Unsigned(Claims()),
+            "signature stripped" => Sign(Claims(), key, hs256)[..(Sign(Claims(), key, hs256).LastIndexOf('.') + 1)],
+            "payload tampered after signing" => Tamper(Sign(Claims(role: "learner"), key, hs256)),
+            "expired" => Sign(Claims(notBefore: now.AddHours(-2), expires: now.AddHours(-1)), key, hs256),
+            "not yet valid" => Sign(Claims(notBefore: now.AddHours(1), expires: now.AddHours(2)), key, hs256),
+            "wrong audience" => Sign(Claims(audience: "some-other-service"), key, hs256),
+            "wrong issuer" => Sign(Claims(issuer: "https://attacker.example"), key, hs256),
+            "HS512 instead of HS256" => Sign(Claims(), key + key, SecurityAlgorithms.HmacSha512),
+            "refresh token as access token" => api.Instructor.Tokens.Refresh,
+            "garbage" => "not.a.token",
+            "empty" => "",
+            _ => throw new ArgumentOutOfRangeException(nameof(forgery)),
+        };
+    }
+
+    private SecurityTokenDescriptor Claims(string role = "instructor", string audience = Issuer, string issuer = Issuer,
+        DateTime? notBefore = null, DateTime? expires = null) => new()
+    {
+        Issuer = issuer,
+        Audience = audience,
+        NotBefore = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
+        Expires = expires ?? DateTime.UtcNow.AddMinutes(10),
+        IssuedAt = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
+        Subject = new ClaimsIdentity([new Claim("sub", api.Instructor.Id.ToString()), new Claim("email", api.Instructor.Email), new Claim("role", role)]),
+    };
+
+    private static string Sign(SecurityTokenDescriptor descriptor, string key, string algorithm)
+    {
+        descriptor.SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), algorithm);
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+
+    private static string Unsigned(SecurityTokenDescriptor descriptor)
+    {
+        var signed = Sign(descriptor, ApiProcess.SigningKey, SecurityAlgorithms.HmacSha256);
+        return Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""") + "." + signed.Split('.')[1] + ".";
+    }
+
+    // Swaps the payload for one claiming the instructor role, keeping the learner token's valid signature.
+    private string Tamper(string signed)
+    {
+        var parts = signed.Split('.');
+        var payload = Base64UrlEncoder.Decode(parts[1]).Replace("\"role\":\"learner\"", "\"role\":\"instructor\"");
+        Assert.Contains("instructor", payload);
+        return parts[0] + "." + Base64UrlEncoder.Encode(payload) + "." + parts[2];
+    }
+}
