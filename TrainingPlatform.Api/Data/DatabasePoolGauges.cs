@@ -7,7 +7,7 @@ namespace TrainingPlatform.Api.Data;
 /// Republishes Npgsql's pool usage as the meter <c>TrainingPlatform.Database</c>: <c>db.pool.connections</c>
 /// (tag <c>state</c> = <c>busy</c> | <c>idle</c>) and <c>db.pool.max_connections</c>, the numbers the
 /// <c>db_pool_connections</c> / <c>db_pool_max_connections</c> gauges report. Npgsql's own instruments are read on
-/// demand through a <see cref="MeterListener"/>; migrations use unpooled connections, so every pool counted is the API's.
+/// demand through a <see cref="MeterListener"/>; only this instance's pool (by its name) is counted, so other data sources in the process never inflate it.
 /// The same numbers go to /metrics, where the saturation alert reads them.
 /// </summary>
 internal sealed class DatabasePoolGauges : IHostedService, IDisposable
@@ -18,6 +18,7 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private const string NpgsqlConnectionCount = "db.client.connection.count";
     private const string NpgsqlConnectionMax = "db.client.connection.max";
     private const string NpgsqlStateTag = "db.client.connection.state";
+    private const string NpgsqlPoolNameTag = "db.client.connection.pool.name";
 
     private readonly Lock _gate = new();
     private readonly Meter _meter;
@@ -25,9 +26,11 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private long _busy;
     private long _idle;
     private long _max;
+    private readonly string _poolName;
 
-    public DatabasePoolGauges(IMeterFactory meterFactory, HttpMetrics prometheus)
+    public DatabasePoolGauges(IMeterFactory meterFactory, HttpMetrics prometheus, DatabaseServices.DatabasePool pool)
     {
+        _poolName = pool.Name;
         _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("db.pool.connections", ObserveConnections, "{connection}",
             "Connections in the API's Npgsql pools, by state (busy or idle).");
@@ -86,6 +89,10 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     // Called synchronously from RecordObservableInstruments, under _gate.
     private void Accumulate(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        if (!IsOwnPool(tags))
+        {
+            return;
+        }
         if (instrument.Name == NpgsqlConnectionMax)
         {
             _max += value;
@@ -105,5 +112,17 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
                 }
             }
         }
+    }
+
+    private bool IsOwnPool(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Key == NpgsqlPoolNameTag)
+            {
+                return tag.Value as string == _poolName;
+            }
+        }
+        return false;
     }
 }

@@ -15,8 +15,12 @@ public static class DatabaseServices
     /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
     public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
     {
+        // A pool name of this instance's own, so the pool gauges count its connections and no other data source's.
+        var pool = new DatabasePool($"{ConnectionName}-{Guid.NewGuid():N}");
+        builder.Services.AddSingleton(pool);
         builder.AddNpgsqlDataSource(ConnectionName,
-            settings => settings.ConnectionString = WithFailFastTimeouts(settings.ConnectionString));
+            settings => settings.ConnectionString = WithFailFastTimeouts(settings.ConnectionString),
+            dataSource => dataSource.Name = pool.Name);
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddHostedService<DatabasePoolGauges>();
@@ -26,6 +30,9 @@ public static class DatabaseServices
     /// <summary>Brings the schema up to date before the API serves (under the migration lock).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app) =>
         await app.Services.GetRequiredService<SchemaMigrator>().UpAsync(app.Lifetime.ApplicationStopping);
+
+    /// <summary>The name Npgsql reports this instance's pool under, in its <c>db.client.connection.pool.name</c> tag.</summary>
+    public sealed record DatabasePool(string Name);
 
     private static string? WithFailFastTimeouts(string? connectionString)
     {
