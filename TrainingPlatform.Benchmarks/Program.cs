@@ -6,6 +6,7 @@ return args switch
     ["middleware", .. var rest] => MiddlewareCost.Run(rest),
     ["host", var variant, .. var rest] => await TrivialHosts.RunAsync(variant, rest),
     ["scrape", .. var rest] => await ScrapeCost.RunAsync(rest),
+    ["otlp-sink", .. var rest] => await OtlpSink.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -15,6 +16,7 @@ static int Usage()
         Usage: TrainingPlatform.Benchmarks middleware [--quick] [--artifacts DIR]
                TrainingPlatform.Benchmarks host VARIANT [--urls URL] [config key=value...]
                TrainingPlatform.Benchmarks scrape [--series N] [--scrapes N]
+               TrainingPlatform.Benchmarks otlp-sink [--urls URL]
         """);
     foreach (var (name, adds) in TrivialHosts.Variants)
     {

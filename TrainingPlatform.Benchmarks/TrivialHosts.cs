@@ -24,7 +24,7 @@ internal static class TrivialHosts
         ["promnet"] = "prometheus-net UseHttpMetrics() and MapMetrics(), default metrics suppressed as ServiceDefaults does",
         ["promnet-stock"] = "prometheus-net UseHttpMetrics() and MapMetrics() out of the box (default metrics start at the first scrape)",
         ["audit"] = "the ServiceDefaults audit middleware (request id, metrics, security events) and /metrics; access log below its level",
-        ["defaults"] = "AddServiceDefaults() and MapDefaultEndpoints(): audit, access log, OpenTelemetry (no OTLP endpoint), problems, health",
+        ["defaults"] = "AddServiceDefaults() and MapDefaultEndpoints(): audit, access log, problems, health; OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is given",
     };
 
     public static async Task<int> RunAsync(string variant, string[] args)

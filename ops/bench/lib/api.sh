@@ -20,7 +20,7 @@ measure_api() {
     METRICS_ENABLED=true \
     dotnet TrainingPlatform.Api.dll --urls "$base"
   local api_pid=$LAST_PID
-  wait_for_url "$base/healthz" "$OUT/api.log"
+  wait_for_url "$base/healthz" "$OUT/api.log" "$api_pid"
 
   api_register "$base" instructor@bench.test instructor
   pg_sql training "INSERT INTO courses (instructor_id, title, description, published)

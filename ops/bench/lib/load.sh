@@ -46,13 +46,13 @@ free_port() {
   done
 }
 
-# Waits up to 60 s for URL to answer 2xx; fails with the process log otherwise.
+# wait_for_url URL LOG PID: waits up to 60 s for URL to answer 2xx; fails with the log when PID ends or time is up.
 wait_for_url() {
-  local url=$1 log=$2 tries=0
+  local url=$1 log=$2 pid=$3 tries=0
   until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
     tries=$((tries + 1))
-    if ((tries > 120)); then
-      echo "error: $url did not answer within 60 s; log: $log" >&2
+    if ((tries > 120)) || ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: $url did not answer (process $pid ended or 60 s passed); log: $log" >&2
       tail -n 20 "$log" >&2 || true
       return 1
     fi
@@ -76,6 +76,16 @@ wrk_run() {
   }
   printf '%s\n' "$output" >>"$OUT/wrk.log"
   grep '^RESULT ' <<<"$output" | sed 's/^RESULT //'
+}
+
+# cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# cpu_per_request PID TICKS_BEFORE REQUESTS: microseconds of the process's CPU per request since TICKS_BEFORE.
+cpu_per_request() {
+  awk -v used=$(($(cpu_ticks "$1") - $2)) -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.1f\n", used * 1e6 / hz / n }'
 }
 
 # field NAME "k=v k=v ...": the value of one key.
