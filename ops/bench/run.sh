@@ -34,7 +34,8 @@ Measurements (default: all, in this order):
   middleware  BenchmarkDotNet: ns and bytes per request of the audit middleware, with and without the JSON
               access log, against no middleware and prometheus-net's UseHttpMetrics()
   pipeline    wrk on GET /hello in hosts: bare, promnet, audit, defaults, defaults-quiet, promnet-stock
-  api         the real API on a private Postgres: course list, one course, enrollment writes, token (KDF)
+  api         the real API on a private Postgres: course list (32 and 4 connections), one course,
+              enrollment writes, token (KDF)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
 
@@ -50,6 +51,7 @@ Environment (defaults full / quick):
   BENCH_SECONDS       seconds per load run (15 / 5)
   BENCH_CONNECTIONS   wrk connections (32)
   BENCH_BACKUP_MB     generated rows for backup, in MB (1100 / 50)
+  BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Max Auto Prepare=20")
 
 Needs: dotnet, wrk, curl, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.

@@ -51,5 +51,5 @@ pg_sql() {
 
 # The API's connection string for a database on the private server.
 postgres_connection_string() {
-  echo "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$1"
+  echo "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$1${BENCH_CONNECTION_EXTRA:-}"
 }
