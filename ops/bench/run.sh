@@ -116,6 +116,7 @@ cleanup() {
 
 # Each measurement runs in a subshell of its own, with errexit in force and its own cleanup on any exit.
 run_measurement() {
+  set -e
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   "measure_$1"

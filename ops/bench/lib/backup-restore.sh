@@ -18,8 +18,8 @@ measure_backup() {
     INSERT INTO bench_rows
     SELECT g, md5(g::text)::uuid, md5((g * 7)::text) || md5((g * 13)::text), (g % 100000) / 100.0,
            timestamptz '2026-01-01' + g * interval '1 second'
-    FROM generate_series(1, $rows) g;
-    VACUUM ANALYZE bench_rows"
+    FROM generate_series(1, $rows) g"
+  pg_sql training "VACUUM ANALYZE bench_rows"
   local size
   size=$(pg_sql training "SELECT pg_database_size('training')")
 
@@ -65,5 +65,5 @@ timed() {
     return 1
   }
   ended=$(date +%s.%N)
-  awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1f\n", b - a }'
+  awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f\n", b - a }'
 }
