@@ -4,7 +4,7 @@
 
 readonly API_PASSWORD="bench-Password-2026"
 readonly API_COURSES=10000
-readonly API_LEARNERS=10
+readonly API_LEARNERS=40
 
 measure_api() {
   postgres_start
