@@ -41,7 +41,7 @@ Measurements (default: all, in this order):
 
 Options:
   --quick       CI-sized: short BenchmarkDotNet job, 1 round of 5 s per variant, 3 pipeline hosts,
-                a 50 MB database for backup (about 3 minutes)
+                a 50 MB database for backup (about 1.5 minutes)
   --only LIST   comma-separated measurements from the list above
   --out DIR     output folder (default: a new temporary folder, printed at the end)
   --help        this text
