@@ -9,8 +9,9 @@ using OpenTelemetry.Trace;
 namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
-/// OpenTelemetry logs, traces and metrics: ASP.NET Core, HttpClient, Npgsql and the runtime. Exported over OTLP
-/// only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it, and the dashboard shows them).
+/// OpenTelemetry logs, traces and metrics: ASP.NET Core, HttpClient, Npgsql and the runtime, exported over OTLP.
+/// Wired only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it, and the dashboard shows them):
+/// without an exporter, every span and measurement would be made for no reader (see ops/docs/performance.md).
 /// </summary>
 internal static class Telemetry
 {
@@ -18,6 +19,11 @@ internal static class Telemetry
 
     internal static void AddTelemetry(this IHostApplicationBuilder builder)
     {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -37,12 +43,8 @@ internal static class Telemetry
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddSource(Npgsql));
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-        }
+                .AddSource(Npgsql))
+            .UseOtlpExporter();
     }
 
     /// <summary>Probes and scrapes are not traced: they would drown the requests worth looking at.</summary>

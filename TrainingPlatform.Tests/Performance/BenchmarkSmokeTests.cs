@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TrainingPlatform.Tests.Ops.Scripts;
+
+namespace TrainingPlatform.Tests.Performance;
+
+/// <summary>
+/// The quick mode's fastest measurements really run: the scrape cost and the pipeline comparison under wrk each
+/// print their summary line. The figures themselves are not judged (a shared machine makes them noisy); the
+/// document quotes a full run.
+/// </summary>
+public sealed partial class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task Quick_scrape_and_pipeline_measurements_print_their_summary_lines()
+    {
+        Assert.True(File.Exists("/usr/bin/wrk"), "wrk not found: apt-get install wrk (or ops/scripts/prerequisites.sh test)");
+
+        var result = await Command.RunAsync(RepositoryRoot.Ops("bench", "run.sh"), ["--quick", "--only", "scrape,pipeline"],
+            new Dictionary<string, string> { ["BENCH_SECONDS"] = "2" }, timeout: TimeSpan.FromMinutes(8));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var scrape = ScrapeSummary().Match(result.Stdout);
+        Assert.True(scrape.Success, result.ToString());
+        Assert.InRange(int.Parse(scrape.Groups["series"].Value, CultureInfo.InvariantCulture), 5000, 5500);
+        var pipeline = result.Stdout.Split('\n').SingleOrDefault(line => line.StartsWith("summary pipeline", StringComparison.Ordinal));
+        Assert.True(pipeline is not null, result.ToString());
+        foreach (var variant in new[] { "bare", "promnet", "defaults" })
+        {
+            Assert.Matches($@"[:|] {variant} \d+ rps [\d.]+x, [\d.]+ us", pipeline);
+        }
+    }
+
+    [GeneratedRegex(@"^summary scrape: (?<series>\d+) series, \d+ KiB, p50 [\d.]+ ms", RegexOptions.Multiline)]
+    private static partial Regex ScrapeSummary();
+}

@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# Measurement 3: the real API (Release, Production) on a private Postgres, seeded through its own endpoints and
+# SQL, loaded route by route in interleaved rounds. Rate limits are raised through the environment.
+
+readonly API_PASSWORD="bench-Password-2026"
+readonly API_COURSES=10000
+readonly API_LEARNERS=40
+
+measure_api() {
+  postgres_start
+  pg_sql postgres "CREATE DATABASE training"
+  local port base
+  port=$(free_port)
+  base="http://127.0.0.1:$port"
+  start_process "$OUT/api.log" env -C "$API_BIN" \
+    ASPNETCORE_ENVIRONMENT=Production \
+    "ConnectionStrings__training=$(postgres_connection_string training)" \
+    "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
+    RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 \
+    METRICS_ENABLED=true \
+    dotnet TrainingPlatform.Api.dll --urls "$base"
+  local api_pid=$LAST_PID
+  wait_for_url "$base/healthz" "$OUT/api.log" "$api_pid"
+
+  api_register "$base" instructor@bench.test instructor
+  pg_sql training "INSERT INTO courses (instructor_id, title, description, published)
+    SELECT (SELECT id FROM users WHERE email = 'instructor@bench.test'), 'Course ' || g,
+           repeat('A course generated for the benchmark. ', 8), true
+    FROM generate_series(1, $API_COURSES) g; ANALYZE courses"
+  local first_course tokens="" learner
+  first_course=$(pg_sql training "SELECT min(id) FROM courses")
+  for ((learner = 1; learner <= API_LEARNERS; learner++)); do
+    api_register "$base" "learner$learner@bench.test" learner
+    tokens+="${tokens:+,}$(api_token "$base" "learner$learner@bench.test")"
+  done
+  progress "api seeded: $API_COURSES published courses, $API_LEARNERS learners"
+
+  local results="$OUT/api.results" round target result sequence=0
+  : >"$results"
+  # Warm-up: JIT, the connection pool and the plan cache.
+  wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/" >/dev/null
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for target in list list-c4 get enroll token; do
+      scrape_once "$base"
+      case $target in
+        list)
+          result=$(wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/") ;;
+        list-c4)
+          # The same below saturation: latency without the queueing of 32 connections on two cores.
+          result=$(wrk_run "$RUN_SECONDS" 4 "$base/api/v1/courses/") ;;
+        get)
+          result=$(BENCH_PATH="/api/v1/courses/%d/" BENCH_ID_FIRST=$first_course BENCH_ID_COUNT=$API_COURSES \
+            wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base") ;;
+        enroll)
+          result=$(BENCH_METHOD=POST BENCH_TOKENS=$tokens BENCH_PATH="/api/v1/courses/%d/enroll" \
+            BENCH_ID_FIRST=$first_course BENCH_ID_COUNT=$API_COURSES BENCH_SEQUENCE=$sequence \
+            wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base")
+          # The next run continues after every enrollment this one may have sent (answered or in flight).
+          sequence=$((sequence + $(field requests "$result") + CONNECTIONS + 100)) ;;
+        token)
+          # KDF-bound: a few connections saturate both cores; more would only queue.
+          result=$(BENCH_METHOD=POST BENCH_BODY="{\"email\":\"learner1@bench.test\",\"password\":\"$API_PASSWORD\"}" \
+            wrk_run "$RUN_SECONDS" 4 "$base/api/v1/token/") ;;
+      esac
+      echo "$round $target $result" >>"$results"
+      progress "api round $round $target: $result"
+    done
+  done
+  stop_process "$api_pid"
+  postgres_stop
+  report_api
+}
+
+api_register() {
+  curl -fsS -o /dev/null --max-time 30 -X POST "$1/api/v1/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$2\",\"password\":\"$API_PASSWORD\",\"displayName\":\"Bench\",\"role\":\"$3\"}"
+}
+
+api_token() {
+  curl -fsS --max-time 30 -X POST "$1/api/v1/token/" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$2\",\"password\":\"$API_PASSWORD\"}" | sed -n 's/.*"access":"\([^"]*\)".*/\1/p'
+}
+
+report_api() {
+  local summary="" target
+  {
+    echo "| route | rps (median) | p50 ms | p95 ms | p99 ms | errors (total) |"
+    echo "|---|---|---|---|---|---|"
+  } >"$OUT/api.md"
+  for target in list list-c4 get enroll token; do
+    local rps=() p50=() p95=() p99=() errors=0 round name rest
+    while read -r round name rest; do
+      [[ $name == "$target" ]] || continue
+      rps+=("$(field rps "$rest")")
+      p50+=("$(field p50_ms "$rest")")
+      p95+=("$(field p95_ms "$rest")")
+      p99+=("$(field p99_ms "$rest")")
+      errors=$((errors + $(field http_errors "$rest") + $(field socket_errors "$rest")))
+    done <"$OUT/api.results"
+    local line
+    line=$(printf '%.0f rps p50 %.2f p95 %.2f p99 %.2f ms errors %d' \
+      "$(median "${rps[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors")
+    printf '| %s | %.0f | %.2f | %.2f | %.2f | %d |\n' "$(api_route "$target")" \
+      "$(median "${rps[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors" >>"$OUT/api.md"
+    summary+="${summary:+ | }$target $line"
+  done
+  echo "summary api ($ROUNDS round(s) of ${RUN_SECONDS}s, wrk -t1 -c$CONNECTIONS, list-c4 and token -c4; medians): $summary"
+}
+
+api_route() {
+  case $1 in
+    list) echo "GET /api/v1/courses/" ;;
+    list-c4) echo "GET /api/v1/courses/ (4 connections)" ;;
+    get) echo "GET /api/v1/courses/{id}/" ;;
+    enroll) echo "POST /api/v1/courses/{id}/enroll (bearer)" ;;
+    token) echo "POST /api/v1/token/ (PBKDF2)" ;;
+  esac
+}

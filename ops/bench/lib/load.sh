@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# Load runs for ops/bench/run.sh: processes we start and stop by pid, free loopback ports, bounded wrk runs,
+# and medians over the RESULT lines wrk-report.lua prints.
+
+STARTED_PIDS=()
+
+# Runs a command in the background, remembering its pid for cleanup; sets LAST_PID.
+start_process() {
+  local log=$1
+  shift
+  "$@" >/dev/null 2>"$log" &
+  LAST_PID=$!
+  STARTED_PIDS+=("$LAST_PID")
+}
+
+# Ends one process we started: continue it if stopped, SIGTERM, then SIGKILL after 10 s.
+stop_process() {
+  local pid=$1 waited=0
+  kill -CONT "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && ((waited < 100)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_started_processes() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    stop_process "$pid"
+  done
+  STARTED_PIDS=()
+}
+
+# A loopback port nothing listens on.
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# wait_for_url URL LOG PID: waits up to 60 s for URL to answer 2xx; fails with the log when PID ends or time is up.
+wait_for_url() {
+  local url=$1 log=$2 pid=$3 tries=0
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    tries=$((tries + 1))
+    if ((tries > 120)) || ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: $url did not answer (process $pid ended or 60 s passed); log: $log" >&2
+      tail -n 20 "$log" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# One scrape of /metrics, as Prometheus would make before a load run (prometheus-net starts lazily on it).
+scrape_once() {
+  curl -s -o /dev/null --max-time 10 "$1/metrics" || true
+}
+
+# wrk_run SECONDS CONNECTIONS URL: one bounded run; prints the RESULT line (key=value pairs).
+# The request shape comes from BENCH_* variables (see wrk-report.lua).
+wrk_run() {
+  local seconds=$1 connections=$2 url=$3 output
+  output=$(timeout $((seconds + 30)) wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s --latency \
+    -s "$BENCH_DIR/wrk-report.lua" "$url") || {
+    echo "error: wrk failed against $url" >&2
+    return 1
+  }
+  printf '%s\n' "$output" >>"$OUT/wrk.log"
+  grep '^RESULT ' <<<"$output" | sed 's/^RESULT //'
+}
+
+# cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# cpu_per_request PID TICKS_BEFORE REQUESTS: microseconds of the process's CPU per request since TICKS_BEFORE.
+cpu_per_request() {
+  awk -v used=$(($(cpu_ticks "$1") - $2)) -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.1f\n", used * 1e6 / hz / n }'
+}
+
+# field NAME "k=v k=v ...": the value of one key.
+field() {
+  tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"
+}
+
+# median VALUES...: the median of numbers (the mean of the middle two for an even count).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A / B to two decimals.
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
