@@ -42,7 +42,8 @@ Options by environment:
   BACKUP_RETENTION_DAYS    local target only: delete this database's backups older than N days
                            after a successful backup (default: 14; 0 keeps everything)
   AWS_CLI                  aws command (default: /usr/bin/aws)
-  TMPDIR                   where the dump is written before it is stored (default: /tmp)
+  TMPDIR                   S3 target: where the dump is written before upload (default: /tmp);
+                           a local target gets the dump written straight into its folder
 
 Flags:
   --json                   print the result as one JSON object on stdout
@@ -118,7 +119,17 @@ CREATED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u -d "$CREATED_AT" +%Y%m%dT%H%M%SZ)
 DAY_PATH=$(date -u -d "$CREATED_AT" +%Y/%m/%d)
 FILE_NAME="$DATABASE-$STAMP.dump"
-DUMP=$WORK/$FILE_NAME
+if [[ -n ${BACKUP_DIR:-} ]]; then
+  # Dumped straight into the target folder under a hidden .partial name: no second copy of a large dump.
+  FOLDER=$BACKUP_DIR/$DATABASE/$DAY_PATH
+  LOCATION=$FOLDER/$FILE_NAME
+  [[ ! -e $LOCATION ]] || die "$LOCATION already exists"
+  step "creating $FOLDER" mkdir -p "$FOLDER"
+  DUMP=$FOLDER/.$FILE_NAME.partial
+  PARTIAL_FILES+=("$DUMP" "$DUMP.sha256" "$DUMP.json" "$LOCATION.sha256" "$LOCATION.json")
+else
+  DUMP=$WORK/$FILE_NAME
+fi
 
 say "dumping $DATABASE (schema version $SCHEMA_VERSION) from $PG_DISPLAY_TARGET"
 step "pg_dump of $DATABASE" "$PG_DUMP" --no-password --format=custom --file="$DUMP" --dbname="$PG_DBNAME"
@@ -150,23 +161,15 @@ store_in_s3() {
   UPLOADED_KEY=""
 }
 
-# Written under hidden .partial names and renamed into place, the dump last, so a visible
-# <db>-<stamp>.dump always has its sidecars and is complete.
+# The dump was written under a hidden .partial name; its sidecars join it and everything is renamed into
+# place, the dump last, so a visible <db>-<stamp>.dump always has its sidecars and is complete.
 store_in_folder() {
-  local dir=$BACKUP_DIR/$DATABASE/$DAY_PATH
-  LOCATION=$dir/$FILE_NAME
-  [[ ! -e $LOCATION ]] || die "$LOCATION already exists"
-  step "creating $dir" mkdir -p "$dir"
-  local partial=$dir/.$FILE_NAME.partial
-  PARTIAL_FILES+=("$partial" "$partial.sha256" "$partial.json" "$LOCATION.sha256" "$LOCATION.json")
   say "writing $LOCATION"
-  step "copying the dump to $dir" cp "$DUMP" "$partial"
-  printf '%s  %s\n' "$SHA256" "$FILE_NAME" >"$partial.sha256"
-  printf '%s\n' "$(metadata_json)" >"$partial.json"
-  step "checking the copy" cmp -s "$DUMP" "$partial"
-  mv -- "$partial.sha256" "$LOCATION.sha256"
-  mv -- "$partial.json" "$LOCATION.json"
-  mv -- "$partial" "$LOCATION"
+  printf '%s  %s\n' "$SHA256" "$FILE_NAME" >"$DUMP.sha256"
+  printf '%s\n' "$(metadata_json)" >"$DUMP.json"
+  mv -- "$DUMP.sha256" "$LOCATION.sha256"
+  mv -- "$DUMP.json" "$LOCATION.json"
+  mv -- "$DUMP" "$LOCATION"
   PARTIAL_FILES=()
 }
 
