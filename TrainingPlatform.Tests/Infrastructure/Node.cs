@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>Runs the node tools under ops/tools (installed by ops/scripts/prerequisites.sh).</summary>
@@ -13,30 +11,12 @@ public static class Node
         {
             throw new InvalidOperationException("Node tools missing: run ops/scripts/prerequisites.sh test (npm ci --prefix ops/tools).");
         }
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var arg in args)
+        var result = await Command.RunAsync("node", [script, .. args],
+            new Dictionary<string, string> { ["OPS_TOOLS_MODULES"] = ModulesDirectory }, timeout: timeout);
+        if (result.ExitCode != 0)
         {
-            start.ArgumentList.Add(arg);
+            throw new InvalidOperationException($"node {Path.GetFileName(script)} failed: {result}");
         }
-        start.Environment["OPS_TOOLS_MODULES"] = ModulesDirectory;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {Path.GetFileName(script)} did not finish within {timeout}: {await stderr}");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"node {Path.GetFileName(script)} failed ({process.ExitCode}): {await stderr}");
-        }
-        return await stdout;
+        return result.Stdout;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -37,9 +36,9 @@ public partial class RunbookCommandTests
 
         foreach (var command in commands)
         {
-            var (exitCode, output) = await BashAsync(command, environment);
-            Assert.True(exitCode == 0, $"`{command}` exited with {exitCode}:\n{output}");
-            Assert.DoesNotContain(database.Password!, output);
+            var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
+            Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
+            Assert.DoesNotContain(database.Password!, result.Output);
         }
     }
 
@@ -48,27 +47,6 @@ public partial class RunbookCommandTests
         var text = File.ReadAllText(RepositoryRoot.Ops("docs", document));
         return TestedBlock().Matches(text).Select(m => m.Groups["body"].Value.Trim())
             .SelectMany(body => body.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0));
-    }
-
-    private static async Task<(int ExitCode, string Output)> BashAsync(string command, IDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("bash", ["-c", command])
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (process.ExitCode, await stdout + await stderr);
     }
 
     [GeneratedRegex(@"```bash\s*\n\s*# tested\s*\n(?<body>.*?)```", RegexOptions.Singleline)]

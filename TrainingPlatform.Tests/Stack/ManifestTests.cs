@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -90,17 +89,10 @@ public class ManifestTests
     private static async Task<JsonElement> GenerateAsync()
     {
         var output = Path.Combine(Directory.CreateTempSubdirectory("tp-manifest-").FullName, "aspire-manifest.json");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryRoot.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "run", "--project", "TrainingPlatform.AppHost", "--no-build", "-c", RepositoryRoot.Configuration,
-                     "--", "--publisher", "manifest", "--output-path", output })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(process.ExitCode == 0, $"manifest generation failed: {await stdout}{stderr}");
+        var result = await Command.RunAsync("dotnet",
+            ["run", "--project", "TrainingPlatform.AppHost", "--no-build", "-c", RepositoryRoot.Configuration,
+             "--", "--publisher", "manifest", "--output-path", output]);
+        Assert.True(result.ExitCode == 0, $"manifest generation failed: {result}");
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         return json.RootElement.Clone();
     }

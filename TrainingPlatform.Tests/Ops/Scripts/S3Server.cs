@@ -36,7 +36,7 @@ public sealed class S3Server : IAsyncDisposable
 
     public static async Task<S3Server> StartAsync(params string[] buckets)
     {
-        var entry = Path.Combine(Command.RepositoryRoot, "ops", "tools", "node_modules", "s3rver", "bin", "s3rver.js");
+        var entry = Path.Combine(RepositoryRoot.Path, "ops", "tools", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(entry))
         {
             throw new InvalidOperationException($"s3rver not found at {entry}: run `npm install --prefix ops/tools` (needs node)");

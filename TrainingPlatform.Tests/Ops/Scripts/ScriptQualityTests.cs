@@ -19,7 +19,7 @@ public class ScriptQualityTests
     {
         const string shellcheck = "/usr/bin/shellcheck";
         Assert.True(File.Exists(shellcheck), "shellcheck not found: apt-get install shellcheck");
-        var scripts = Directory.GetFiles(Path.Combine(Command.RepositoryRoot, "ops", "scripts"), "*.sh", SearchOption.AllDirectories);
+        var scripts = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "ops", "scripts"), "*.sh", SearchOption.AllDirectories);
         Assert.Contains(scripts, s => s.EndsWith("/backup.sh"));
 
         var result = await Command.RunAsync(shellcheck, ["-x", .. scripts]);
@@ -55,7 +55,7 @@ public class ScriptQualityTests
     [Fact]
     public void The_sample_lifecycle_rule_expires_the_retention_classes_backups_are_tagged_with()
     {
-        using var lifecycle = JsonDocument.Parse(File.ReadAllText(Path.Combine(Command.RepositoryRoot, "ops", "s3-lifecycle.json")));
+        using var lifecycle = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "ops", "s3-lifecycle.json")));
         var expiryDaysByClass = lifecycle.RootElement.GetProperty("Rules").EnumerateArray()
             .Where(rule => rule.GetProperty("Filter").TryGetProperty("And", out _))
             .ToDictionary(

@@ -10,10 +10,10 @@ public class PromtoolTests
             [new ScrapeTarget("127.0.0.1:5080", "api")],
             [new ProbeTarget("127.0.0.1:9115", "http://127.0.0.1:5080/healthz", "api")]);
 
-        var result = await CommandLine.RunAsync(MonitoringBinaries.Promtool, ["check", "config", config.ConfigFile]);
+        var result = await Command.RunAsync(MonitoringBinaries.Promtool, ["check", "config", config.ConfigFile]);
 
-        Assert.True(result.ExitCode == 0, result.Describe());
-        var combined = result.Output + result.Error;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var combined = result.Output;
         Assert.Contains("is valid prometheus config file syntax", combined);
         foreach (var ruleFile in OpsFiles.RuleFiles)
         {
@@ -24,21 +24,21 @@ public class PromtoolTests
     [Fact]
     public async Task The_blackbox_config_is_valid()
     {
-        var result = await CommandLine.RunAsync(MonitoringBinaries.BlackboxExporter,
+        var result = await Command.RunAsync(MonitoringBinaries.BlackboxExporter,
             ["--config.check", "--config.file=" + Path.Combine(OpsFiles.Prometheus, "blackbox.yml")]);
 
-        Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.Contains("Config file is ok", result.Output + result.Error);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Config file is ok", result.Output);
     }
 
     [Fact]
     public async Task The_rule_files_are_valid_and_lint_clean()
     {
-        var result = await CommandLine.RunAsync(MonitoringBinaries.Promtool,
+        var result = await Command.RunAsync(MonitoringBinaries.Promtool,
             ["check", "rules", "--lint=all", "--lint-fatal", .. OpsFiles.RuleFiles]);
 
-        Assert.True(result.ExitCode == 0, result.Describe());
-        var successes = result.Output.Split('\n').Count(line => line.Contains("SUCCESS:") && line.Contains("rules found"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var successes = result.Stdout.Split('\n').Count(line => line.Contains("SUCCESS:") && line.Contains("rules found"));
         Assert.Equal(OpsFiles.RuleFiles.Length, successes);
     }
 
@@ -47,13 +47,13 @@ public class PromtoolTests
     {
         Assert.NotEmpty(OpsFiles.RuleTestFiles);
 
-        var result = await CommandLine.RunAsync(MonitoringBinaries.Promtool,
+        var result = await Command.RunAsync(MonitoringBinaries.Promtool,
             ["test", "rules", .. OpsFiles.RuleTestFiles.Select(Path.GetFileName).OfType<string>()],
-            OpsFiles.PrometheusTests);
+            workingDirectory: OpsFiles.PrometheusTests);
 
-        Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.DoesNotContain("FAILED", result.Output + result.Error);
-        var successes = result.Output.Split('\n').Count(line => line.Trim() == "SUCCESS");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("FAILED", result.Output);
+        var successes = result.Stdout.Split('\n').Count(line => line.Trim() == "SUCCESS");
         Assert.Equal(OpsFiles.RuleTestFiles.Length, successes);
     }
 }

@@ -116,8 +116,8 @@ public class SloEndToEndTests
 
     private static async Task Signal(string signal, string pid)
     {
-        var result = await CommandLine.RunAsync("kill", [signal, pid]);
-        Assert.True(result.ExitCode == 0, result.Describe());
+        var result = await Command.RunAsync("kill", [signal, pid]);
+        Assert.True(result.ExitCode == 0, result.ToString());
     }
 
     private static double Value(JsonElement series) =>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace TrainingPlatform.Tests.Ops.Scripts;
+namespace TrainingPlatform.Tests.Infrastructure;
 
 public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 {
@@ -18,16 +18,15 @@ public static class Command
     // Inherited settings that would point a script somewhere the test did not choose.
     private static readonly string[] ForeignVariablePrefixes = ["PG", "BACKUP_", "DATABASE_URL", "AWS_", "METRICS_"];
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    public static string Script(string name) => Path.Combine(RepositoryRoot, "ops", "scripts", name);
+    public static string Script(string name) => Infrastructure.RepositoryRoot.Ops("scripts", name);
 
     public static async Task<CommandResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         string? stdin = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -35,7 +34,7 @@ public static class Command
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = workingDirectory ?? Infrastructure.RepositoryRoot.Path,
         };
         foreach (var argument in arguments)
         {
@@ -77,16 +76,4 @@ public static class Command
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         string? stdin = null) => RunAsync(Script(name), arguments, environment, stdin);
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TrainingPlatform.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"TrainingPlatform.sln not found above {AppContext.BaseDirectory}");
-    }
 }
