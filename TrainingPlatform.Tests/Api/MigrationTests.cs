@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Configuration;
@@ -112,26 +111,10 @@ public class MigrationTests
 
     private static async Task<(int ExitCode, string Output)> MigrateCliAsync(string connectionString, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TrainingPlatform.Api.dll"));
-        info.ArgumentList.Add("migrate");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["ConnectionStrings__training"] = connectionString;
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(info)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await Command.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "TrainingPlatform.Api.dll"), "migrate", .. args],
+            new Dictionary<string, string> { ["ConnectionStrings__training"] = connectionString, ["DOTNET_ENVIRONMENT"] = "Production" },
+            workingDirectory: AppContext.BaseDirectory);
+        return (result.ExitCode, result.Output);
     }
 
     private static async Task<bool> TableExistsAsync(string connectionString, string table)
