@@ -18,9 +18,9 @@ public static class LocalResources
         var data = Path.Combine(root, "data");
         var password = builder.AddParameter("postgres-password", ReadOrCreatePassword(root), secret: true);
 
-        var server = builder.AddExecutable("postgres", AsPostgresUser(Path.Combine(bin, "postgres")).Program, root,
-                [.. AsPostgresUser(Path.Combine(bin, "postgres")).Arguments, "-D", data,
-                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="])
+        var postgres = AsPostgresUser(Path.Combine(bin, "postgres"));
+        var server = builder.AddExecutable("postgres", postgres.Program, root,
+                [.. postgres.Arguments, "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="])
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
 
         // initdb runs once, on the first start; later starts reuse the data directory.
@@ -34,16 +34,14 @@ public static class LocalResources
         }
 
         var endpoint = server.GetEndpoint("tcp");
-        var admin = ReferenceExpression.Create(
-            $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database=postgres");
+        ReferenceExpression ConnectionTo(string database) => ReferenceExpression.Create(
+            $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database={database}");
         var checkName = "postgres-ready";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            checkName, _ => new LocalDatabaseReadiness(admin, databaseName), HealthStatus.Unhealthy, tags: null));
+            checkName, _ => new LocalDatabaseReadiness(ConnectionTo("postgres"), databaseName), HealthStatus.Unhealthy, tags: null));
         server.WithHealthCheck(checkName);
 
-        return builder.AddConnectionString(databaseName, ReferenceExpression.Create(
-                $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database={databaseName}"))
-            .WaitFor(server);
+        return builder.AddConnectionString(databaseName, ConnectionTo(databaseName)).WaitFor(server);
     }
 
     public static IResourceBuilder<ExecutableResource> AddLocalPrometheus(
