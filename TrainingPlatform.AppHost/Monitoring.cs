@@ -18,11 +18,9 @@ public static class Monitoring
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) =>
-            {
-                config.WriteSelfTarget($"127.0.0.1:{prometheus.GetEndpoint("http").Port}");
-                return WriteTargets(config, "127.0.0.1", service, blackbox.GetEndpoint("http"), "127.0.0.1");
-            });
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, service, serviceHost: "127.0.0.1",
+                self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
+                blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}"));
             StackLog.GrafanaSkipped();
         }
         else
@@ -30,22 +28,21 @@ public static class Monitoring
             var prometheus = builder.AddContainerPrometheus(stack, config);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) =>
-            {
-                config.WriteSelfTarget("localhost:9090");
-                return WriteTargets(config, "host.docker.internal", service, blackbox.GetEndpoint("http"), "blackbox");
-            });
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, service, serviceHost: "host.docker.internal",
+                self: "localhost:9090",
+                blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}"));
             builder.AddGrafana(stack, prometheus);
         }
     }
 
-    private static Task WriteTargets(PrometheusConfiguration config, string serviceHost, IResourceBuilder<ProjectResource> service,
-        EndpointReference blackbox, string blackboxHost)
+    // Runs when Prometheus is about to start: by then every endpoint has its real port.
+    private static Task WriteTargets(PrometheusConfiguration config, IResourceBuilder<ProjectResource> service,
+        string serviceHost, string self, string blackbox)
     {
         var name = service.Resource.Name;
+        config.WriteSelfTarget(self);
         config.WriteServiceTargets([(name, $"{serviceHost}:{service.GetEndpoint("metrics").Port}")]);
-        var blackboxPort = blackboxHost == "blackbox" ? blackbox.TargetPort : blackbox.Port;
-        config.WriteProbeTargets($"{blackboxHost}:{blackboxPort}", [(name, $"http://{serviceHost}:{service.GetEndpoint("http").Port}/healthz")]);
+        config.WriteProbeTargets(blackbox, [(name, $"http://{serviceHost}:{service.GetEndpoint("http").Port}/healthz")]);
         return Task.CompletedTask;
     }
 }
