@@ -151,7 +151,8 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
             {
                 if (worker == 0 && killedAt is null && clock.Elapsed > TimeSpan.FromSeconds(3))
                 {
-                    Process.GetProcessById(pid).Kill();
+                    // The resource's process may be a launcher (dotnet run) with the API as its child: kill them all.
+                    Process.GetProcessById(pid).Kill(entireProcessTree: true);
                     killedAt = clock.Elapsed;
                 }
                 HttpStatusCode? status;
