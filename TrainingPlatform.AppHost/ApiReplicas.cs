@@ -1,3 +1,5 @@
+using TrainingPlatform.LocalStack;
+
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
@@ -29,8 +31,14 @@ public static class ApiReplicas
                 .WithReference(database)
                 .WaitFor(database)
                 .WithReference(cache)
-                // The ingress owns the public port; replicas listen wherever DCP puts them.
-                .WithEndpoint("http", endpoint => endpoint.Port = null)
+                // The ingress owns the public port. It reaches each replica directly, not through a DCP proxy, which
+                // would accept connections for a dead replica and hold them instead of refusing them at once.
+                .WithEndpoint("http", endpoint =>
+                {
+                    endpoint.Port = publishing ? null : FreePort.Next();
+                    endpoint.TargetPort = endpoint.Port;
+                    endpoint.IsProxied = publishing;
+                })
                 // Prometheus scrapes an internal port of its own, so /metrics never faces the public.
                 .WithHttpEndpoint(targetPort: publishing ? DeployedMetricsPort : null, name: "metrics", env: "Metrics__Port")
                 .WithEnvironment("METRICS_ENABLED", metricsEnabled)

@@ -84,12 +84,13 @@ public static class LocalResources
     {
         var server = builder.AddLocalProgram(name + "-server", new(LocalProgram.Declared("redis-server").Path,
                 ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]), stack.DataDirectory)
-            .WithEndpoint(name: "tcp", scheme: "tcp");
+            // Not proxied: a stopped store must refuse connections, not have a proxy accept and hold them.
+            .WithEndpoint(name: "tcp", scheme: "tcp", port: FreePort.Next(), isProxied: false);
         var endpoint = server.GetEndpoint("tcp");
         server.WithArgs(context =>
         {
             context.Args.Add("--port");
-            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+            context.Args.Add(endpoint.Property(EndpointProperty.Port));
         });
         return builder.AddConnectionString(name, ReferenceExpression.Create(
             $"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}")).WaitFor(server);

@@ -31,7 +31,7 @@ public static class AccountRateLimits
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease);
-            foreach (var policy in new[] { Token, Refresh, Register, Password, PasswordReset })
+            foreach (var policy in new[] { Token, Refresh, Register, Password })
             {
                 options.AddPolicy(policy, http => Partition(http, policy, ClientOf(http),
                     settings => policy == Refresh ? settings.RefreshPermitLimit : settings.PermitLimit));
@@ -46,7 +46,8 @@ public static class AccountRateLimits
     /// <summary>Both limits (per client address and per account with client address) of <paramref name="policy"/> on this endpoint.</summary>
     public static RouteHandlerBuilder WithAccountRateLimits(this RouteHandlerBuilder builder, string policy) =>
         builder
-            .RequireRateLimiting(policy)
+            // A reset request shares the password routes' per-address budget; only its per-account limit is its own.
+            .RequireRateLimiting(policy == PasswordReset ? Password : policy)
             .AddEndpointFilter(async (context, next) =>
             {
                 if (AccountOf(context) is not { } account)

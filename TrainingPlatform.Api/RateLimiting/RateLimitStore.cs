@@ -24,8 +24,11 @@ public sealed partial class RateLimitStore
     /// <summary>How long to decide in memory after a failed store call before trying the store again.</summary>
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
 
-    /// <summary>A limit decision waits this long for the store at most; a slower store counts as failed.</summary>
-    private static readonly TimeSpan StoreTimeout = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// A limit decision waits this long for the store at most; a slower store counts as failed. Generous enough that a
+    /// replica at full CPU does not fall back (and count one attempt twice) while the store is merely slow to be heard.
+    /// </summary>
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionMultiplexer? _redis;
     private readonly ILogger _securityLog;
