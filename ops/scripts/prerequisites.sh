@@ -7,7 +7,8 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter,
+         jq and age (the backup scripts)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -33,6 +34,9 @@ needs=(
   "promtool prometheus"
   "prometheus-blackbox-exporter prometheus-blackbox-exporter"
   "pg_dump postgresql-client"
+  "jq jq"
+  "age age"
+  "age-keygen age"
 )
 if [[ $purpose == test ]]; then
   needs+=(

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # A private PostgreSQL server for the api and backup measurements: a fresh data directory, trust authentication
-# on 127.0.0.1 only, run as the postgres user when we are root (the server refuses to run as root).
+# on 127.0.0.1 only, run as the postgres user when we are root (the server refuses to run as root). Running SQL
+# (pg_sql) is ops/scripts/lib/postgres.sh's, shared with the ops scripts.
 
 PG_BIN_DIR=""
 PG_ROOT=""
@@ -42,11 +43,6 @@ postgres_stop() {
   fi
   rm -rf "$PG_ROOT"
   PG_ROOT=""
-}
-
-# pg_sql DATABASE SQL: runs SQL, prints unaligned tuples.
-pg_sql() {
-  psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"
 }
 
 # The API's connection string for a database on the private server.
