@@ -199,8 +199,9 @@ store_in_folder() {
 prune_folder() {
   PRUNED=0
   ((RETENTION_DAYS > 0)) || return 0
-  local cutoff dump stamp
+  local cutoff dump stamp name
   cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y%m%dT%H%M%SZ)
+  name=$(backup_name_pattern "$DATABASE")
   while IFS= read -r -d '' dump; do
     stamp=${dump##*/"$DATABASE"-}
     stamp=${stamp:0:16}
@@ -208,10 +209,19 @@ prune_folder() {
       rm -f -- "$dump" "$dump.sha256" "$dump.json"
       say "pruned $dump (older than $RETENTION_DAYS days)"
       PRUNED=$((PRUNED + 1))
+      remove_empty_folders "${dump%/*}"
     fi
-  done < <(find "$BACKUP_DIR/$DATABASE" -type f -regextype posix-extended \
-    -regex ".*/$(backup_name_pattern "$DATABASE")" -print0)
-  find "$BACKUP_DIR/$DATABASE" -mindepth 1 -type d -empty -delete
+  done < <(find "$BACKUP_DIR/$DATABASE" -type f -regextype posix-extended -regex ".*/$name" -print0)
+}
+
+# Removes the day, month and year folders of a pruned backup once empty. Only those: an empty folder of today
+# may be the one a concurrent run has just created for its dump.
+remove_empty_folders() {
+  local folder=$1
+  while [[ $folder != "$BACKUP_DIR/$DATABASE" && -d $folder ]]; do
+    rmdir --ignore-fail-on-non-empty -- "$folder"
+    folder=${folder%/*}
+  done
 }
 
 PRUNED=0

@@ -204,8 +204,9 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         var genuine = await BackupAsync(database, "planted", key);
         // What an attacker who can write the bucket but lacks the key can make: a plain dump, a dump under a key of
         // their own, and the genuine backup altered, each with a matching sha256 recorded.
-        var plain = await BackupAsync(database, "attacker-plain", key: null);
-        var otherKey = await BackupAsync(database, "attacker-key", await AgeKey.CreateAsync());
+        var attacker = Directory.CreateTempSubdirectory("tp-attacker-");
+        var plain = await LocalBackupAsync(database, attacker, key: null);
+        var otherKey = await LocalBackupAsync(database, attacker, await AgeKey.CreateAsync());
         var altered = await DownloadAsync(genuine);
         var bytes = await File.ReadAllBytesAsync(altered);
         bytes[bytes.Length / 2] ^= 0x01;
@@ -216,8 +217,8 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
 
         var plants = new (string File, string Suffix, string Refusal)[]
         {
-            (await DownloadAsync(plain), ".dump", "is not encrypted, but BACKUP_ENCRYPTION_KEY is set"),
-            (await DownloadAsync(otherKey), ".dump.age", "decrypting"),
+            (plain, ".dump", "is not encrypted, but BACKUP_ENCRYPTION_KEY is set"),
+            (otherKey, ".dump.age", "decrypting"),
             (altered, ".dump.age", "decrypting"),
         };
         foreach (var (file, suffix, refusal) in plants)
@@ -239,9 +240,22 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
-    private async Task<string> BackupAsync(DrillDatabase database, string prefix, AgeKey? key)
+    private async Task<string> BackupAsync(DrillDatabase database, string prefix, AgeKey? key) =>
+        await LocationAsync(Settings(database, prefix, key));
+
+    private static async Task<string> LocalBackupAsync(DrillDatabase database, DirectoryInfo folder, AgeKey? key)
     {
-        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], Settings(database, prefix, key));
+        var settings = new Dictionary<string, string>(database.Environment) { ["BACKUP_DIR"] = folder.FullName };
+        if (key is not null)
+        {
+            settings["BACKUP_ENCRYPTION_KEY"] = key.Secret;
+        }
+        return await LocationAsync(settings);
+    }
+
+    private static async Task<string> LocationAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
         Assert.True(backup.ExitCode == 0, backup.ToString());
         using var result = JsonDocument.Parse(backup.Stdout);
         return result.RootElement.GetProperty("location").GetString()!;
@@ -252,20 +266,6 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         var file = Path.Combine(Directory.CreateTempSubdirectory("tp-plant-").FullName, "object");
         await _s3.AwsAsync("s3", "cp", location, file);
         return file;
-    }
-
-    /// <summary>An age key pair from age-keygen, as an operator makes BACKUP_ENCRYPTION_KEY.</summary>
-    private sealed record AgeKey(string Secret, string Recipient)
-    {
-        public static async Task<AgeKey> CreateAsync()
-        {
-            var generated = await Command.RunAsync("age-keygen", []);
-            Assert.True(generated.ExitCode == 0, generated.ToString());
-            var secret = generated.Stdout.Split('\n').Single(line => line.StartsWith("AGE-SECRET-KEY-1"));
-            var recipient = await Command.RunAsync("age-keygen", ["-y"], stdin: secret + "\n");
-            Assert.True(recipient.ExitCode == 0, recipient.ToString());
-            return new AgeKey(secret, recipient.Stdout.Trim());
-        }
     }
 
     private Task<CommandResult> BackupAsync(DrillDatabase database, string prefix, params string[] arguments) =>
