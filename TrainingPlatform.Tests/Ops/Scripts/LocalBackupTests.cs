@@ -18,6 +18,8 @@ public sealed class LocalBackupTests : IDisposable
         var database = await DrillDatabase.CreateSeededAsync();
         var checksums = await database.TableChecksumsAsync();
         var old = PlantOldBackup(database.Name, "20200101T000000Z");
+        // The folder a concurrent run has just created for its dump (just after midnight), still empty.
+        var fresh = Directory.CreateDirectory(Path.Combine(_backups.FullName, database.Name, "2099", "01", "01"));
         var settings = Settings(database);
         settings["BACKUP_RETENTION_DAYS"] = "7";
 
@@ -37,6 +39,7 @@ public sealed class LocalBackupTests : IDisposable
         Assert.Equal(1, result.RootElement.GetProperty("pruned").GetInt32());
         Assert.False(File.Exists(old) || File.Exists(old + ".sha256") || File.Exists(old + ".json"));
         Assert.False(Directory.Exists(Path.Combine(_backups.FullName, database.Name, "2020")));
+        Assert.True(Directory.Exists(fresh.FullName));
         Assert.Empty(Directory.GetFiles(_backups.FullName, "*.partial", SearchOption.AllDirectories));
 
         await database.WreckAsync();
