@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using TrainingPlatform.Tests.Ops.Scripts;
 
 namespace TrainingPlatform.Tests.Release;
 
@@ -26,11 +27,13 @@ public partial class RunbookCommandTests
             connectionString: connectionString);
         var database = new NpgsqlConnectionStringBuilder(connectionString);
         var backups = Directory.CreateTempSubdirectory("tp-runbook-");
+        var encryptionKey = await AgeKey.CreateAsync();
         var environment = new Dictionary<string, string>
         {
             ["API_URL"] = api.BaseAddress.ToString().TrimEnd('/'),
             ["DATABASE_URL"] = $"postgresql://postgres:{database.Password}@127.0.0.1:{database.Port}/{database.Database}",
             ["BACKUP_DIR"] = backups.FullName,
+            ["BACKUP_ENCRYPTION_KEY"] = encryptionKey.Secret,
             ["ConnectionStrings__training"] = connectionString,
         };
 
@@ -39,6 +42,7 @@ public partial class RunbookCommandTests
             var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
             Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
             Assert.DoesNotContain(database.Password!, result.Output);
+            Assert.DoesNotContain(encryptionKey.Secret, result.Output);
         }
     }
 

@@ -7,6 +7,8 @@ BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$BENCH_DIR/../.." && pwd)
 # shellcheck source=SCRIPTDIR/lib/load.sh
 source "$BENCH_DIR/lib/load.sh"
+# shellcheck source=SCRIPTDIR/../scripts/lib/postgres.sh
+source "$REPO_ROOT/ops/scripts/lib/postgres.sh"
 # shellcheck source=SCRIPTDIR/lib/postgres.sh
 source "$BENCH_DIR/lib/postgres.sh"
 # shellcheck source=SCRIPTDIR/lib/middleware.sh

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Logical backup of the training database: pg_dump (custom format), checked with pg_restore --list,
-# then stored in S3 (STANDARD_IA, SSE, metadata, retention tag) or in a local folder with sidecars.
+# encrypted with age when BACKUP_ENCRYPTION_KEY is set, then stored in S3 (STANDARD_IA, SSE, metadata,
+# retention tag) or in a local folder with sidecars.
 set -euo pipefail
+shopt -s inherit_errexit
+# Backups hold password hashes and uploaded files: only the owner may read what this script writes.
+umask 077
 
 SCRIPT_NAME=backup.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -11,6 +15,8 @@ source "$SCRIPT_DIR/lib/messages.sh"
 source "$SCRIPT_DIR/lib/postgres.sh"
 # shellcheck source=SCRIPTDIR/lib/s3.sh
 source "$SCRIPT_DIR/lib/s3.sh"
+# shellcheck source=SCRIPTDIR/lib/backups.sh
+source "$SCRIPT_DIR/lib/backups.sh"
 
 readonly TOOL_VERSION="trainingplatform-backup/1.0"
 
@@ -19,25 +25,33 @@ usage() {
 Usage: backup.sh [--json] [--help]
 
 Dumps the database with pg_dump --format=custom, checks the dump with pg_restore --list,
-computes its SHA-256 and stores it. Any failing step exits non-zero and leaves no object
-that looks like a good backup.
+encrypts it when BACKUP_ENCRYPTION_KEY is set, computes the SHA-256 of what is stored and
+stores it. Any failing step exits non-zero and leaves no object that looks like a good backup.
+Every run writes names of its own (a timestamp and a random suffix), so runs started in the
+same second do not collide, and a failing run removes only its own files.
 
 Source (libpq):
-  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed)
+  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed
+                           nor put on a command line; percent-encode its reserved characters,
+                           e.g. '/' as %2F, '@' as %40, '%' as %25)
   PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
                            used when DATABASE_URL is not set
   PG_BIN                   directory of pg_dump/pg_restore/psql (default: from PATH)
 
 Target (exactly one):
-  BACKUP_S3_URI            s3://bucket/prefix — key prefix/<db>/YYYY/MM/DD/<db>-<UTC timestamp>.dump,
+  BACKUP_S3_URI            s3://bucket/prefix — key prefix/<db>/YYYY/MM/DD/<db>-<UTC timestamp>-<run>.dump,
                            storage class STANDARD_IA, server-side encryption AES256, metadata
                            sha256, database, schema-version, created-at, tool-version,
                            tag retention=<BACKUP_RETENTION_CLASS> (for lifecycle rules, see ops/s3-lifecycle.json)
-  BACKUP_DIR               local folder — <dir>/<db>/YYYY/MM/DD/<db>-<UTC timestamp>.dump plus
-                           .dump.sha256 (sha256sum format) and .dump.json (metadata) sidecars
+  BACKUP_DIR               local folder — <dir>/<db>/YYYY/MM/DD/<db>-<UTC timestamp>-<run>.dump plus
+                           .dump.sha256 (sha256sum format) and .dump.json (metadata) sidecars,
+                           files mode 600 in folders mode 700
 
 Options by environment:
   BACKUP_S3_ENDPOINT_URL   S3-compatible endpoint, passed to aws --endpoint-url
+  BACKUP_ENCRYPTION_KEY    an age secret key (AGE-SECRET-KEY-1..., from age-keygen): the dump is
+                           encrypted and authenticated with age before it is stored, as
+                           <name>.dump.age; restore.sh needs the same key
   BACKUP_RETENTION_CLASS   value of the retention tag (default: daily; letters, digits, dashes)
   BACKUP_RETENTION_DAYS    local target only: delete this database's backups older than N days
                            after a successful backup (default: 14; 0 keeps everything)
@@ -75,6 +89,7 @@ RETENTION_DAYS=${BACKUP_RETENTION_DAYS:-14}
 [[ $RETENTION_DAYS =~ ^[0-9]+$ ]] || usage_error "BACKUP_RETENTION_DAYS must be a whole number of days"
 
 pg_connection_from_environment
+encryption_from_environment
 PSQL=$(pg_tool psql)
 PG_DUMP=$(pg_tool pg_dump)
 PG_RESTORE=$(pg_tool pg_restore)
@@ -86,10 +101,10 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/backup.XXXXXX")
 UPLOADED_KEY=""   # an object that exists in S3 but is not yet verified
-PARTIAL_FILES=()  # local files written but not yet renamed into place
+PARTIAL_FILES=()  # local files of this run written but not yet renamed into place
 COMPLETE=false
 
-# On any failure, remove what was written so nothing half-done looks like a good backup.
+# On any failure, remove what this run wrote so nothing half-done looks like a good backup.
 cleanup() {
   local status=$?
   if [[ $COMPLETE != true ]]; then
@@ -113,63 +128,70 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 STARTED_MS=$(now_ms)
-DATABASE=$(step "connecting to $PG_DISPLAY_TARGET" pg_query 'select current_database()')
-SCHEMA_VERSION=$(pg_schema_version)
+DATABASE=$(step "connecting to $PG_DISPLAY_TARGET" pg_sql "$PG_DBNAME" 'select current_database()')
+pg_schema_version
 CREATED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u -d "$CREATED_AT" +%Y%m%dT%H%M%SZ)
 DAY_PATH=$(date -u -d "$CREATED_AT" +%Y/%m/%d)
-FILE_NAME="$DATABASE-$STAMP.dump"
+# The run suffix keeps names apart when runs start in the same second (the timestamp alone would collide).
+RUN_ID=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+FILE_NAME="$DATABASE-$STAMP-$RUN_ID.dump$ENCRYPTED_SUFFIX"
 if [[ -n ${BACKUP_DIR:-} ]]; then
   # Dumped straight into the target folder under a hidden .partial name: no second copy of a large dump.
   FOLDER=$BACKUP_DIR/$DATABASE/$DAY_PATH
   LOCATION=$FOLDER/$FILE_NAME
-  [[ ! -e $LOCATION ]] || die "$LOCATION already exists"
   step "creating $FOLDER" mkdir -p "$FOLDER"
-  DUMP=$FOLDER/.$FILE_NAME.partial
-  PARTIAL_FILES+=("$DUMP" "$DUMP.sha256" "$DUMP.json" "$LOCATION.sha256" "$LOCATION.json")
+  PARTIAL=$FOLDER/.$FILE_NAME.partial
+  [[ ! -e $LOCATION && ! -e $PARTIAL ]] || die "$LOCATION already exists"
+  PARTIAL_FILES+=("$PARTIAL" "$PARTIAL.dump" "$PARTIAL.sha256" "$PARTIAL.json" "$LOCATION.sha256" "$LOCATION.json")
 else
-  DUMP=$WORK/$FILE_NAME
+  PARTIAL=$WORK/$FILE_NAME
 fi
+# What pg_dump writes: the stored file itself, or the plain dump that is encrypted into it.
+DUMP=$PARTIAL
+[[ -z $ENCRYPTED_SUFFIX ]] || DUMP=$PARTIAL.dump
 
 say "dumping $DATABASE (schema version $SCHEMA_VERSION) from $PG_DISPLAY_TARGET"
 step "pg_dump of $DATABASE" "$PG_DUMP" --no-password --format=custom --file="$DUMP" --dbname="$PG_DBNAME"
 step "checking the dump with pg_restore --list" "$PG_RESTORE" --list "$DUMP" >/dev/null
-SHA256=$(sha256sum "$DUMP" | cut -d' ' -f1)
-SIZE_BYTES=$(stat -c %s "$DUMP")
-
-metadata_json() {
-  printf '{"sha256":%s,"database":%s,"schema-version":%s,"created-at":%s,"tool-version":%s}' \
-    "$(json_string "$SHA256")" "$(json_string "$DATABASE")" "$(json_string "$SCHEMA_VERSION")" \
-    "$(json_string "$CREATED_AT")" "$(json_string "$TOOL_VERSION")"
-}
+if [[ -n $ENCRYPTED_SUFFIX ]]; then
+  step "encrypting the dump with age" encrypt_file "$DUMP" "$PARTIAL"
+  rm -f -- "$DUMP"
+fi
+SHA256=$(sha256sum "$PARTIAL" | cut -d' ' -f1)
+SIZE_BYTES=$(stat -c %s "$PARTIAL")
+METADATA=$(jq -cn --arg sha256 "$SHA256" --arg database "$DATABASE" --arg schema "$SCHEMA_VERSION" \
+  --arg created "$CREATED_AT" --arg tool "$TOOL_VERSION" --argjson encrypted "$ENCRYPTED" \
+  '{sha256: $sha256, database: $database, "schema-version": $schema, "created-at": $created, "tool-version": $tool}
+   + if $encrypted then {encryption: "age"} else {} end')
 
 store_in_s3() {
-  local key=${S3_PATH:+$S3_PATH/}$DATABASE/$DAY_PATH/$FILE_NAME
+  local key=${S3_PATH:+$S3_PATH/}$DATABASE/$DAY_PATH/$FILE_NAME tagging stored
   LOCATION="s3://$S3_BUCKET/$key"
   say "uploading to $LOCATION"
   UPLOADED_KEY=$key
-  step "upload to $LOCATION" aws_s3 s3 cp "$DUMP" "$LOCATION" --only-show-errors \
-    --storage-class STANDARD_IA --sse AES256 --metadata "$(metadata_json)"
+  step "upload to $LOCATION" aws_s3 s3 cp "$PARTIAL" "$LOCATION" --only-show-errors \
+    --storage-class STANDARD_IA --sse AES256 --metadata "$METADATA"
   # Tags, not metadata, because lifecycle rules can filter on tags (and some stores ignore tags on upload).
-  step "tagging $LOCATION" aws_s3 s3api put-object-tagging --bucket "$S3_BUCKET" --key "$key" \
-    --tagging "{\"TagSet\":[{\"Key\":\"retention\",\"Value\":\"$RETENTION_CLASS\"},{\"Key\":\"database\",\"Value\":$(json_string "$DATABASE")}]}"
-  local stored
-  stored=$(step "reading back $LOCATION" aws_s3 s3api head-object --bucket "$S3_BUCKET" --key "$key" \
-    --query '[ContentLength, Metadata.sha256]' --output text)
-  [[ $stored == "$SIZE_BYTES"$'\t'"$SHA256" ]] ||
-    die "the stored object does not match the dump (stored: ${stored//$'\t'/ }; dump: $SIZE_BYTES $SHA256)"
+  tagging=$(jq -cn --arg retention "$RETENTION_CLASS" --arg database "$DATABASE" \
+    '{TagSet: [{Key: "retention", Value: $retention}, {Key: "database", Value: $database}]}')
+  step "tagging $LOCATION" aws_s3 s3api put-object-tagging --bucket "$S3_BUCKET" --key "$key" --tagging "$tagging"
+  stored=$(step "reading back $LOCATION" aws_s3 s3api head-object --bucket "$S3_BUCKET" --key "$key" --output json |
+    jq -r '"\(.ContentLength) \(.Metadata.sha256)"')
+  [[ $stored == "$SIZE_BYTES $SHA256" ]] ||
+    die "the stored object does not match the dump (stored: $stored; dump: $SIZE_BYTES $SHA256)"
   UPLOADED_KEY=""
 }
 
 # The dump was written under a hidden .partial name; its sidecars join it and everything is renamed into
-# place, the dump last, so a visible <db>-<stamp>.dump always has its sidecars and is complete.
+# place, the dump last, so a visible <db>-<stamp>-<run>.dump always has its sidecars and is complete.
 store_in_folder() {
   say "writing $LOCATION"
-  printf '%s  %s\n' "$SHA256" "$FILE_NAME" >"$DUMP.sha256"
-  printf '%s\n' "$(metadata_json)" >"$DUMP.json"
-  mv -- "$DUMP.sha256" "$LOCATION.sha256"
-  mv -- "$DUMP.json" "$LOCATION.json"
-  mv -- "$DUMP" "$LOCATION"
+  printf '%s  %s\n' "$SHA256" "$FILE_NAME" >"$PARTIAL.sha256"
+  printf '%s\n' "$METADATA" >"$PARTIAL.json"
+  mv -- "$PARTIAL.sha256" "$LOCATION.sha256"
+  mv -- "$PARTIAL.json" "$LOCATION.json"
+  mv -- "$PARTIAL" "$LOCATION"
   PARTIAL_FILES=()
 }
 
@@ -177,18 +199,29 @@ store_in_folder() {
 prune_folder() {
   PRUNED=0
   ((RETENTION_DAYS > 0)) || return 0
-  local cutoff dump stamp
+  local cutoff dump stamp name
   cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y%m%dT%H%M%SZ)
+  name=$(backup_name_pattern "$DATABASE")
   while IFS= read -r -d '' dump; do
     stamp=${dump##*/"$DATABASE"-}
-    stamp=${stamp%.dump}
+    stamp=${stamp:0:16}
     if [[ $stamp < $cutoff ]]; then
       rm -f -- "$dump" "$dump.sha256" "$dump.json"
       say "pruned $dump (older than $RETENTION_DAYS days)"
       PRUNED=$((PRUNED + 1))
+      remove_empty_folders "${dump%/*}"
     fi
-  done < <(find "$BACKUP_DIR/$DATABASE" -type f -name "$DATABASE-????????T??????Z.dump" -print0)
-  find "$BACKUP_DIR/$DATABASE" -mindepth 1 -type d -empty -delete
+  done < <(find "$BACKUP_DIR/$DATABASE" -type f -regextype posix-extended -regex ".*/$name" -print0)
+}
+
+# Removes the day, month and year folders of a pruned backup once empty. Only those: an empty folder of today
+# may be the one a concurrent run has just created for its dump.
+remove_empty_folders() {
+  local folder=$1
+  while [[ $folder != "$BACKUP_DIR/$DATABASE" && -d $folder ]]; do
+    rmdir --ignore-fail-on-non-empty -- "$folder"
+    folder=${folder%/*}
+  done
 }
 
 PRUNED=0
@@ -200,13 +233,17 @@ else
 fi
 COMPLETE=true
 DURATION_MS=$(($(now_ms) - STARTED_MS))
+DURATION=$(format_ms "$DURATION_MS")
 
 if [[ $JSON == true ]]; then
-  printf '{"status":"ok","location":%s,"database":%s,"schema_version":%s,"size_bytes":%d,"sha256":%s,"created_at":%s,"duration_seconds":%s,"retention":%s,"pruned":%d,"tool_version":%s}\n' \
-    "$(json_string "$LOCATION")" "$(json_string "$DATABASE")" "$(json_string "$SCHEMA_VERSION")" "$SIZE_BYTES" \
-    "$(json_string "$SHA256")" "$(json_string "$CREATED_AT")" "$(format_ms "$DURATION_MS")" \
-    "$(json_string "$RETENTION_CLASS")" "$PRUNED" "$(json_string "$TOOL_VERSION")"
+  jq -cn --arg location "$LOCATION" --arg database "$DATABASE" --arg schema "$SCHEMA_VERSION" \
+    --argjson size "$SIZE_BYTES" --arg sha256 "$SHA256" --arg created "$CREATED_AT" --argjson duration "$DURATION" \
+    --arg retention "$RETENTION_CLASS" --argjson pruned "$PRUNED" --arg tool "$TOOL_VERSION" \
+    --argjson encrypted "$ENCRYPTED" \
+    '{status: "ok", location: $location, database: $database, schema_version: $schema, size_bytes: $size,
+      sha256: $sha256, created_at: $created, duration_seconds: $duration, retention: $retention, pruned: $pruned,
+      encrypted: $encrypted, tool_version: $tool}'
 else
-  printf 'backup ok\n  location        %s\n  database        %s\n  schema version  %s\n  size            %d bytes\n  sha256          %s\n  duration        %ss\n' \
-    "$LOCATION" "$DATABASE" "$SCHEMA_VERSION" "$SIZE_BYTES" "$SHA256" "$(format_ms "$DURATION_MS")"
+  printf 'backup ok\n  location        %s\n  database        %s\n  schema version  %s\n  size            %d bytes\n  sha256          %s\n  encrypted       %s\n  duration        %ss\n' \
+    "$LOCATION" "$DATABASE" "$SCHEMA_VERSION" "$SIZE_BYTES" "$SHA256" "$ENCRYPTED" "$DURATION"
 fi

@@ -7,7 +7,8 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter,
+         jq and age (the backup scripts)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.

@@ -2,6 +2,9 @@
 # Restores a backup made by backup.sh: fetch, verify the SHA-256 and the archive, confirm, then
 # pg_restore --clean --if-exists --no-owner in one transaction, and report what the database holds.
 set -euo pipefail
+shopt -s inherit_errexit
+# The downloaded and decrypted dumps hold password hashes and uploaded files: only the owner may read them.
+umask 077
 
 SCRIPT_NAME=restore.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -11,9 +14,8 @@ source "$SCRIPT_DIR/lib/messages.sh"
 source "$SCRIPT_DIR/lib/postgres.sh"
 # shellcheck source=SCRIPTDIR/lib/s3.sh
 source "$SCRIPT_DIR/lib/s3.sh"
-
-# The tables whose row counts prove a restore (the API's main tables).
-readonly MAIN_TABLES=(users refresh_tokens password_reset_tokens courses lessons enrollments lesson_completions course_materials)
+# shellcheck source=SCRIPTDIR/lib/backups.sh
+source "$SCRIPT_DIR/lib/backups.sh"
 
 usage() {
   cat <<'EOF'
@@ -22,20 +24,24 @@ Usage: restore.sh SOURCE [--yes] [--from-database NAME] [--json] [--help]
 SOURCE is one of:
   s3://bucket/key.dump     an object written by backup.sh (its sha256 metadata is checked)
   /path/to/file.dump       a local dump with its .sha256 sidecar beside it
-  latest                   the newest <db>-<timestamp>.dump under BACKUP_S3_URI, else under BACKUP_DIR
+  latest                   the newest <db>-<timestamp>[-<run>].dump[.age] under BACKUP_S3_URI, else
+                           under BACKUP_DIR
 
 Before the database is touched: the backup is downloaded, its SHA-256 must equal the recorded one,
-and pg_restore --list must read it. Then the guard shows the target and the backup and asks the
+with BACKUP_ENCRYPTION_KEY set it must decrypt and authenticate with that key (anything else,
+an unencrypted dump included, is refused), and pg_restore --list must read it. Then the guard shows the target and the backup and asks the
 operator to type the database name. Without --yes and without a terminal the restore is refused.
 
 The restore runs pg_restore --clean --if-exists --no-owner --single-transaction into the target
 database: the objects in the backup are dropped and recreated with their data, in one transaction,
 so a failed restore leaves the previous data in place. Objects that exist only in the target
 (created after the backup) are left alone. Stop the API first: its sessions hold locks.
-Afterwards the schema version and the row counts of the main tables are printed.
+Afterwards the schema version and the row count of every table of the public schema are printed.
 
 Target (libpq):
-  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed)
+  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed
+                           nor put on a command line; percent-encode its reserved characters,
+                           e.g. '/' as %2F, '@' as %40, '%' as %25)
   PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
                            used when DATABASE_URL is not set
   PG_BIN                   directory of pg_restore/psql (default: from PATH)
@@ -43,10 +49,11 @@ Target (libpq):
 Environment:
   BACKUP_S3_URI            s3://bucket/prefix searched by "latest"
   BACKUP_DIR               local folder searched by "latest" when BACKUP_S3_URI is not set
+  BACKUP_ENCRYPTION_KEY    the age secret key backup.sh encrypted with (AGE-SECRET-KEY-1...)
   BACKUP_S3_ENDPOINT_URL   S3-compatible endpoint, passed to aws --endpoint-url
   AWS_CLI                  aws command (default: /usr/bin/aws)
   RESTORE_LOCK_TIMEOUT     give up when a lock is not granted within this time (default: 60s)
-  TMPDIR                   where an S3 backup is downloaded (default: /tmp)
+  TMPDIR                   where an S3 backup is downloaded and decrypted (default: /tmp)
 
 Flags:
   --yes                    skip the confirmation (automation)
@@ -84,6 +91,7 @@ done
 [[ -n $SOURCE ]] || usage_error "no SOURCE: give s3://bucket/key, a local .dump file or latest"
 
 pg_connection_from_environment
+encryption_from_environment
 PSQL=$(pg_tool psql)
 PG_RESTORE=$(pg_tool pg_restore)
 
@@ -93,79 +101,95 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 STARTED_MS=$(now_ms)
-TARGET=$(step "connecting to $PG_DISPLAY_TARGET" pg_query \
+TARGET=$(step "connecting to $PG_DISPLAY_TARGET" pg_sql "$PG_DBNAME" \
   "select current_database() || ' on ' || coalesce(host(inet_server_addr()), 'local socket') || ':' || current_setting('port')")
 TARGET_DATABASE=${TARGET%% on *}
 FROM_DATABASE=${FROM_DATABASE:-$TARGET_DATABASE}
+BACKUP_NAME=$(backup_name_pattern "$FROM_DATABASE")
 
 # The newest backup key under s3://$S3_BUCKET/$S3_PATH/<db>/ (the key layout sorts by time).
 latest_in_s3() {
   local prefix=${S3_PATH:+$S3_PATH/}$FROM_DATABASE/ keys
   keys=$(step "listing s3://$S3_BUCKET/$prefix" aws_s3 s3api list-objects-v2 --bucket "$S3_BUCKET" --prefix "$prefix" \
-    --query 'Contents[].Key' --output text)
-  tr '\t' '\n' <<<"$keys" | grep -E "/$FROM_DATABASE-[0-9]{8}T[0-9]{6}Z\.dump$" | sort | tail -n 1 || true
+    --output json | jq -r '.Contents[]?.Key')
+  LATEST=$(grep -E "/$BACKUP_NAME\$" <<<"$keys" | sort | tail -n 1 || true)
 }
 
 latest_in_folder() {
+  LATEST=""
   [[ -d $BACKUP_DIR/$FROM_DATABASE ]] || return 0
-  find "$BACKUP_DIR/$FROM_DATABASE" -type f -name "$FROM_DATABASE-????????T??????Z.dump" -printf '%f\t%p\n' |
-    sort | tail -n 1 | cut -f2
+  LATEST=$(find "$BACKUP_DIR/$FROM_DATABASE" -type f -regextype posix-extended -regex ".*/$BACKUP_NAME" -printf '%f\t%p\n' |
+    sort | tail -n 1 | cut -f2)
 }
 
 if [[ $SOURCE == latest ]]; then
   if [[ -n ${BACKUP_S3_URI:-} ]]; then
     parse_s3_uri "$BACKUP_S3_URI" || usage_error "BACKUP_S3_URI must look like s3://bucket/prefix"
     s3_client_from_environment
-    key=$(latest_in_s3)
-    [[ -n $key ]] || die "no backup of $FROM_DATABASE under $BACKUP_S3_URI"
-    SOURCE=s3://$S3_BUCKET/$key
+    latest_in_s3
+    [[ -n $LATEST ]] || die "no backup of $FROM_DATABASE under $BACKUP_S3_URI"
+    SOURCE=s3://$S3_BUCKET/$LATEST
   elif [[ -n ${BACKUP_DIR:-} ]]; then
-    SOURCE=$(latest_in_folder)
-    [[ -n $SOURCE ]] || die "no backup of $FROM_DATABASE under $BACKUP_DIR"
+    latest_in_folder
+    [[ -n $LATEST ]] || die "no backup of $FROM_DATABASE under $BACKUP_DIR"
+    SOURCE=$LATEST
   else
     usage_error "latest needs BACKUP_S3_URI or BACKUP_DIR"
   fi
   say "latest backup of $FROM_DATABASE: $SOURCE"
 fi
 
+# The recorded metadata, tab-separated for `read`; a missing field reads as "unknown".
+readonly METADATA_FIELDS='[.sha256, .database, ."created-at", ."schema-version"] | map(. // "unknown") | @tsv'
+RECORDED="unknown"$'\t'"unknown"$'\t'"unknown"$'\t'"unknown"
 if parse_s3_uri "$SOURCE"; then
   [[ -n $AWS ]] || s3_client_from_environment
-  DUMP=$WORK/${S3_PATH##*/}
+  STORED=$WORK/${S3_PATH##*/}
   say "downloading $SOURCE"
   RECORDED=$(step "reading the metadata of $SOURCE" aws_s3 s3api head-object --bucket "$S3_BUCKET" --key "$S3_PATH" \
-    --query '[Metadata.sha256, Metadata.database, Metadata."created-at", Metadata."schema-version"]' --output text)
-  step "downloading $SOURCE" aws_s3 s3 cp "$SOURCE" "$DUMP" --only-show-errors
-  IFS=$'\t' read -r RECORDED_SHA256 BACKUP_DATABASE BACKUP_CREATED_AT BACKUP_SCHEMA_VERSION <<<"$RECORDED"
-  [[ $RECORDED_SHA256 =~ ^[0-9a-f]{64}$ ]] ||
-    die "$SOURCE carries no sha256 metadata: it was not written by backup.sh, refusing to restore it"
+    --output json | jq -r ".Metadata | $METADATA_FIELDS")
+  step "downloading $SOURCE" aws_s3 s3 cp "$SOURCE" "$STORED" --only-show-errors
 else
-  DUMP=$SOURCE
-  [[ -f $DUMP ]] || die "no such backup file: $DUMP"
-  [[ -f $DUMP.sha256 ]] || die "$DUMP has no $DUMP.sha256 sidecar: its integrity cannot be checked, refusing to restore it"
-  RECORDED_SHA256=$(cut -d' ' -f1 "$DUMP.sha256")
-  BACKUP_DATABASE="unknown" BACKUP_CREATED_AT="unknown" BACKUP_SCHEMA_VERSION="unknown"
-  if [[ -f $DUMP.json ]]; then
-    # The sidecar is written by backup.sh as one line of flat JSON.
-    sidecar=$(<"$DUMP.json")
-    [[ $sidecar =~ \"database\":\"([^\"]*)\" ]] && BACKUP_DATABASE=${BASH_REMATCH[1]}
-    [[ $sidecar =~ \"created-at\":\"([^\"]*)\" ]] && BACKUP_CREATED_AT=${BASH_REMATCH[1]}
-    [[ $sidecar =~ \"schema-version\":\"([^\"]*)\" ]] && BACKUP_SCHEMA_VERSION=${BASH_REMATCH[1]}
+  STORED=$SOURCE
+  [[ -f $STORED ]] || die "no such backup file: $STORED"
+  [[ -f $STORED.sha256 ]] || die "$STORED has no $STORED.sha256 sidecar: its integrity cannot be checked, refusing to restore it"
+  if [[ -f $STORED.json ]]; then
+    RECORDED=$(step "reading $STORED.json" jq -r "$METADATA_FIELDS" "$STORED.json")
   fi
+  # The checksum sidecar, in sha256sum format, is the one that counts.
+  RECORDED="$(cut -d' ' -f1 "$STORED.sha256")"$'\t'"${RECORDED#*$'\t'}"
 fi
+IFS=$'\t' read -r RECORDED_SHA256 BACKUP_DATABASE BACKUP_CREATED_AT BACKUP_SCHEMA_VERSION <<<"$RECORDED"
+[[ $RECORDED_SHA256 =~ ^[0-9a-f]{64}$ ]] ||
+  die "$SOURCE carries no sha256: it was not written by backup.sh, refusing to restore it"
 
-ACTUAL_SHA256=$(sha256sum "$DUMP" | cut -d' ' -f1)
+ACTUAL_SHA256=$(sha256sum "$STORED" | cut -d' ' -f1)
 if [[ $ACTUAL_SHA256 != "$RECORDED_SHA256" ]]; then
   die "sha256 mismatch for $SOURCE: recorded $RECORDED_SHA256, actual $ACTUAL_SHA256 — the backup is corrupt or was altered; the database was not touched"
 fi
+# The checksum proves integrity, not origin (whoever can write the bucket can write a matching one); with a key,
+# only a file that decrypts and authenticates with it is restored.
+DUMP=$STORED
+if [[ $ENCRYPTED == true ]]; then
+  is_age_file "$STORED" ||
+    die "$SOURCE is not encrypted, but BACKUP_ENCRYPTION_KEY is set and backup.sh encrypts every backup with it: refusing to restore it; the database was not touched"
+  DUMP=$WORK/decrypted.dump
+  step "decrypting $SOURCE with BACKUP_ENCRYPTION_KEY (it was not made with this key, or it was altered: refusing to restore it; the database was not touched)" \
+    decrypt_file "$STORED" "$DUMP"
+elif is_age_file "$STORED"; then
+  die "$SOURCE is encrypted: set BACKUP_ENCRYPTION_KEY to the key it was made with; the database was not touched"
+fi
 step "reading the archive with pg_restore --list (the database was not touched)" "$PG_RESTORE" --list "$DUMP" >/dev/null
-SIZE_BYTES=$(stat -c %s "$DUMP")
+SIZE_BYTES=$(stat -c %s "$STORED")
+CHECKED="sha256 verified"
+[[ $ENCRYPTED != true ]] || CHECKED+=", decrypted and authenticated with BACKUP_ENCRYPTION_KEY"
 
 confirm() {
   cat >&2 <<EOF
 About to restore
   backup  $SOURCE
           database $BACKUP_DATABASE, created $BACKUP_CREATED_AT, schema version $BACKUP_SCHEMA_VERSION,
-          $SIZE_BYTES bytes, sha256 verified
+          $SIZE_BYTES bytes, $CHECKED
   target  database $TARGET ($(redact "$PG_DISPLAY_TARGET"))
 The objects in the backup will be dropped and recreated in the target (--clean --if-exists).
 EOF
@@ -194,32 +218,28 @@ step "pg_restore into $TARGET_DATABASE (rolled back: the database is as it was)"
   "$PG_RESTORE" --no-password --clean --if-exists --no-owner --single-transaction --exit-on-error \
   --dbname="$PG_DBNAME" "$DUMP"
 DURATION_MS=$(($(now_ms) - STARTED_MS))
+DURATION=$(format_ms "$DURATION_MS")
 
-SCHEMA_VERSION=$(pg_schema_version)
-COUNTS=()
-for table in "${MAIN_TABLES[@]}"; do
-  present=$(step "looking for table $table" pg_query "select to_regclass('public.$table') is not null")
-  if [[ $present == t ]]; then
-    COUNTS+=("$table" "$(step "counting $table" pg_query "select count(*) from public.$table")")
-  else
-    COUNTS+=("$table" "missing")
-  fi
-done
+pg_schema_version
+# Every table of the public schema, as the catalog lists it: no list here to drift from the migrations.
+COUNTS=$(step "counting the rows of every table" pg_sql "$PG_DBNAME" "
+  select table_name || '|' || (xpath('/row/n/text()',
+           query_to_xml(format('select count(*) as n from public.%I', table_name), false, true, '')))[1]::text
+  from information_schema.tables
+  where table_schema = 'public' and table_type = 'BASE TABLE'
+  order by table_name")
 
 if [[ $JSON == true ]]; then
-  counts_json=""
-  for ((i = 0; i < ${#COUNTS[@]}; i += 2)); do
-    value=${COUNTS[i + 1]}
-    [[ $value == missing ]] && value=null
-    counts_json+="${counts_json:+,}$(json_string "${COUNTS[i]}"):$value"
-  done
-  printf '{"status":"ok","source":%s,"database":%s,"sha256":%s,"size_bytes":%d,"schema_version":%s,"duration_seconds":%s,"row_counts":{%s}}\n' \
-    "$(json_string "$SOURCE")" "$(json_string "$TARGET_DATABASE")" "$(json_string "$ACTUAL_SHA256")" "$SIZE_BYTES" \
-    "$(json_string "$SCHEMA_VERSION")" "$(format_ms "$DURATION_MS")" "$counts_json"
+  jq -cn --arg source "$SOURCE" --arg database "$TARGET_DATABASE" --arg sha256 "$ACTUAL_SHA256" \
+    --argjson size "$SIZE_BYTES" --arg schema "$SCHEMA_VERSION" --argjson duration "$DURATION" \
+    --argjson encrypted "$ENCRYPTED" --arg counts "$COUNTS" \
+    '{status: "ok", source: $source, database: $database, sha256: $sha256, size_bytes: $size, encrypted: $encrypted,
+      schema_version: $schema, duration_seconds: $duration,
+      row_counts: ($counts | split("\n") | map(select(. != "") | split("|") | {(.[0]): (.[1] | tonumber)}) | add // {})}'
 else
-  printf 'restore ok\n  source          %s\n  database        %s\n  sha256          %s\n  schema version  %s\n  duration        %ss\n  row counts\n' \
-    "$SOURCE" "$TARGET" "$ACTUAL_SHA256" "$SCHEMA_VERSION" "$(format_ms "$DURATION_MS")"
-  for ((i = 0; i < ${#COUNTS[@]}; i += 2)); do
-    printf '    %-22s %s\n' "${COUNTS[i]}" "${COUNTS[i + 1]}"
-  done
+  printf 'restore ok\n  source          %s\n  database        %s\n  sha256          %s\n  encrypted       %s\n  schema version  %s\n  duration        %ss\n  row counts\n' \
+    "$SOURCE" "$TARGET" "$ACTUAL_SHA256" "$ENCRYPTED" "$SCHEMA_VERSION" "$DURATION"
+  while IFS='|' read -r table count; do
+    printf '    %-22s %s\n' "$table" "$count"
+  done <<<"$COUNTS"
 fi

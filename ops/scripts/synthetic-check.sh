@@ -2,6 +2,7 @@
 # Post-deploy synthetic check of a running API: health, metrics gate, OpenAPI document, problem
 # bodies for unknown paths, request ids. One PASS/FAIL line per check; exit 0 only when all pass.
 set -euo pipefail
+shopt -s inherit_errexit
 
 SCRIPT_NAME=synthetic-check.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +39,7 @@ Options:
   --json                   print {"base_url", "passed", "checks": [{"name", "passed", "reason"}]}
   --help                   this text
 
-Needs curl and python3. Exit status: 0 when every check passes, 1 when any fails, 2 on a usage error.
+Needs curl and jq. Exit status: 0 when every check passes, 1 when any fails, 2 on a usage error.
 EOF
 }
 
@@ -77,7 +78,7 @@ done
 [[ $RETRIES =~ ^[0-9]+$ ]] || usage_error "--retries must be a whole number"
 [[ $RETRY_DELAY =~ ^[0-9]+$ ]] || usage_error "--retry-delay must be a whole number of seconds"
 command -v curl >/dev/null || die "curl not found (apt-get install curl)"
-command -v python3 >/dev/null || die "python3 not found (apt-get install python3)"
+command -v jq >/dev/null || die "jq not found (apt-get install jq)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/synthetic-check.XXXXXX")
 trap 'rm -rf -- "$WORK"' EXIT
@@ -123,45 +124,37 @@ record() {
   REASONS+=("$3")
 }
 
-# Judges a JSON body; prints "PASS <reason>" or "FAIL <reason>".
-#   openapi FILE ROUTE...  the document parses and lists every ROUTE (trailing slash or not)
-#   problem FILE           a 404 problem body with status and requestId
-JSON_VERDICT=$(cat <<'PY'
-import json, sys
+# jq programs judging a JSON body; each prints "PASS <reason>" or "FAIL <reason>".
+# The OpenAPI document parses and lists every route given with --args (trailing slash or not).
+# shellcheck disable=SC2016 # $names are jq's
+readonly OPENAPI_VERDICT='
+  if type != "object" then "FAIL /openapi/v1.json is not a JSON object"
+  elif (.paths | type) != "object" then "FAIL /openapi/v1.json has no paths object"
+  else (.paths | keys | map(rtrimstr("/"))) as $listed
+    | [$ARGS.positional[] | select(rtrimstr("/") as $route | $listed | index([$route]) | not)] as $missing
+    | if $missing != [] then "FAIL /openapi/v1.json lacks \($missing | join(" "))"
+      else "PASS /openapi/v1.json parses and lists \($ARGS.positional | join(" ")) (\(.paths | length) paths)" end
+  end'
+# A 404 problem body with status and requestId.
+# shellcheck disable=SC2016
+readonly PROBLEM_VERDICT='
+  if type != "object" then "FAIL the problem body is not a JSON object"
+  else [("status", "requestId") as $member | select(.[$member] == null or .[$member] == "") | $member] as $missing
+    | if $missing != [] then "FAIL the problem body lacks \($missing | join(" and "))"
+      elif .status != 404 then "FAIL the problem body says status \(.status) (expected 404)"
+      else "PASS 404 application/problem+json with status and requestId \(.requestId)" end
+  end'
 
-def verdict(passed, reason):
-    print(("PASS " if passed else "FAIL ") + reason)
-    sys.exit()
-
-mode, file, routes = sys.argv[1], sys.argv[2], sys.argv[3:]
-what = "/openapi/v1.json" if mode == "openapi" else "the problem body"
-try:
-    with open(file, encoding="utf-8") as f:
-        body = json.load(f)
-except (ValueError, UnicodeDecodeError) as e:
-    verdict(False, f"{what} is not JSON: {e}")
-if not isinstance(body, dict):
-    verdict(False, f"{what} is not a JSON object")
-
-if mode == "openapi":
-    paths = body.get("paths")
-    if not isinstance(paths, dict):
-        verdict(False, f"{what} has no paths object")
-    listed = {p.rstrip("/") for p in paths}
-    missing = [r for r in routes if r.rstrip("/") not in listed]
-    if missing:
-        verdict(False, f"{what} lacks " + " ".join(missing))
-    verdict(True, f"{what} parses and lists {' '.join(routes)} ({len(paths)} paths)")
-
-missing = [m for m in ("status", "requestId") if body.get(m) in (None, "")]
-if missing:
-    verdict(False, f"{what} lacks " + " and ".join(missing))
-if body["status"] != 404:
-    verdict(False, f"{what} says status {body['status']} (expected 404)")
-verdict(True, f"404 application/problem+json with status and requestId {body['requestId']}")
-PY
-)
-readonly JSON_VERDICT
+# record_verdict NAME PROGRAM [JQ ARGUMENTS...]: judges BODY with PROGRAM; a body that is not JSON fails.
+record_verdict() {
+  local name=$1 program=$2 verdict
+  shift 2
+  if verdict=$(jq -r "$program" "$BODY" "$@" 2>"$WORK/jq-error"); then
+    record "$name" "${verdict%% *}" "${verdict#* }"
+  else
+    record "$name" FAIL "the body is not JSON: $(head -n 1 "$WORK/jq-error")"
+  fi
+}
 
 check_healthz() {
   fetch /healthz
@@ -211,9 +204,7 @@ check_openapi() {
     record openapi FAIL "status $STATUS from /openapi/v1.json (expected 200)"
     return
   fi
-  local verdict
-  verdict=$(python3 -c "$JSON_VERDICT" openapi "$BODY" "${CORE_ROUTES[@]}")
-  record openapi "${verdict%% *}" "${verdict#* }"
+  record_verdict openapi "$OPENAPI_VERDICT" --args "${CORE_ROUTES[@]}"
 }
 
 check_unknown_path() {
@@ -231,9 +222,7 @@ check_unknown_path() {
     record unknown-path FAIL "404 from $path has content type '${CONTENT_TYPE:-none}' (expected application/problem+json)"
     return
   fi
-  local verdict
-  verdict=$(python3 -c "$JSON_VERDICT" problem "$BODY")
-  record unknown-path "${verdict%% *}" "${verdict#* }"
+  record_verdict unknown-path "$PROBLEM_VERDICT"
 }
 
 check_request_ids() {
@@ -258,15 +247,14 @@ for result in "${RESULTS[@]}"; do
 done
 
 if [[ $JSON == true ]]; then
-  checks=""
+  triples=()
   for i in "${!NAMES[@]}"; do
-    passed=false
-    [[ ${RESULTS[i]} == PASS ]] && passed=true
-    checks+="${checks:+,}{\"name\":$(json_string "${NAMES[i]}"),\"passed\":$passed,\"reason\":$(json_string "${REASONS[i]}")}"
+    triples+=("${NAMES[i]}" "${RESULTS[i]}" "${REASONS[i]}")
   done
-  passed=false
-  ((FAILED == 0)) && passed=true
-  printf '{"base_url":%s,"passed":%s,"checks":[%s]}\n' "$(json_string "$BASE_URL")" "$passed" "$checks"
+  # shellcheck disable=SC2016 # $names are jq's
+  jq -cn --arg base_url "$BASE_URL" '$ARGS.positional as $p
+    | [range(0; $p | length; 3) as $i | {name: $p[$i], passed: ($p[$i + 1] == "PASS"), reason: $p[$i + 2]}]
+    | {base_url: $base_url, passed: all(.[]; .passed), checks: .}' --args "${triples[@]}"
 else
   for i in "${!NAMES[@]}"; do
     printf '%s %s: %s\n' "${RESULTS[i]}" "${NAMES[i]}" "${REASONS[i]}"

@@ -1,9 +1,11 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>Backups to a local folder (BACKUP_DIR), as the stack's "Back up now" makes them, and the restore guard.</summary>
+[UnsupportedOSPlatform("windows")] // file modes
 public sealed class LocalBackupTests : IDisposable
 {
     private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("tp-backups-");
@@ -16,6 +18,8 @@ public sealed class LocalBackupTests : IDisposable
         var database = await DrillDatabase.CreateSeededAsync();
         var checksums = await database.TableChecksumsAsync();
         var old = PlantOldBackup(database.Name, "20200101T000000Z");
+        // The folder a concurrent run has just created for its dump (just after midnight), still empty.
+        var fresh = Directory.CreateDirectory(Path.Combine(_backups.FullName, database.Name, "2099", "01", "01"));
         var settings = Settings(database);
         settings["BACKUP_RETENTION_DAYS"] = "7";
 
@@ -35,6 +39,7 @@ public sealed class LocalBackupTests : IDisposable
         Assert.Equal(1, result.RootElement.GetProperty("pruned").GetInt32());
         Assert.False(File.Exists(old) || File.Exists(old + ".sha256") || File.Exists(old + ".json"));
         Assert.False(Directory.Exists(Path.Combine(_backups.FullName, database.Name, "2020")));
+        Assert.True(Directory.Exists(fresh.FullName));
         Assert.Empty(Directory.GetFiles(_backups.FullName, "*.partial", SearchOption.AllDirectories));
 
         await database.WreckAsync();
@@ -85,6 +90,48 @@ public sealed class LocalBackupTests : IDisposable
         Assert.Equal(1, restore.ExitCode);
         Assert.Contains("has no", restore.Stderr);
         Assert.Contains(".sha256 sidecar", restore.Stderr);
+    }
+
+    [Fact]
+    public async Task Local_backups_and_their_sidecars_are_readable_by_their_owner_only()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+
+        // Started with the usual umask 022, which would leave the files world-readable.
+        var backup = await Command.RunAsync("bash", ["-c", "umask 022 && exec \"$0\" \"$@\"", Command.Script("backup.sh"), "--json"],
+            Settings(database));
+
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var dump = result.RootElement.GetProperty("location").GetString()!;
+        foreach (var file in new[] { dump, dump + ".sha256", dump + ".json" })
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+        // <dir>/<db>/YYYY/MM/DD: every folder the script created.
+        for (var folder = Path.GetDirectoryName(dump)!; folder != _backups.FullName; folder = Path.GetDirectoryName(folder)!)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_schema_version_query_fails_the_backup()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        // The version table exists but reading it fails (as a revoked grant or a broken view would make it).
+        await database.ExecuteAsync("""
+            alter table "VersionInfo" rename to "VersionInfoRows";
+            create view "VersionInfo" as select 1 / ("Version" - "Version") as "Version" from "VersionInfoRows";
+            """);
+
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], Settings(database));
+
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains("reading the schema version failed", backup.Stderr);
+        Assert.Contains("division by zero", backup.Stderr);
+        Assert.DoesNotContain("backup ok", backup.Stdout);
+        Assert.Empty(Directory.GetFiles(_backups.FullName, "*", SearchOption.AllDirectories));
     }
 
     private Dictionary<string, string> Settings(DrillDatabase database) =>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -34,7 +36,7 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         var location = result.RootElement.GetProperty("location").GetString()!;
         var sha256 = result.RootElement.GetProperty("sha256").GetString()!;
         var key = location[$"s3://{Bucket}/".Length..];
-        Assert.Matches($@"^nightly/{database.Name}/\d{{4}}/\d{{2}}/\d{{2}}/{database.Name}-\d{{8}}T\d{{6}}Z\.dump$", key);
+        Assert.Matches($@"^nightly/{database.Name}/\d{{4}}/\d{{2}}/\d{{2}}/{database.Name}-\d{{8}}T\d{{6}}Z-[0-9a-f]{{8}}\.dump$", key);
 
         using var head = JsonDocument.Parse(await _s3.AwsAsync("s3api", "head-object", "--bucket", Bucket, "--key", key));
         Assert.Equal("STANDARD_IA", head.RootElement.GetProperty("StorageClass").GetString());
@@ -144,8 +146,140 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Empty(await _s3.KeysAsync(Bucket, "refused/"));
     }
 
+    [Fact]
+    public async Task An_encrypted_backup_reveals_nothing_without_its_key_and_restores_with_it()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var checksums = await database.TableChecksumsAsync();
+        var key = await AgeKey.CreateAsync();
+        var settings = Settings(database, "encrypted", key);
+
+        CommandResult backup, withoutKey, restore;
+        JsonDocument result;
+        await using (var sampler = new CommandLineSampler([key.Secret, key.Recipient], "pg_dump", "age"))
+        {
+            backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
+            Assert.True(backup.ExitCode == 0, backup.ToString());
+            result = JsonDocument.Parse(backup.Stdout);
+            await database.WreckAsync();
+            var wrecked = await database.TableChecksumsAsync();
+
+            withoutKey = await Command.RunScriptAsync("restore.sh", ["latest", "--yes"], Settings(database, "encrypted"));
+            Assert.Equal(1, withoutKey.ExitCode);
+            Assert.Contains("is encrypted: set BACKUP_ENCRYPTION_KEY", withoutKey.Stderr);
+            Assert.Equal(wrecked, await database.TableChecksumsAsync());
+
+            restore = await Command.RunScriptAsync("restore.sh", ["latest", "--yes"], settings);
+            await sampler.StopAsync();
+            Assert.Empty(sampler.Leaks);
+            Assert.Equal(["age", "pg_dump"], sampler.Seen.Order());
+        }
+
+        using (result)
+        {
+            Assert.True(result.RootElement.GetProperty("encrypted").GetBoolean());
+            var objectKey = result.RootElement.GetProperty("location").GetString()![$"s3://{Bucket}/".Length..];
+            Assert.EndsWith(".dump.age", objectKey);
+            using var head = JsonDocument.Parse(await _s3.AwsAsync("s3api", "head-object", "--bucket", Bucket, "--key", objectKey));
+            Assert.Equal("age", head.RootElement.GetProperty("Metadata").GetProperty("encryption").GetString());
+            var stored = Path.Combine(Directory.CreateTempSubdirectory("tp-encrypted-").FullName, "stored");
+            await _s3.AwsAsync("s3", "cp", $"s3://{Bucket}/{objectKey}", stored);
+            Assert.StartsWith("age-encryption.org/v1\n", Encoding.ASCII.GetString((await File.ReadAllBytesAsync(stored))[..22]));
+        }
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Contains("decrypted and authenticated with BACKUP_ENCRYPTION_KEY", restore.Stderr);
+        Assert.Equal(checksums, await database.TableChecksumsAsync());
+        foreach (var run in new[] { backup, withoutKey, restore })
+        {
+            Assert.DoesNotContain(key.Secret, run.Output);
+            Assert.DoesNotContain(key.Recipient, run.Output);
+        }
+    }
+
+    [Fact]
+    public async Task A_planted_latest_backup_is_refused_and_the_database_stays_as_it_was()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        var key = await AgeKey.CreateAsync();
+        var genuine = await BackupAsync(database, "planted", key);
+        // What an attacker who can write the bucket but lacks the key can make: a plain dump, a dump under a key of
+        // their own, and the genuine backup altered, each with a matching sha256 recorded.
+        var attacker = Directory.CreateTempSubdirectory("tp-attacker-");
+        var plain = await LocalBackupAsync(database, attacker, key: null);
+        var otherKey = await LocalBackupAsync(database, attacker, await AgeKey.CreateAsync());
+        var altered = await DownloadAsync(genuine);
+        var bytes = await File.ReadAllBytesAsync(altered);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(altered, bytes);
+
+        await database.ExecuteAsync("insert into courses (instructor_id, title, description) select min(id), 'Created after the backup', '' from users");
+        var before = await database.TableChecksumsAsync();
+
+        var plants = new (string File, string Suffix, string Refusal)[]
+        {
+            (plain, ".dump", "is not encrypted, but BACKUP_ENCRYPTION_KEY is set"),
+            (otherKey, ".dump.age", "decrypting"),
+            (altered, ".dump.age", "decrypting"),
+        };
+        foreach (var (file, suffix, refusal) in plants)
+        {
+            // Newer than any real backup, so "latest" picks it.
+            var plantKey = $"planted/{database.Name}/2099/12/31/{database.Name}-20991231T235959Z-00000000{suffix}";
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file)));
+            await _s3.AwsAsync("s3api", "put-object", "--bucket", Bucket, "--key", plantKey, "--body", file,
+                "--metadata", $"sha256={sha256},database={database.Name}");
+
+            var restore = await Command.RunScriptAsync("restore.sh", ["latest", "--yes"], Settings(database, "planted", key));
+
+            Assert.Equal(1, restore.ExitCode);
+            Assert.Contains($"latest backup of {database.Name}: s3://{Bucket}/{plantKey}", restore.Stderr);
+            Assert.Contains(refusal, restore.Stderr);
+            Assert.Contains("the database was not touched", restore.Stderr);
+            Assert.Equal(before, await database.TableChecksumsAsync());
+            await _s3.AwsAsync("s3api", "delete-object", "--bucket", Bucket, "--key", plantKey);
+        }
+    }
+
+    private async Task<string> BackupAsync(DrillDatabase database, string prefix, AgeKey? key) =>
+        await LocationAsync(Settings(database, prefix, key));
+
+    private static async Task<string> LocalBackupAsync(DrillDatabase database, DirectoryInfo folder, AgeKey? key)
+    {
+        var settings = new Dictionary<string, string>(database.Environment) { ["BACKUP_DIR"] = folder.FullName };
+        if (key is not null)
+        {
+            settings["BACKUP_ENCRYPTION_KEY"] = key.Secret;
+        }
+        return await LocationAsync(settings);
+    }
+
+    private static async Task<string> LocationAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using var result = JsonDocument.Parse(backup.Stdout);
+        return result.RootElement.GetProperty("location").GetString()!;
+    }
+
+    private async Task<string> DownloadAsync(string location)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("tp-plant-").FullName, "object");
+        await _s3.AwsAsync("s3", "cp", location, file);
+        return file;
+    }
+
     private Task<CommandResult> BackupAsync(DrillDatabase database, string prefix, params string[] arguments) =>
         Command.RunScriptAsync("backup.sh", arguments, Settings(database, prefix));
+
+    private Dictionary<string, string> Settings(DrillDatabase database, string prefix, AgeKey? key)
+    {
+        var settings = Settings(database, prefix);
+        if (key is not null)
+        {
+            settings["BACKUP_ENCRYPTION_KEY"] = key.Secret;
+        }
+        return settings;
+    }
 
     private Dictionary<string, string> Settings(DrillDatabase database, string prefix)
     {

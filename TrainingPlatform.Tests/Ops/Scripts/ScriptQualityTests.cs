@@ -7,8 +7,8 @@ public class ScriptQualityTests
 {
     public static TheoryData<string, string[]> Scripts => new()
     {
-        { "backup.sh", ["DATABASE_URL", "BACKUP_S3_URI", "BACKUP_DIR", "BACKUP_S3_ENDPOINT_URL", "BACKUP_RETENTION_DAYS", "PG_BIN", "--json"] },
-        { "restore.sh", ["latest", "--yes", "--clean --if-exists --no-owner", "--single-transaction", "BACKUP_S3_URI", "--json"] },
+        { "backup.sh", ["DATABASE_URL", "BACKUP_S3_URI", "BACKUP_DIR", "BACKUP_S3_ENDPOINT_URL", "BACKUP_RETENTION_DAYS", "BACKUP_ENCRYPTION_KEY", "PG_BIN", "--json"] },
+        { "restore.sh", ["latest", "--yes", "--clean --if-exists --no-owner", "--single-transaction", "BACKUP_S3_URI", "BACKUP_ENCRYPTION_KEY", "--json"] },
         { "synthetic-check.sh", ["BASE_URL", "--expect-metrics on|off", "--timeout", "--retries", "--json", "PASS|FAIL"] },
     };
 

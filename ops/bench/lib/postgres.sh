@@ -2,6 +2,7 @@
 # A private PostgreSQL server for the api and backup measurements, started by TrainingPlatform.LocalStack (through
 # "TrainingPlatform.Benchmarks postgres") exactly as the tests start theirs: a fresh cluster in a temporary folder,
 # trust authentication on 127.0.0.1 only, run as the postgres user when we are root.
+# Running SQL (pg_sql) is ops/scripts/lib/postgres.sh's, shared with the ops scripts.
 
 PG_PID=""
 PG_PORT=""
@@ -28,11 +29,6 @@ postgres_stop() {
   [[ -n $PG_PID ]] || return 0
   stop_process "$PG_PID"
   PG_PID=""
-}
-
-# pg_sql DATABASE SQL: runs SQL, prints unaligned tuples.
-pg_sql() {
-  psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"
 }
 
 # The API's connection string for a database on the private server.

@@ -28,17 +28,6 @@ usage_error() {
   exit 2
 }
 
-# A JSON string literal for $1 (quotes, backslashes and control characters escaped).
-json_string() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n}
-  s=${s//$'\r'/\\r}
-  s=${s//$'\t'/\\t}
-  printf '"%s"' "$s"
-}
-
 # Runs a step; on failure stops with the step's name, its exit code and the end of its stderr (redacted).
 # stdout is passed through, so `value=$(step "reading x" cmd ...)` works.
 step() {
