@@ -13,7 +13,8 @@ namespace TrainingPlatform.Tests.Reliability;
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
-    public const string SigningKey = "reliability-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+    // Longer than 64 bytes, so a forger can sign with it under HS512 too (the algorithm restriction must refuse that).
+    public const string SigningKey = "reliability-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789";
 
     private static readonly string[] Inherited = ["PATH", "HOME", "DOTNET_ROOT", "TMPDIR", "LANG"];
 
