@@ -13,6 +13,15 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// The request pipeline, in order. Forwarded headers, the audit (request id, access log, security events, metrics),
+// exception handling and status pages come first (ServiceDefaults/RequestPipeline.cs). Authentication comes before
+// rate limiting because uploads are limited per signed-in user.
+app.UseServiceDefaults();
+app.UseRouting();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
 app.MapApplicationApis();
 

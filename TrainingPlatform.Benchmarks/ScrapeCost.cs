@@ -35,6 +35,7 @@ internal static class ScrapeCost
         builder.Logging.ClearProviders();
         builder.AddServiceDefaults();
         var app = builder.Build();
+        app.UseServiceDefaults();
         app.MapDefaultEndpoints();
         for (var route = 0; route < routes; route++)
         {

@@ -64,6 +64,7 @@ internal static class TrivialHosts
                 app.Map(MetricsEndpoint.Path, context => metrics.WriteAsync(context.Response)).DisableHttpMetrics();
                 break;
             case "defaults":
+                app.UseServiceDefaults();
                 app.MapDefaultEndpoints();
                 break;
         }

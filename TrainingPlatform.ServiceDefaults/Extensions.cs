@@ -19,7 +19,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
 
-        // Request id, access log, security events and HTTP metrics, first in every request's pipeline.
+        // Request id, access log, security events and HTTP metrics: app.UseServiceDefaults() puts them first in the pipeline.
         builder.AddRequestAudit();
         builder.AddMetricsEndpoint();
         builder.AddTrustedProxies();

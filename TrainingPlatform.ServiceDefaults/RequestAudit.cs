@@ -50,7 +50,7 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics m
 
 internal static class RequestAudit
 {
-    /// <summary>The audit's parts, and the pipeline that runs it first on every request.</summary>
+    /// <summary>The audit's parts; <see cref="RequestPipeline.UseServiceDefaults"/> runs it first on every request.</summary>
     internal static void AddRequestAudit(this IHostApplicationBuilder builder)
     {
         // Behind a load balancer each scrape reaches some replica: a label of the process's own keeps their series apart.
@@ -58,6 +58,5 @@ internal static class RequestAudit
         builder.Services.AddSingleton(_ => new HttpMetrics(instance));
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
-        builder.Services.AddTransient<IStartupFilter, RequestPipeline>();
     }
 }

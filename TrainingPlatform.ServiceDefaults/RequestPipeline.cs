@@ -1,21 +1,23 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using TrainingPlatform.ServiceDefaults;
 
-namespace TrainingPlatform.ServiceDefaults;
+// Beside AddServiceDefaults, so a service's Program.cs needs no using.
+namespace Microsoft.Extensions.Hosting;
 
-/// <summary>
-/// Puts the service defaults at the very start of every request, before anything the service adds, so no
-/// service has to remember them: the real client address first, then the audit that sees every request and
-/// its final status, then the problem bodies for exceptions and empty error responses.
-/// </summary>
-internal sealed class RequestPipeline : IStartupFilter
+public static class RequestPipeline
 {
-    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    /// <summary>
+    /// The service defaults' part of the request pipeline, first in every service's <c>Program.cs</c>: the real client
+    /// address (forwarded headers, from trusted proxies only), then the audit that sees every request and its final
+    /// status (request id, access log, security events, HTTP metrics), then problem bodies for exceptions and for
+    /// empty error responses.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<RequestAuditMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        next(app);
-    };
+        return app;
+    }
 }

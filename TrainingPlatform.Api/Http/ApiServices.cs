@@ -26,13 +26,11 @@ public static class ApiServices
     }
 
     /// <summary>
-    /// The rate limiter, then every feature API, the OpenAPI document and (in Development) its reference page.
-    /// Exception handling and problem bodies come from the service defaults, which run the handlers registered above.
+    /// Every feature API, the OpenAPI document and (in Development) its reference page. Exception handling and problem
+    /// bodies come from the service defaults, which run the handlers registered above.
     /// </summary>
     public static WebApplication MapApplicationApis(this WebApplication app)
     {
-        app.UseRateLimiter();
-
         app.MapAccountsApi();
         app.MapCoursesApi();
         app.MapUploadsApi();

@@ -59,6 +59,7 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Services.AddExceptionHandler<OutageHandler>();
 
         var app = builder.Build();
+        app.UseServiceDefaults();
         app.MapDefaultEndpoints();
         app.MapGet("/ok", () => "ok");
         app.MapGet("/items/{id}", (string id) => id);
