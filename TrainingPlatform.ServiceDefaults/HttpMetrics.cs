@@ -113,6 +113,23 @@ public sealed class HttpMetrics
         });
     }
 
+    /// <summary>
+    /// A counter read at every scrape, one series per value in <paramref name="labelValues"/>, for totals the service
+    /// keeps itself (emails sent, for instance). <paramref name="read"/> must never go down.
+    /// </summary>
+    public void ObserveCounter(string name, string help, string label, IReadOnlyList<string> labelValues, Func<string, double> read)
+    {
+        var counter = Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, label);
+        var children = labelValues.Select(value => (value, child: counter.WithLabels(value))).ToArray();
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var (value, child) in children)
+            {
+                child.IncTo(read(value));
+            }
+        });
+    }
+
     /// <summary>Writes every series in the Prometheus text format.</summary>
     public async Task WriteAsync(HttpResponse response)
     {
