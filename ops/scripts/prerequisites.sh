@@ -7,7 +7,7 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter, smtp4dev (.tools/)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -80,4 +80,13 @@ tools=$root_dir/ops/tools
 if [[ $purpose == test && ( ! -f $tools/node_modules/.package-lock.json || $tools/package-lock.json -nt $tools/node_modules/.package-lock.json ) ]]; then
   echo "Installing node tools into ops/tools (s3rver, playwright-core, openapi-schema-validator)"
   npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# The mail catcher (local stack and tests): the smtp4dev .NET tool, pinned, in the repository's .tools folder.
+smtp4dev_version=3.15.0
+smtp4dev_dir=$root_dir/.tools/smtp4dev
+if ! dotnet tool list --tool-path "$smtp4dev_dir" 2>/dev/null | grep -qi "^rnwood.smtp4dev *$smtp4dev_version "; then
+  echo "Installing smtp4dev $smtp4dev_version into .tools/smtp4dev"
+  rm -rf "$smtp4dev_dir"
+  dotnet tool install --tool-path "$smtp4dev_dir" Rnwood.Smtp4dev --version "$smtp4dev_version" >/dev/null
 fi
