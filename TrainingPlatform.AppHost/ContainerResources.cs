@@ -1,3 +1,5 @@
+using TrainingPlatform.LocalStack;
+
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
@@ -32,7 +34,7 @@ public static class ContainerResources
         var blackbox = config is null
             ? builder.AddDockerfile("blackbox", Path.Combine(stack.OpsDirectory, "prometheus"), "blackbox.Dockerfile")
             : builder.AddContainer("blackbox", "prom/blackbox-exporter", "v0.27.0")
-                .WithBindMount(Path.Combine(config.Directory, "blackbox.yml"), "/etc/blackbox_exporter/config.yml", isReadOnly: true);
+                .WithBindMount(config.BlackboxConfigFile, "/etc/blackbox_exporter/config.yml", isReadOnly: true);
         return blackbox
             .WithHttpEndpoint(targetPort: 9115, name: "http")
             .WithHttpHealthCheck("/-/healthy");

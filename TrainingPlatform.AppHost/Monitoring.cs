@@ -1,3 +1,5 @@
+using TrainingPlatform.LocalStack;
+
 namespace TrainingPlatform.AppHost;
 
 /// <summary>Prometheus (with its blackbox probe) watching the services, and Grafana where a container runtime exists.</summary>
@@ -13,7 +15,7 @@ public static class Monitoring
             return;
         }
 
-        var config = PrometheusConfiguration.Render(stack);
+        var config = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus"));
         if (stack.Mode.Mode == StackMode.Local)
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
@@ -41,8 +43,8 @@ public static class Monitoring
     {
         var name = service.Resource.Name;
         config.WriteSelfTarget(self);
-        config.WriteServiceTargets([(name, $"{serviceHost}:{service.GetEndpoint("metrics").Port}")]);
-        config.WriteProbeTargets(blackbox, [(name, $"http://{serviceHost}:{service.GetEndpoint("http").Port}/healthz")]);
+        config.WriteServiceTargets([new(name, $"{serviceHost}:{service.GetEndpoint("metrics").Port}")]);
+        config.WriteProbeTargets(blackbox, [new(name, $"http://{serviceHost}:{service.GetEndpoint("http").Port}/healthz")]);
         return Task.CompletedTask;
     }
 }
