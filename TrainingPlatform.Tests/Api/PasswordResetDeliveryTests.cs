@@ -20,8 +20,8 @@ public class PasswordResetDeliveryTests
     [Fact]
     public async Task With_the_mail_server_down_the_request_is_accepted_and_the_email_arrives_once_it_is_back()
     {
-        var smtpPort = Loopback.FreePort();
-        await using var api = await ApiServer.StartAsync(MailSettings($"Endpoint=smtp://127.0.0.1:{smtpPort}"));
+        var smtpPort = FreePort.Next();
+        await using var api = await ApiServer.StartAsync(MailSettings(smtpPort));
         using var client = api.CreateHttpClient();
         var email = await RegisterAsync(client);
 
@@ -49,7 +49,7 @@ public class PasswordResetDeliveryTests
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        await using var api = await ApiServer.StartAsync(MailSettings($"Endpoint=smtp://127.0.0.1:{port}"));
+        await using var api = await ApiServer.StartAsync(MailSettings(port));
         using var client = api.CreateHttpClient();
         var email = await RegisterAsync(client);
 
@@ -95,7 +95,7 @@ public class PasswordResetDeliveryTests
     {
         await using var postgres = await PostgresServer.StartNewAsync();
         await using var api = await ApiProcess.StartAsync(await postgres.CreateDatabaseAsync(),
-            new Dictionary<string, string?>(MailSettings($"Endpoint=smtp://127.0.0.1:{Loopback.FreePort()}"))
+            new Dictionary<string, string?>(MailSettings(FreePort.Next()))
             {
                 ["PasswordReset__Sender"] = null,
                 ["PasswordReset__DrainTimeout"] = "00:00:02",
@@ -115,10 +115,10 @@ public class PasswordResetDeliveryTests
         Assert.Equal(1, drainEnd.GetProperty("State").GetProperty("Left").GetInt32());
     }
 
-    /// <summary>An API sending through <paramref name="connectionString"/>, retrying quickly (every 100 ms to 400 ms, without end).</summary>
-    private static Dictionary<string, string?> MailSettings(string connectionString) => new(ApiFixture.Settings)
+    /// <summary>An API sending through 127.0.0.1:<paramref name="smtpPort"/>, retrying quickly (every 100 ms to 400 ms, without end).</summary>
+    private static Dictionary<string, string?> MailSettings(int smtpPort) => new(ApiFixture.Settings)
     {
-        ["ConnectionStrings:smtp"] = connectionString,
+        ["ConnectionStrings:smtp"] = $"Endpoint=smtp://127.0.0.1:{smtpPort};Username=training;Password=outage",
         ["Email:From"] = "TrainingPlatform <no-reply@example.test>",
         ["PasswordReset:LinkTemplate"] = MailCatcher.LinkTemplate,
         ["PasswordReset:RetryDelay"] = "00:00:00.100",

@@ -4,32 +4,32 @@ using System.Net.Http.Json;
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// A real SMTP server that keeps what it receives: smtp4dev, the .NET tool ops/scripts/prerequisites.sh installs
-/// into .tools/smtp4dev. Messages are read back through its web API. In memory only, with IMAP and POP3 off, on
-/// loopback ports of its own, so parallel runs never collide.
+/// A real SMTP server that keeps what it receives: smtp4dev (<see cref="LocalMailCatcher"/>), on loopback ports of
+/// its own. Messages are read back through its web API.
 /// </summary>
 public sealed class MailCatcher : IAsyncDisposable
 {
     private static readonly Lazy<Task<MailCatcher>> SharedCatcher = new(() => StartNewAsync());
 
-    private readonly Process _process;
+    private readonly LocalProcess _process;
     private readonly DirectoryInfo _data;
     private readonly HttpClient _web;
 
-    private MailCatcher(Process process, DirectoryInfo data, int smtpPort, Uri webAddress)
+    private MailCatcher(LocalProcess process, DirectoryInfo data, int smtpPort, int webPort)
     {
         _process = process;
         _data = data;
         SmtpPort = smtpPort;
-        _web = new HttpClient { BaseAddress = webAddress, Timeout = TimeSpan.FromSeconds(10) };
+        _web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(10) };
     }
-
-    public static string Program { get; } = System.IO.Path.Combine(RepositoryRoot.Path, ".tools", "smtp4dev", "smtp4dev");
 
     public int SmtpPort { get; }
 
-    /// <summary>The value of the API's <c>smtp</c> connection string for this server.</summary>
-    public string ConnectionString => $"Endpoint=smtp://127.0.0.1:{SmtpPort}";
+    /// <summary>The value of the API's <c>smtp</c> connection string for this server (any credentials are accepted).</summary>
+    public string ConnectionString => $"Endpoint=smtp://127.0.0.1:{SmtpPort};Username=training;Password={SmtpPassword}";
+
+    /// <summary>A password the API logs in with, so the tests can check it never reaches a log.</summary>
+    public string SmtpPassword { get; } = "smtp-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The API's settings to send reset emails through this server, with links to <see cref="LinkTemplate"/>.</summary>
     public IReadOnlyDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
@@ -44,59 +44,21 @@ public sealed class MailCatcher : IAsyncDisposable
     /// <summary>One catcher for the whole test run; tests tell their messages apart by recipient.</summary>
     public static Task<MailCatcher> SharedAsync() => SharedCatcher.Value;
 
-    /// <summary>Starts smtp4dev (on <paramref name="smtpPort"/> when given) and waits until its web API answers.</summary>
+    /// <summary>
+    /// Starts smtp4dev (on <paramref name="smtpPort"/> when given), requiring clients to log in, and waits until
+    /// its web API answers.
+    /// </summary>
     public static async Task<MailCatcher> StartNewAsync(int? smtpPort = null)
     {
-        if (!File.Exists(Program))
-        {
-            throw new InvalidOperationException($"{Program} is missing: run ops/scripts/prerequisites.sh test (it installs the smtp4dev .NET tool).");
-        }
-        var port = smtpPort ?? Loopback.FreePort();
-        var web = new Uri($"http://127.0.0.1:{Loopback.FreePort()}");
+        var port = smtpPort ?? FreePort.Next();
+        var webPort = FreePort.Next();
         var data = Directory.CreateTempSubdirectory("tp-smtp4dev-");
-        var info = new ProcessStartInfo(Program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = data.FullName,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--urls=" + web, $"--smtpport={port}", "--bindaddress=127.0.0.1", "--db=", "--imapport=", "--pop3port=",
-                     "--nousersettings", "--baseappdatapath=" + data.FullName, "--messagestokeep=100000", "--sessionstokeep=100000",
-                 })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(info)!;
-        // Drain both pipes so a chatty server never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var catcher = new MailCatcher(process, data, port, web);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => catcher.Kill();
-
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
-        {
-            try
-            {
-                using var response = await catcher._web.GetAsync("/api/messages");
-                if (response.IsSuccessStatusCode)
-                {
-                    return catcher;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(200);
-        }
-        await catcher.DisposeAsync();
-        throw new InvalidOperationException($"smtp4dev did not answer on {web} within 60 s (exited: {process.HasExited}).");
+        var command = LocalMailCatcher.Command(data.FullName, webPort, port);
+        var process = await LocalProcess.StartHttpAsync(command with { Arguments = [.. command.Arguments, "--authenticationrequired"] },
+            webPort, LocalMailCatcher.ReadyPath, TimeSpan.FromSeconds(60));
+        var catcher = new MailCatcher(process, data, port, webPort);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Signal(LocalProcess.SigTerm);
+        return catcher;
     }
 
     /// <summary>Every message delivered to <paramref name="address"/>, oldest first, with both bodies.</summary>
@@ -141,9 +103,7 @@ public sealed class MailCatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        _process.Dispose();
+        await _process.DisposeAsync();
         _web.Dispose();
         try
         {
@@ -152,21 +112,6 @@ public sealed class MailCatcher : IAsyncDisposable
         catch (IOException)
         {
             // A temp directory left behind is harmless.
-        }
-    }
-
-    private void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
         }
     }
 

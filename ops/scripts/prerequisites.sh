@@ -7,7 +7,7 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter, smtp4dev (.tools/)
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter, smtp4dev (.NET tool)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -39,10 +39,15 @@ present() {
 }
 
 missing=()
+dotnet_tools=()
 while IFS=$'\t' read -r program package needed_by; do
   [[ -z $program || $program == \#* ]] && continue
   [[ $needed_by == stack || $purpose == test ]] || continue
-  present "$program" || missing+=("$package")
+  if [[ $package == dotnet-tool:* ]]; then
+    dotnet_tools+=("${package#dotnet-tool:}")
+  else
+    present "$program" || missing+=("$package")
+  fi
 done <"$root_dir/ops/prerequisites.tsv"
 
 if ((${#missing[@]})); then
@@ -65,11 +70,13 @@ if [[ $purpose == test && ( ! -f $tools/node_modules/.package-lock.json || $tool
   npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-# The mail catcher (local stack and tests): the smtp4dev .NET tool, pinned, in the repository's .tools folder.
-smtp4dev_version=3.15.0
-smtp4dev_dir=$root_dir/.tools/smtp4dev
-if ! dotnet tool list --tool-path "$smtp4dev_dir" 2>/dev/null | grep -qi "^rnwood.smtp4dev *$smtp4dev_version "; then
-  echo "Installing smtp4dev $smtp4dev_version into .tools/smtp4dev"
-  rm -rf "$smtp4dev_dir"
-  dotnet tool install --tool-path "$smtp4dev_dir" Rnwood.Smtp4dev --version "$smtp4dev_version" >/dev/null
-fi
+# .NET tools, global (~/.dotnet/tools, where TrainingPlatform.LocalStack looks too), at exactly the pinned version.
+for tool in "${dotnet_tools[@]}"; do
+  id=${tool%@*}
+  version=${tool#*@}
+  if ! dotnet tool list --global | awk -v id="${id,,}" -v version="$version" 'tolower($1) == id && $2 == version { found = 1 } END { exit !found }'; then
+    echo "Installing the .NET tool $id $version"
+    dotnet tool uninstall --global "$id" >/dev/null 2>&1 || true
+    dotnet tool install --global "$id" --version "$version" >/dev/null
+  fi
+done
