@@ -21,7 +21,8 @@ var api = builder.AddProject<Projects.TrainingPlatform_Api>("api")
     .WithEnvironment("Jwt__SigningKey", builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true))
     .WithEnvironment("SENTRY_DSN", builder.AddParameter("sentry-dsn", "", secret: true))
     .WithHttpHealthCheck("/healthz")
-    .WithSyntheticCheckCommand(stack);
+    .WithSyntheticCheckCommand(stack)
+    .WithMail(stack);
 
 builder.AddMonitoring(stack, api);
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace TrainingPlatform.AppHost;
 
 /// <summary>Where the stack keeps its state and which host ports it promises the user (README, "Addresses").</summary>
-public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort)
+public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort, int MailPort)
 {
     public string OpsDirectory => Path.Combine(RepositoryRoot, "ops");
 
@@ -21,7 +21,8 @@ public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, 
             Path.GetFullPath(config["Stack:DataDirectory"] ?? Path.Combine(root, ".stack")),
             config.GetValue("Stack:Ports:Api", 5080),
             config.GetValue("Stack:Ports:Prometheus", 9090),
-            config.GetValue("Stack:Ports:Grafana", 3000));
+            config.GetValue("Stack:Ports:Grafana", 3000),
+            config.GetValue("Stack:Ports:Mail", 5025));
     }
 
     // `dotnet run -- --stack local` reads better than the configuration key it stands for.

@@ -23,6 +23,9 @@ public sealed class MailCatcher : IAsyncDisposable
         _web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
+    // ~15 s on an idle machine (it migrates its in-memory database first); over 30 s seen on a loaded one.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     public int SmtpPort { get; }
 
     /// <summary>The value of the API's <c>smtp</c> connection string for this server (any credentials are accepted).</summary>
@@ -55,7 +58,7 @@ public sealed class MailCatcher : IAsyncDisposable
         var data = Directory.CreateTempSubdirectory("tp-smtp4dev-");
         var command = LocalMailCatcher.Command(data.FullName, webPort, port);
         var process = await LocalProcess.StartHttpAsync(command with { Arguments = [.. command.Arguments, "--authenticationrequired"] },
-            webPort, LocalMailCatcher.ReadyPath, TimeSpan.FromSeconds(60));
+            webPort, LocalMailCatcher.ReadyPath, StartTimeout);
         var catcher = new MailCatcher(process, data, port, webPort);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Signal(LocalProcess.SigTerm);
         return catcher;

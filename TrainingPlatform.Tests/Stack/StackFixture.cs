@@ -7,8 +7,8 @@ using Aspire.Hosting.Testing;
 namespace TrainingPlatform.Tests.Stack;
 
 /// <summary>
-/// The real AppHost in local mode, started once for the stack tests: Postgres and Prometheus from the machine's
-/// binaries, the API as a project, in a throwaway data directory.
+/// The real AppHost in local mode, started once for the stack tests: Postgres, Prometheus and the mail catcher from
+/// the machine's binaries, the API as a project, in a throwaway data directory.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -28,6 +28,7 @@ public sealed class StackFixture : IAsyncLifetime
                 $"--Stack:DataDirectory={_data.FullName}",
                 $"--Stack:Ports:Api={FreePort.Next()}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
+                $"--Stack:Ports:Mail={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());
