@@ -28,7 +28,7 @@ public static class LocalResources
         var password = builder.AddParameter("postgres-password",
             OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("Local mode needs Linux.") : ReadOrCreatePassword(root), secret: true);
 
-        var server = builder.AddLocalProgram("postgres", LocalPostgres.Server(data), root)
+        var server = builder.AddLocalProgram("postgres", LocalPostgres.Server(data, port: null, $"max_connections={StackSettings.PostgresMaxConnections}"), root)
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
 
         // initdb runs once, on the first start; later starts reuse the data directory.
@@ -77,6 +77,46 @@ public static class LocalResources
             context.Args.Add("--config.file=" + config.BlackboxConfigFile);
             context.Args.Add(ListenAddress(resource));
         });
+    }
+
+    /// <summary>The shared rate-limit store: Debian's redis-server on loopback, nothing kept on disk (limits are short-lived).</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddLocalCache(this IDistributedApplicationBuilder builder, StackSettings stack, string name)
+    {
+        var server = builder.AddLocalProgram(name + "-server", new(LocalProgram.Declared("redis-server").Path,
+                ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]), stack.DataDirectory)
+            .WithEndpoint(name: "tcp", scheme: "tcp");
+        var endpoint = server.GetEndpoint("tcp");
+        server.WithArgs(context =>
+        {
+            context.Args.Add("--port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+        });
+        return builder.AddConnectionString(name, ReferenceExpression.Create(
+            $"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}")).WaitFor(server);
+    }
+
+    /// <summary>HAProxy in front of the replicas on the API's public port, its configuration rendered once their ports are known.</summary>
+    public static IResourceBuilder<ExecutableResource> AddLocalIngress(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    {
+        var directory = Path.Combine(stack.DataDirectory, "ingress");
+        var configFile = Path.Combine(directory, "haproxy.cfg");
+        var ingress = builder.AddLocalProgram("ingress", IngressConfiguration.Command(configFile), stack.DataDirectory)
+            .WithHttpEndpoint(port: stack.ApiPort, name: "http")
+            .WithHttpHealthCheck("/alive");
+        var endpoint = ingress.GetEndpoint("http");
+        ingress.WithEnvironment("INGRESS_BIND", ReferenceExpression.Create($"127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+        ingress.OnBeforeResourceStarted((_, _, _) =>
+        {
+            IngressConfiguration.Render(stack.OpsDirectory, directory,
+                replicas.Select(r => new IngressBackend(r.Resource.Name, $"127.0.0.1:{r.GetEndpoint("http").Port}")));
+            return Task.CompletedTask;
+        });
+        foreach (var replica in replicas)
+        {
+            ingress.WaitFor(replica);
+        }
+        return ingress;
     }
 
     /// <summary>The Prometheus-family flag that puts a program on its "http" endpoint's port, on loopback only.</summary>

@@ -13,29 +13,39 @@ public static class Mail
     private const string Image = "rnwood/smtp4dev";
     private const string ImageTag = "3.15.0";
 
-    public static IResourceBuilder<ProjectResource> WithMail(this IResourceBuilder<ProjectResource> api, StackSettings stack)
+    /// <summary>Deployed: the real mail service, named by the secret parameter <c>smtp</c>.</summary>
+    public static void AddMailService(this IDistributedApplicationBuilder builder, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
     {
-        var builder = api.ApplicationBuilder;
-        if (builder.ExecutionContext.IsPublishMode)
+        var connection = builder.AddConnectionString(ConnectionName);
+        var from = builder.AddParameter("email-from");
+        var link = builder.AddParameter("password-reset-link");
+        foreach (var api in replicas)
         {
-            return api.WithReference(builder.AddConnectionString(ConnectionName))
-                .WithEnvironment("Email__From", builder.AddParameter("email-from"))
-                .WithEnvironment("PasswordReset__LinkTemplate", builder.AddParameter("password-reset-link"));
+            api.WithReference(connection)
+                .WithEnvironment("Email__From", from)
+                .WithEnvironment("PasswordReset__LinkTemplate", link);
         }
+    }
 
+    /// <summary>Local and containers modes: the mail catcher, whose page shows what the API sent.</summary>
+    public static void AddMailCatcher(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> replicas, EndpointReference publicApi)
+    {
         var catcher = stack.Mode.Mode == StackMode.Local ? AddLocalCatcher(builder, stack) : AddContainerCatcher(builder, stack);
         catcher.WithHttpHealthCheck(LocalMailCatcher.ReadyPath)
             .WithUrlForEndpoint("http", url => url.DisplayText = "Caught emails");
         var smtp = catcher.GetEndpoint("smtp");
         var connection = builder.AddConnectionString(ConnectionName,
             ReferenceExpression.Create($"Endpoint=smtp://{smtp.Property(EndpointProperty.Host)}:{smtp.Property(EndpointProperty.Port)}"));
-        // No web app of ours hosts a reset page yet: locally the link opens the API reference, where the token from
-        // the link confirms the reset (POST /api/v1/password/reset/confirm).
-        return api.WithReference(connection)
-            .WaitFor(catcher)
-            .WithEnvironment("Email__From", "TrainingPlatform <no-reply@trainingplatform.localhost>")
-            .WithEnvironment("PasswordReset__LinkTemplate",
-                ReferenceExpression.Create($"{api.GetEndpoint("http")}/scalar/?token={{token}}"));
+        foreach (var api in replicas)
+        {
+            // No web app of ours hosts a reset page yet: locally the link opens the API reference, where the token
+            // from the link confirms the reset (POST /api/v1/password/reset/confirm).
+            api.WithReference(connection)
+                .WaitFor(catcher)
+                .WithEnvironment("Email__From", "TrainingPlatform <no-reply@trainingplatform.localhost>")
+                .WithEnvironment("PasswordReset__LinkTemplate", ReferenceExpression.Create($"{publicApi}/scalar/?token={{token}}"));
+        }
     }
 
     private static IResourceBuilder<IResourceWithEndpoints> AddLocalCatcher(IDistributedApplicationBuilder builder, StackSettings stack)

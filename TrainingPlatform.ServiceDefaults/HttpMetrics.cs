@@ -89,6 +89,10 @@ public sealed class HttpMetrics
         child.Inc();
     }
 
+    /// <summary>A counter the service increments itself (store errors, for instance), with the given label names.</summary>
+    public ServiceCounter Counter(string name, string help, params string[] labelNames) =>
+        new(Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, labelNames));
+
     /// <summary>
     /// A gauge read at every scrape, for numbers the service already keeps elsewhere (a connection pool's
     /// counters, for instance). With <paramref name="label"/>, one series per value in <paramref name="labelValues"/>.
@@ -109,23 +113,6 @@ public sealed class HttpMetrics
             foreach (var (value, child) in children)
             {
                 child.Set(read(value));
-            }
-        });
-    }
-
-    /// <summary>
-    /// A counter read at every scrape, one series per value in <paramref name="labelValues"/>, for totals the service
-    /// keeps itself (emails sent, for instance). <paramref name="read"/> must never go down.
-    /// </summary>
-    public void ObserveCounter(string name, string help, string label, IReadOnlyList<string> labelValues, Func<string, double> read)
-    {
-        var counter = Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, label);
-        var children = labelValues.Select(value => (value, child: counter.WithLabels(value))).ToArray();
-        _registry.AddBeforeCollectCallback(() =>
-        {
-            foreach (var (value, child) in children)
-            {
-                child.IncTo(read(value));
             }
         });
     }
@@ -165,4 +152,24 @@ public sealed class HttpMetrics
 
     /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
     private sealed record RequestSeries(Histogram.Child? Duration, Counter.Child? Requests, Counter.Child? ServerErrors);
+}
+
+/// <summary>A counter of the service's own, created by <see cref="HttpMetrics.Counter"/>.</summary>
+public sealed class ServiceCounter
+{
+    private readonly Counter _counter;
+
+    internal ServiceCounter(Counter counter) => _counter = counter;
+
+    public void Inc(params string[] labelValues)
+    {
+        if (labelValues.Length == 0)
+        {
+            _counter.Inc();
+        }
+        else
+        {
+            _counter.WithLabels(labelValues).Inc();
+        }
+    }
 }

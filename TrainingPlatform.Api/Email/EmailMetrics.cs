@@ -29,17 +29,16 @@ public sealed class EmailMetrics
 
     private static readonly string[] Results = Enum.GetNames<EmailResult>().Select(name => name.ToLowerInvariant()).ToArray();
 
-    private readonly long[] _results = new long[Results.Length];
+    private readonly ServiceCounter _results;
     private long _backlog;
 
     public EmailMetrics(HttpMetrics prometheus)
     {
-        prometheus.ObserveCounter(SentTotal, "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).",
-            "result", Results, result => Interlocked.Read(ref _results[Array.IndexOf(Results, result)]));
+        _results = prometheus.Counter(SentTotal, "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).", "result");
         prometheus.ObserveGauge(QueueBacklog, "Emails queued or being sent, retries included.", () => Interlocked.Read(ref _backlog));
     }
 
-    public void Count(EmailResult result) => Interlocked.Increment(ref _results[(int)result]);
+    public void Count(EmailResult result) => _results.Inc(Results[(int)result]);
 
     public void Queued() => Interlocked.Increment(ref _backlog);
 

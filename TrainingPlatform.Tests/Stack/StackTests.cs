@@ -72,9 +72,10 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task A_password_reset_on_the_stack_lands_in_the_mail_catcher_with_a_link_to_the_api()
+    public async Task A_password_reset_on_the_stack_lands_in_the_mail_catcher_with_a_link_to_the_public_api_address()
     {
-        using var api = stack.App.CreateHttpClient("api", "http");
+        // Through the ingress, the address people use and the one the email links to.
+        using var api = stack.App.CreateHttpClient("ingress", "http");
         using var mail = stack.App.CreateHttpClient("mail", "http");
         var email = $"stack-{Guid.NewGuid():N}@example.test";
         Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/auth/register",
