@@ -15,19 +15,21 @@ var api = builder.AddApiReplicas(stack, training, cache);
 
 // Clients reach the replicas through an ingress on the API's port, as they reach the Container Apps ingress when
 // deployed (where the platform provides it).
-if (!builder.ExecutionContext.IsPublishMode)
-{
-    var ingress = local
-        ? builder.AddLocalIngress(stack, api).GetEndpoint("http")
-        : builder.AddContainerIngress(stack, api).GetEndpoint("http");
-    api[0].WithSyntheticCheckCommand(stack, ingress);
-    builder.AddMailCatcher(stack, api, ingress);
-}
-else
+var publicEndpoint = builder.ExecutionContext.IsPublishMode ? api[0].GetEndpoint("http")
+    : local ? builder.AddLocalIngress(stack, api).GetEndpoint("http")
+    : builder.AddContainerIngress(stack, api).GetEndpoint("http");
+api[0].WithSyntheticCheckCommand(stack, publicEndpoint);
+
+// Password reset emails: a mail catcher locally, the real mail service (secret parameter "smtp") when deployed.
+if (builder.ExecutionContext.IsPublishMode)
 {
     builder.AddMailService(api);
 }
+else
+{
+    builder.AddMailCatcher(stack, api, publicEndpoint);
+}
 
-builder.AddMonitoring(stack, api);
+builder.AddMonitoring(stack, api, publicEndpoint);
 
 builder.Build().Run();

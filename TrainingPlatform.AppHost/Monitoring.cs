@@ -5,7 +5,8 @@ namespace TrainingPlatform.AppHost;
 /// <summary>Prometheus (with its blackbox probe) watching the services, and Grafana where a container runtime exists.</summary>
 public static class Monitoring
 {
-    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
+        EndpointReference publicEndpoint)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
@@ -20,7 +21,7 @@ public static class Monitoring
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "127.0.0.1",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "127.0.0.1",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                 blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}"));
             StackLog.GrafanaSkipped();
@@ -30,7 +31,7 @@ public static class Monitoring
             var prometheus = builder.AddContainerPrometheus(stack, config);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "host.docker.internal",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "host.docker.internal",
                 self: "localhost:9090",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}"));
             builder.AddGrafana(stack, prometheus);
@@ -39,13 +40,13 @@ public static class Monitoring
 
     // Runs when Prometheus is about to start: by then every endpoint has its real port. Every replica is scraped
     // directly, under its own instance; the probe goes through the ingress, as a user's request does.
-    private static Task WriteTargets(PrometheusConfiguration config, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
-        string serviceHost, string self, string blackbox)
+    private static Task WriteTargets(PrometheusConfiguration config, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
+        EndpointReference publicEndpoint, string serviceHost, string self, string blackbox)
     {
         config.WriteSelfTarget(self);
         config.WriteServiceTargets(replicas.Select(replica => new ScrapeTarget(
             ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name)));
-        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{stack.ApiPort}/healthz")]);
+        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{publicEndpoint.Port}/healthz")]);
         return Task.CompletedTask;
     }
 }

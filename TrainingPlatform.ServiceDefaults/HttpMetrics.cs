@@ -44,8 +44,18 @@ public sealed class HttpMetrics
         });
     }
 
-    public HttpMetrics()
+    /// <summary>
+    /// Configuration key: when true, every series carries <c>service_instance_id</c> (the host name, which is the
+    /// replica's in a container platform), so replicas scraped through one load-balanced address never share a series.
+    /// </summary>
+    public const string InstanceLabelKey = "Metrics:InstanceLabel";
+
+    public HttpMetrics(string? instanceId = null)
     {
+        if (instanceId is not null)
+        {
+            _registry.SetStaticLabels(new Dictionary<string, string> { ["service_instance_id"] = instanceId });
+        }
         var factory = Metrics.WithCustomRegistry(_registry);
         _duration = factory.CreateHistogram(HttpMeasures.RequestDuration, "Time to serve an HTTP request, in seconds.",
             HttpMeasures.RequestLabels, new HistogramConfiguration { Buckets = HttpMeasures.DurationBuckets });

@@ -16,6 +16,7 @@ public class ApiFixture : IAsyncLifetime
     {
         ["RateLimits:PermitLimit"] = "100000",
         ["RateLimits:AccountPermitLimit"] = "100000",
+        ["RateLimits:AccountResetLimit"] = "100000",
         ["Passwords:HashIterations"] = "1000",
         ["Uploads:MaxBytes"] = "4096",
     };
