@@ -20,6 +20,16 @@ var publicEndpoint = builder.ExecutionContext.IsPublishMode ? api[0].GetEndpoint
     : builder.AddContainerIngress(stack, api).GetEndpoint("http");
 api[0].WithSyntheticCheckCommand(stack, publicEndpoint);
 
+// Password reset emails: a mail catcher locally, the real mail service (secret parameter "smtp") when deployed.
+if (builder.ExecutionContext.IsPublishMode)
+{
+    builder.AddMailService(api);
+}
+else
+{
+    builder.AddMailCatcher(stack, api, publicEndpoint);
+}
+
 builder.AddMonitoring(stack, api, publicEndpoint);
 
 builder.Build().Run();

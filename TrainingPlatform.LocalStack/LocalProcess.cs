@@ -61,10 +61,12 @@ public sealed class LocalProcess : IAsyncDisposable
                 break;
             }
         }
+        // Read before disposing: a disposed Process no longer answers HasExited.
+        var exited = started.HasExited;
         await started.DisposeAsync();
         throw new InvalidOperationException(
             $"{Path.GetFileName(command.Arguments.LastOrDefault(a => a.StartsWith('/')) ?? command.Program)} did not become ready " +
-            $"within {timeout.TotalSeconds:0} s{(started.HasExited ? " (it exited)" : "")}:\n{started.Log}");
+            $"within {timeout.TotalSeconds:0} s{(exited ? " (it exited)" : "")}:\n{started.Log}");
     }
 
     /// <summary>Runs a command to its end within <paramref name="timeout"/>; a non-zero exit throws with its output.</summary>

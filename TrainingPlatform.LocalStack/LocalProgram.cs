@@ -3,8 +3,9 @@ using System.Reflection;
 namespace TrainingPlatform.LocalStack;
 
 /// <summary>
-/// A program the stack or the tests run from the machine. Its Debian package comes from ops/prerequisites.tsv,
-/// the same table ops/scripts/prerequisites.sh installs from, so a missing program names what to install.
+/// A program the stack or the tests run from the machine. Its package comes from ops/prerequisites.tsv, the same
+/// table ops/scripts/prerequisites.sh installs from, so a missing program names what to install: a Debian package,
+/// or <c>dotnet-tool:Id@version</c> for a .NET tool installed globally (into ~/.dotnet/tools).
 /// </summary>
 public sealed record LocalProgram(string Name, string Package)
 {
@@ -16,11 +17,20 @@ public sealed record LocalProgram(string Name, string Package)
     public static LocalProgram Prometheus { get; } = Declared("prometheus");
     public static LocalProgram Promtool { get; } = Declared("promtool");
     public static LocalProgram BlackboxExporter { get; } = Declared("prometheus-blackbox-exporter");
+    public static LocalProgram Smtp4dev { get; } = Declared("smtp4dev");
+
+    private const string DotnetToolPrefix = "dotnet-tool:";
 
     /// <summary>The program's full path, or an exception saying which package to install.</summary>
     public string Path => Locate() ?? throw new MissingProgramException(this);
 
     public bool IsInstalled => Locate() is not null;
+
+    /// <summary>The command that installs the program, for messages.</summary>
+    public string InstallCommand => Package.StartsWith(DotnetToolPrefix, StringComparison.Ordinal)
+        && Package[DotnetToolPrefix.Length..].Split('@') is [var tool, var version]
+            ? $"dotnet tool install --global {tool} --version {version}"
+            : $"sudo apt-get install -y {Package}";
 
     /// <summary>A program listed in ops/prerequisites.tsv.</summary>
     public static LocalProgram Declared(string name) =>
@@ -46,6 +56,8 @@ public sealed record LocalProgram(string Name, string Package)
         }
         yield return "/usr/bin";
         yield return "/usr/sbin";
+        // Global .NET tools, often missing from PATH (services, CI shells).
+        yield return System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools");
         if (Directory.Exists("/usr/lib/postgresql"))
         {
             foreach (var version in Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, VersionOrder.Instance))
@@ -85,8 +97,8 @@ public sealed record LocalProgram(string Name, string Package)
 
 /// <summary>A program local mode or a test needs is not installed; the message says how to install it.</summary>
 public sealed class MissingProgramException(LocalProgram program) : InvalidOperationException(
-    $"'{program.Name}' is not installed (looked in PG_BIN, PATH, /usr/bin, /usr/sbin and /usr/lib/postgresql/*/bin). " +
-    $"Install it with: sudo apt-get install -y {program.Package} (or run ops/scripts/prerequisites.sh)")
+    $"'{program.Name}' is not installed (looked in PG_BIN, PATH, /usr/bin, /usr/sbin, ~/.dotnet/tools and /usr/lib/postgresql/*/bin). " +
+    $"Install it with: {program.InstallCommand} (or run ops/scripts/prerequisites.sh)")
 {
     public LocalProgram Program { get; } = program;
 }

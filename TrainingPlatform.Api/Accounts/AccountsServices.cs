@@ -6,12 +6,16 @@ namespace TrainingPlatform.Api.Accounts;
 
 public static class AccountsServices
 {
-    /// <summary>Accounts, password hashing, JWT bearer authentication, the instructor policy and the credential rate limits.</summary>
+    /// <summary>
+    /// Accounts, password hashing, password reset delivery, JWT bearer authentication, the instructor policy and the
+    /// credential rate limits.
+    /// </summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         jwt.SigningKeyBytes = JwtSigningKey.Resolve(builder.Configuration, builder.Environment);
+        builder.AddPasswordResetDelivery();
 
         services.Configure<JwtSettings>(options =>
         {
@@ -28,7 +32,6 @@ public static class AccountsServices
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<PasswordResets>();
         services.AddSingleton<Sessions>();
-        services.AddSingleton<IPasswordResetSender, LoggingPasswordResetSender>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {

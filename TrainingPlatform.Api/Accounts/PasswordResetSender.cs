@@ -1,18 +1,30 @@
+using TrainingPlatform.Api.Email;
+
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>A password reset to deliver to the account's owner. The token is a secret: only its hash is stored.</summary>
 public sealed record PasswordResetMessage(string Email, string DisplayName, string Token, DateTime ExpiresAt);
 
-/// <summary>Delivers password reset tokens (an email service in production). Replace the registration to plug one in.</summary>
+/// <summary>
+/// Delivers password reset tokens, called by <see cref="PasswordResetDelivery"/> off the request path; a thrown
+/// exception is a failed attempt. <c>PasswordReset:Sender</c> chooses the implementation (see <see cref="PasswordResetServices"/>).
+/// </summary>
 public interface IPasswordResetSender
 {
     Task SendAsync(PasswordResetMessage message, CancellationToken cancellationToken);
 }
 
+/// <summary>The production sender: the reset email through the <c>smtp</c> server.</summary>
+internal sealed class SmtpPasswordResetSender(SmtpMailer mailer, PasswordResetEmail email) : IPasswordResetSender
+{
+    public Task SendAsync(PasswordResetMessage message, CancellationToken cancellationToken) =>
+        mailer.SendAsync(email.Compose(message), cancellationToken);
+}
+
 /// <summary>
-/// The default sender, for development: writes the token at Debug level to the log category
-/// <c>TrainingPlatform.PasswordReset</c> (enable it with <c>Logging:LogLevel:TrainingPlatform.PasswordReset=Debug</c>).
-/// Nothing at Information or above carries the token.
+/// The sender for Development without a mail server (or <c>PasswordReset:Sender=log</c>): writes the token at Debug
+/// level to the log category <c>TrainingPlatform.PasswordReset</c> (enable it with
+/// <c>Logging:LogLevel:TrainingPlatform.PasswordReset=Debug</c>). Nothing at Information or above carries the token.
 /// </summary>
 internal sealed class LoggingPasswordResetSender(ILoggerFactory loggerFactory) : IPasswordResetSender
 {

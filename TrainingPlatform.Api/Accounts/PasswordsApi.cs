@@ -55,9 +55,8 @@ public static class PasswordsApi
         return TypedResults.Ok(await sessions.ChangePasswordAsync(user, credentials.Hash(next), cancellationToken));
     }
 
-    private static async Task<Results<Accepted, ValidationProblem>> Reset(
-        PasswordResetRequest request, UserStore users, PasswordResets resets, IPasswordResetSender sender,
-        ILogger<PasswordResetRequest> logger, CancellationToken cancellationToken)
+    /// <summary>Only queues the address: the lookup, the token and the email happen in <see cref="PasswordResetDelivery"/>.</summary>
+    private static Results<Accepted, ValidationProblem> Reset(PasswordResetRequest request, PasswordResetQueue queue)
     {
         var errors = new FieldErrors();
         var email = errors.Email("email", request.Email);
@@ -65,19 +64,7 @@ public static class PasswordsApi
         {
             return errors.ToProblem();
         }
-        if (await users.FindByEmailAsync(email, cancellationToken) is { } user)
-        {
-            var (token, expiresAt) = await resets.IssueAsync(user.Id, cancellationToken);
-            try
-            {
-                await sender.SendAsync(new PasswordResetMessage(user.Email, user.DisplayName, token, expiresAt), cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The answer must not differ for existing accounts, so a delivery failure is logged, not returned.
-                logger.LogError(e, "Password reset delivery failed for user {UserId}", user.Id);
-            }
-        }
+        queue.Enqueue(email);
         return TypedResults.Accepted((string?)null);
     }
 

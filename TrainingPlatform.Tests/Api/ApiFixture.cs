@@ -1,24 +1,22 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
 /// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins from one
-/// loopback address are not throttled (the rate limit tests start their own), cheap password hashing, and password
-/// reset tokens captured instead of logged.
+/// loopback address are not throttled (the rate limit tests start their own) and cheap password hashing.
 /// </summary>
-public sealed class ApiFixture : IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
         ["RateLimits:PermitLimit"] = "100000",
         ["RateLimits:AccountPermitLimit"] = "100000",
+        ["RateLimits:AccountResetLimit"] = "100000",
         ["Passwords:HashIterations"] = "1000",
         ["Uploads:MaxBytes"] = "4096",
     };
@@ -27,15 +25,15 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public ApiServer Server { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
-    public CapturingResetSender Resets { get; } = new();
 
     public async Task InitializeAsync()
     {
         var postgres = await PostgresServer.SharedAsync();
         ConnectionString = await postgres.CreateDatabaseAsync();
-        Server = await ApiServer.StartAsync(Settings, postgres: postgres, connectionString: ConnectionString,
-            configureServices: services => services.AddSingleton<IPasswordResetSender>(Resets));
+        Server = await ApiServer.StartAsync(await SettingsAsync(), postgres: postgres, connectionString: ConnectionString);
     }
+
+    protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() => Task.FromResult(Settings);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
@@ -79,24 +77,14 @@ public sealed record TokenBody(string Access, string Refresh, string TokenType, 
 
 public sealed record UserBody(long Id, string Email, string DisplayName, string Role, DateTime CreatedAt);
 
-public sealed class CapturingResetSender : IPasswordResetSender
+/// <summary>The API of <see cref="ApiFixture"/>, sending password reset emails through the run's shared <see cref="MailCatcher"/>.</summary>
+public sealed class MailingApiFixture : ApiFixture
 {
-    private readonly List<PasswordResetMessage> _sent = [];
+    public MailCatcher Mail { get; private set; } = null!;
 
-    public Task SendAsync(PasswordResetMessage message, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyDictionary<string, string?>> SettingsAsync()
     {
-        lock (_sent)
-        {
-            _sent.Add(message);
-        }
-        return Task.CompletedTask;
-    }
-
-    public IReadOnlyList<PasswordResetMessage> SentTo(string email)
-    {
-        lock (_sent)
-        {
-            return _sent.Where(m => m.Email == email).ToList();
-        }
+        Mail = await MailCatcher.SharedAsync();
+        return new Dictionary<string, string?>(Settings.Concat(Mail.ApiSettings));
     }
 }

@@ -41,7 +41,7 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public async Task The_default_reset_sender_logs_the_token_only_at_debug()
+    public async Task The_development_reset_sender_logs_the_token_only_at_debug()
     {
         var logs = new CapturingLoggerProvider();
         var settings = With("Logging:LogLevel:TrainingPlatform.PasswordReset", "Debug");
@@ -52,6 +52,12 @@ public class ConfigurationTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "forgetful@example.test" })).StatusCode);
 
+        // Delivery runs off the request path: the record follows the answer.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!logs.Records.Any(r => r.Category == "TrainingPlatform.PasswordReset") && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
         var delivery = Assert.Single(logs.Records, r => r.Category == "TrainingPlatform.PasswordReset");
         Assert.Equal(LogLevel.Debug, delivery.Level);
         var token = System.Text.RegularExpressions.Regex.Match(delivery.Message, @": (\S+) \(expires").Groups[1].Value;
@@ -59,6 +65,39 @@ public class ConfigurationTests
         Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Information && r.Message.Contains(token));
         var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token, newPassword = "remembered passphrase" });
         Assert.Equal(HttpStatusCode.NoContent, confirm.StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_development_no_smtp_server_stops_start_up_unless_logging_is_chosen()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ApiServer.StartAsync(ApiFixture.Settings, environment: "Production"));
+        Assert.Contains("ConnectionStrings__smtp", error.GetBaseException().Message);
+        Assert.Contains("PasswordReset__Sender=log", error.GetBaseException().Message);
+
+        await using var api = await ApiServer.StartAsync(With("PasswordReset:Sender", "log"), environment: "Production");
+        using var client = api.CreateHttpClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "nobody@example.test" })).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("ConnectionStrings:smtp", "Endpoint=ftp://mail.example.test", "scheme must be smtp or smtps")]
+    [InlineData("ConnectionStrings:smtp", "Endpoint=mail.example.test:25", "Endpoint must be an absolute address")]
+    [InlineData("Email:From", "not an address", "Email:From")]
+    [InlineData("PasswordReset:LinkTemplate", "https://app.example.test/reset", "PasswordReset:LinkTemplate")]
+    [InlineData("PasswordReset:LinkTemplate", "/reset?token={token}", "PasswordReset:LinkTemplate")]
+    [InlineData("PasswordReset:Sender", "carrier-pigeon", "must be 'smtp' or 'log'")]
+    public async Task A_wrong_email_setting_stops_start_up_and_says_which(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>(ApiFixture.Settings)
+        {
+            ["ConnectionStrings:smtp"] = "Endpoint=smtp://127.0.0.1:25;Username=u;Password=secret-smtp-password",
+            ["Email:From"] = "TrainingPlatform <no-reply@example.test>",
+            ["PasswordReset:LinkTemplate"] = MailCatcher.LinkTemplate,
+            [key] = value,
+        };
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ApiServer.StartAsync(settings, environment: "Production"));
+        Assert.Contains(expected, error.GetBaseException().Message);
+        Assert.DoesNotContain("secret-smtp-password", error.ToString());
     }
 
     private sealed record LogRecord(string Category, LogLevel Level, string Message);

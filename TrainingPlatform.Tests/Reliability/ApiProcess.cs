@@ -63,7 +63,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
     /// <summary>
     /// The environment the tests run the API with: the ApiFixture's fast settings (limits raised, cheap hashing),
-    /// metrics on, JSON console logs. <paramref name="overrides"/> replace or add variables (null removes one).
+    /// metrics on, JSON console logs, reset tokens only logged. <paramref name="overrides"/> replace or add variables
+    /// (configuration keys may use ':'; null removes one).
     /// </summary>
     public static Dictionary<string, string?> Environment(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -74,9 +75,11 @@ public sealed class ApiProcess : IAsyncDisposable
         environment["DOTNET_ENVIRONMENT"] = "Production";
         environment["METRICS_ENABLED"] = "true";
         environment["Logging__Console__FormatterName"] = "json";
+        // Production insists on a mail server for reset emails; tests that read them override this with MailCatcher.ApiSettings.
+        environment["PasswordReset__Sender"] = "log";
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
-            environment[key] = value;
+            environment[key.Replace(":", "__")] = value;
         }
         return environment;
     }

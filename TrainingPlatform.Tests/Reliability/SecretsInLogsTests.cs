@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 using TrainingPlatform.Tests.Api;
@@ -11,7 +9,8 @@ namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>
 /// Every line the API process writes, as JSON console logs with every category at Information, through a whole
-/// account life cycle, a database outage and a failed start-up: not one password, token or database password.
+/// account life cycle (a password reset by real email included), a database outage and a failed start-up: not one
+/// password, token or database password.
 /// </summary>
 [Collection(nameof(ReliabilityCollection))]
 public class SecretsInLogsTests
@@ -28,8 +27,12 @@ public class SecretsInLogsTests
     {
         await using var postgres = await PostgresServer.StartNewAsync();
         var connectionString = DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync());
-        await using var api = await ApiProcess.StartAsync(connectionString, Verbose);
-        var secrets = new List<string> { postgres.Password, ApiProcess.SigningKey };
+        var mail = await MailCatcher.SharedAsync();
+        await using var api = await ApiProcess.StartAsync(connectionString, new Dictionary<string, string?>(Verbose.Concat(mail.ApiSettings))
+        {
+            ["PasswordReset__Sender"] = null,
+        });
+        var secrets = new List<string> { postgres.Password, ApiProcess.SigningKey, mail.SmtpPassword };
         using var anonymous = api.CreateHttpClient();
 
         // Register, a wrong guess, sign in, refresh, reuse of a spent refresh token.
@@ -52,12 +55,12 @@ public class SecretsInLogsTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(forged)).StatusCode);
         }
 
-        // Password reset: requested through the API (its token goes to the sender at Debug only), then confirmed
-        // with a token planted as the latest, since the test cannot read the mailed one.
+        // Password reset through a real mail server: the token and the link travel by email, never to the log.
         Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
-        var resetToken = await PlantResetTokenAsync(connectionString, email);
+        var resetEmail = Assert.Single(await mail.WaitForMessagesAsync(email, 1, TimeSpan.FromSeconds(30)));
+        var resetToken = ResetEmails.Token(resetEmail);
         var reset = "reset password " + Guid.NewGuid().ToString("N");
-        secrets.AddRange([resetToken, reset]);
+        secrets.AddRange([resetToken, Uri.EscapeDataString(resetToken), reset]);
         Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsJsonAsync("/api/v1/password/reset/confirm",
             new { token = resetToken, newPassword = reset })).StatusCode);
 
@@ -95,6 +98,7 @@ public class SecretsInLogsTests
         var lines = api.LogLines;
         Assert.Contains(lines, line => line.Contains("\"Category\":\"TrainingPlatform.Access\"") && line.Contains("/api/v1/password/reset/confirm"));
         Assert.Contains(lines, line => line.Contains("\"Category\":\"security\""));
+        Assert.Contains(lines, line => line.Contains("Password reset email sent for user"));
         Assert.Contains(lines, line => line.Contains("Database unavailable"));
         Assert.All(lines, line => JsonDocument.Parse(line).Dispose());
         foreach (var (name, output) in new[] { ("the API", api.Output), ("the failed start-up", failed.Output) })
@@ -116,22 +120,5 @@ public class SecretsInLogsTests
         var tokens = (await response.Content.ReadFromJsonAsync<TokenBody>())!;
         secrets.AddRange([tokens.Access, tokens.Access.Split('.')[2], tokens.Refresh]);
         return tokens;
-    }
-
-    private static async Task<string> PlantResetTokenAsync(string connectionString, string email)
-    {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            UPDATE password_reset_tokens SET used_at = now() WHERE used_at IS NULL;
-            INSERT INTO password_reset_tokens (user_id, token_hash, expires_at)
-            SELECT id, @hash, now() + interval '30 minutes' FROM users WHERE email = @email
-            """, connection);
-        command.Parameters.AddWithValue("hash", SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-        command.Parameters.AddWithValue("email", email);
-        Assert.Equal(2, await command.ExecuteNonQueryAsync());
-        return token;
     }
 }

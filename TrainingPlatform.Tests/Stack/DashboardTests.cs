@@ -10,7 +10,7 @@ namespace TrainingPlatform.Tests.Stack;
 public class DashboardTests
 {
     [Fact]
-    public async Task The_dashboard_lists_api_postgres_and_prometheus_as_running()
+    public async Task The_dashboard_lists_api_postgres_prometheus_and_the_mail_catcher_as_running()
     {
         var root = RepositoryRoot.Path;
         var data = Directory.CreateTempSubdirectory("tp-dash-");
@@ -33,6 +33,7 @@ public class DashboardTests
                 ["Stack__DataDirectory"] = data.FullName,
                 ["Stack__Ports__Api"] = FreePort.Next().ToString(),
                 ["Stack__Ports__Prometheus"] = FreePort.Next().ToString(),
+                ["Stack__Ports__Mail"] = FreePort.Next().ToString(),
             },
         };
         foreach (var arg in new[] { "run", "--project", "TrainingPlatform.AppHost", "--no-build", "--no-launch-profile", "-c", RepositoryRoot.Configuration })
@@ -51,7 +52,7 @@ public class DashboardTests
             var screenshot = Path.Combine(root, "TestResults", "dashboard.png");
             Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
             var result = await Node.RunAsync(Path.Combine(AppContext.BaseDirectory, "Stack", "dashboard-resources.mjs"),
-                [dashboard, screenshot, "api", "postgres", "prometheus"], TimeSpan.FromMinutes(4));
+                [dashboard, screenshot, "api", "postgres", "prometheus", "mail"], TimeSpan.FromMinutes(4));
 
             using var json = JsonDocument.Parse(result.Trim().Split('\n')[^1]);
             var missing = json.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()).ToArray();

@@ -52,7 +52,7 @@ public class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -61,6 +61,7 @@ public class ManifestTests
         var env = resources.GetProperty("api").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
         Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
+        Assert.Equal("{smtp.connectionString}", env.GetProperty("ConnectionStrings__smtp").GetString());
         Assert.DoesNotContain("Password=", resources.GetProperty("postgres").GetProperty("connectionString").GetString()!.Replace("Password={postgres-password.value}", ""));
     }
 
@@ -99,6 +100,23 @@ public class ManifestTests
             .Where(n => !n.EndsWith("-uri-encoded", StringComparison.Ordinal) && !n.StartsWith("cond-", StringComparison.Ordinal)).Order();
 
         Assert.Equal(generated, listed);
+    }
+
+    [Fact]
+    public async Task Deployed_reset_emails_go_through_the_given_smtp_server_and_no_mail_catcher()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var env = resources.GetProperty("api").GetProperty("env");
+
+        Assert.False(resources.TryGetProperty("mail", out _), "the mail catcher must not deploy");
+        Assert.Equal("{smtp.value}", resources.GetProperty("smtp").GetProperty("connectionString").GetString());
+        Assert.Equal("{email-from.value}", env.GetProperty("Email__From").GetString());
+        Assert.Equal("{password-reset-link.value}", env.GetProperty("PasswordReset__LinkTemplate").GetString());
+        foreach (var name in new[] { "email-from", "password-reset-link" })
+        {
+            Assert.False(resources.GetProperty(name).GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _),
+                $"{name} must be asked for, not defaulted");
+        }
     }
 
     private static async Task<JsonElement> GenerateAsync()

@@ -7,8 +7,9 @@ using Aspire.Hosting.Testing;
 namespace TrainingPlatform.Tests.Stack;
 
 /// <summary>
-/// The real AppHost in local mode, started once for the stack tests: Postgres, Redis, HAProxy and Prometheus from
-/// the machine's binaries, the API as <see cref="Replicas"/> projects behind the ingress, in a throwaway data directory.
+/// The real AppHost in local mode, started once for the stack tests: Postgres, Redis, HAProxy, Prometheus and the
+/// mail catcher from the machine's binaries, the API as <see cref="Replicas"/> projects behind the ingress, in a
+/// throwaway data directory.
 /// </summary>
 public class StackFixture : IAsyncLifetime
 {
@@ -60,6 +61,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:Ports:Api={FreePort.Next()}",
                 $"--Stack:ApiReplicas={Replicas}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
+                $"--Stack:Ports:Mail={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());

@@ -54,6 +54,8 @@ public class StackModeTests
     {
         Assert.Equal("prometheus", LocalProgram.Promtool.Package);
         Assert.Equal("postgresql", LocalProgram.Initdb.Package);
+        Assert.Equal("dotnet tool install --global Rnwood.Smtp4dev --version 3.15.0", LocalProgram.Smtp4dev.InstallCommand);
+        Assert.Equal("sudo apt-get install -y prometheus", LocalProgram.Prometheus.InstallCommand);
         Assert.Throws<ArgumentException>(() => LocalProgram.Declared("tp-not-in-the-table"));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -68,5 +69,32 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         var result = await commands.ExecuteCommandAsync("api", "synthetic-check", StackFixture.Timeout(120));
 
         Assert.True(result.Success, result.Message);
+    }
+
+    [Fact]
+    public async Task A_password_reset_on_the_stack_lands_in_the_mail_catcher_with_a_link_to_the_public_api_address()
+    {
+        // Through the ingress, the address people use and the one the email links to.
+        using var api = stack.App.CreateHttpClient("ingress", "http");
+        using var mail = stack.App.CreateHttpClient("mail", "http");
+        var email = $"stack-{Guid.NewGuid():N}@example.test";
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/auth/register",
+            new { email, password = "correct horse battery staple", displayName = "Stack", role = "learner" }, StackFixture.Timeout(30))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync("/api/v1/password/reset", new { email }, StackFixture.Timeout(30))).StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement? message = null;
+        while (message is null && DateTime.UtcNow < deadline)
+        {
+            using var list = JsonDocument.Parse(await mail.GetStringAsync("/api/messages", StackFixture.Timeout(10)));
+            message = list.RootElement.GetProperty("results").EnumerateArray()
+                .Where(m => m.GetProperty("to").EnumerateArray().Any(to => to.GetString() == email))
+                .Select(m => (JsonElement?)m.Clone()).FirstOrDefault();
+            await Task.Delay(message is null ? 500 : 0);
+        }
+        Assert.NotNull(message);
+        var text = await mail.GetStringAsync($"/api/messages/{message.Value.GetProperty("id").GetString()}/plaintext", StackFixture.Timeout(10));
+        Assert.Contains($"{api.BaseAddress!.ToString().TrimEnd('/')}/scalar/?token=", text);
     }
 }

@@ -7,8 +7,8 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter,
-         jq and age (the backup scripts)
+  stack  what ./run.sh needs (ops/prerequisites.tsv): .NET SDK, PostgreSQL, prometheus, blackbox exporter,
+         haproxy, redis-server, jq and age (the backup scripts), smtp4dev (.NET tool)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -40,10 +40,15 @@ present() {
 }
 
 missing=()
+dotnet_tools=()
 while IFS=$'\t' read -r program package needed_by; do
   [[ -z $program || $program == \#* ]] && continue
   [[ $needed_by == stack || $purpose == test ]] || continue
-  present "$program" || missing+=("$package")
+  if [[ $package == dotnet-tool:* ]]; then
+    dotnet_tools+=("${package#dotnet-tool:}")
+  else
+    present "$program" || missing+=("$package")
+  fi
 done <"$root_dir/ops/prerequisites.tsv"
 
 if ((${#missing[@]})); then
@@ -65,3 +70,14 @@ if [[ $purpose == test && ( ! -f $tools/node_modules/.package-lock.json || $tool
   echo "Installing node tools into ops/tools (s3rver, playwright-core, openapi-schema-validator)"
   npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# .NET tools, global (~/.dotnet/tools, where TrainingPlatform.LocalStack looks too), at exactly the pinned version.
+for tool in "${dotnet_tools[@]}"; do
+  id=${tool%@*}
+  version=${tool#*@}
+  if ! dotnet tool list --global | awk -v id="${id,,}" -v version="$version" 'tolower($1) == id && $2 == version { found = 1 } END { exit !found }'; then
+    echo "Installing the .NET tool $id $version"
+    dotnet tool uninstall --global "$id" >/dev/null 2>&1 || true
+    dotnet tool install --global "$id" --version "$version" >/dev/null
+  fi
+done

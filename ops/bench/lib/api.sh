@@ -17,7 +17,7 @@ measure_api() {
     "ConnectionStrings__training=$(postgres_connection_string training)" \
     "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
     RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 \
-    METRICS_ENABLED=true \
+    METRICS_ENABLED=true PasswordReset__Sender=log \
     dotnet TrainingPlatform.Api.dll --urls "$base"
   local api_pid=$LAST_PID
   wait_for_url "$base/healthz" "$OUT/api.log" "$api_pid"
