@@ -28,6 +28,7 @@ public static class AccountsServices
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<PasswordResets>();
         services.AddSingleton<Sessions>();
+        services.AddSingleton<SessionRevocations>();
         services.AddSingleton<IPasswordResetSender, LoggingPasswordResetSender>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
@@ -36,6 +37,7 @@ public static class AccountsServices
             options.TokenValidationParameters = AccessTokens.ValidationParameters(jwt);
             options.Events = new JwtBearerEvents
             {
+                OnTokenValidated = SessionRevocations.RejectEndedSessionAsync,
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();

@@ -71,19 +71,42 @@ public class PasswordsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Only_the_latest_reset_token_works()
+    public async Task A_new_reset_request_keeps_earlier_links_working_up_to_the_newest_three()
+    {
+        var account = await api.NewAccountAsync();
+        using var client = api.Anonymous();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email })).StatusCode);
+        }
+        var sent = api.Resets.SentTo(account.Email);
+        Assert.Equal(4, sent.Count);
+
+        // Beyond the cap the oldest link is cancelled; the second one still works although two came after it.
+        var oldest = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[0].Token, newPassword = "the reset passphrase" });
+        Assert.Equal(["token"], await oldest.AssertFieldErrorsAsync());
+        var earlier = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[1].Token, newPassword = "the reset passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, earlier.StatusCode);
+
+        // Once one link has set a password, the others are cancelled.
+        var later = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[3].Token, newPassword = "another reset passphrase" });
+        Assert.Equal(["token"], await later.AssertFieldErrorsAsync());
+        await api.SignInAsync(account.Email, "the reset passphrase");
+    }
+
+    [Fact]
+    public async Task Changing_the_password_cancels_outstanding_reset_links()
     {
         var account = await api.NewAccountAsync();
         using var client = api.Anonymous();
         await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
-        await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
-        var sent = api.Resets.SentTo(account.Email);
-        Assert.Equal(2, sent.Count);
+        var changed = await account.Client.PostAsJsonAsync("/api/v1/password/change",
+            new { currentPassword = account.Password, newPassword = "a brand new passphrase" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
 
-        var stale = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[0].Token, newPassword = "the reset passphrase" });
-        Assert.Equal(["token"], await stale.AssertFieldErrorsAsync());
-        var latest = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[1].Token, newPassword = "the reset passphrase" });
-        Assert.Equal(HttpStatusCode.NoContent, latest.StatusCode);
+        var link = await client.PostAsJsonAsync("/api/v1/password/reset/confirm",
+            new { token = Assert.Single(api.Resets.SentTo(account.Email)).Token, newPassword = "the reset passphrase" });
+        Assert.Equal(["token"], await link.AssertFieldErrorsAsync());
     }
 
     [Fact]

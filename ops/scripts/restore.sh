@@ -13,7 +13,7 @@ source "$SCRIPT_DIR/lib/postgres.sh"
 source "$SCRIPT_DIR/lib/s3.sh"
 
 # The tables whose row counts prove a restore (the API's main tables).
-readonly MAIN_TABLES=(users refresh_tokens password_reset_tokens courses lessons enrollments lesson_completions course_materials)
+readonly MAIN_TABLES=(users sessions refresh_tokens password_reset_tokens courses lessons enrollments lesson_completions course_materials)
 
 usage() {
   cat <<'EOF'
