@@ -11,9 +11,9 @@ namespace TrainingPlatform.Tests.Api;
 /// <summary>
 /// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins from one
 /// loopback address are not throttled (the rate limit tests start their own), cheap password hashing, and password
-/// reset tokens captured instead of logged.
+/// reset tokens captured instead of logged. A derived fixture adds or replaces settings for one test class.
 /// </summary>
-public sealed class ApiFixture : IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public static readonly IReadOnlyDictionary<string, string?> Settings = new Dictionary<string, string?>
     {
@@ -23,7 +23,15 @@ public sealed class ApiFixture : IAsyncLifetime
         ["Uploads:MaxBytes"] = "4096",
     };
 
+    private readonly IReadOnlyDictionary<string, string?> _overrides;
     private int _accounts;
+
+    public ApiFixture()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    protected ApiFixture(IReadOnlyDictionary<string, string?> overrides) => _overrides = overrides;
 
     public ApiServer Server { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
@@ -33,7 +41,12 @@ public sealed class ApiFixture : IAsyncLifetime
     {
         var postgres = await PostgresServer.SharedAsync();
         ConnectionString = await postgres.CreateDatabaseAsync();
-        Server = await ApiServer.StartAsync(Settings, postgres: postgres, connectionString: ConnectionString,
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in _overrides)
+        {
+            settings[key] = value;
+        }
+        Server = await ApiServer.StartAsync(settings, postgres: postgres, connectionString: ConnectionString,
             configureServices: services => services.AddSingleton<IPasswordResetSender>(Resets));
     }
 
