@@ -85,6 +85,20 @@ public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
         }
     }
 
+    [Fact]
+    public async Task A_session_check_the_database_cannot_answer_is_a_503_not_a_401()
+    {
+        await using var postgres = await PostgresServer.StartNewAsync();
+        await using var api = await ApiProcess.StartAsync(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync()));
+        var account = await api.RegisterAsync();
+
+        await postgres.StopAsync();
+        using var response = await account.Client.GetAsync("/api/v1/auth/me");
+
+        // A client told 401 would drop its tokens and sign in again; the outage is the server's, and temporary.
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+    }
+
     private static async Task UntilUnauthorizedAsync(ApiProcess replica, string token, Stopwatch since)
     {
         while (await MeAsync(replica, token) != HttpStatusCode.Unauthorized)
