@@ -28,6 +28,7 @@ public static class AccountsServices
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<PasswordResets>();
         services.AddSingleton<Sessions>();
+        SessionRevocations.CacheSeconds(builder.Configuration);
         services.AddSingleton<SessionRevocations>();
         services.AddSingleton<IPasswordResetSender, LoggingPasswordResetSender>();
 

@@ -28,12 +28,7 @@ public sealed class SessionRevocations
     public SessionRevocations(NpgsqlDataSource dataSource, IConfiguration configuration, IOptions<JwtSettings> jwt,
         TimeProvider clock)
     {
-        var seconds = configuration.GetValue("Sessions:RevocationCacheSeconds", DefaultCacheSeconds);
-        if (seconds is < 0 or > MaxCacheSeconds)
-        {
-            throw new InvalidOperationException(
-                $"Sessions:RevocationCacheSeconds must be between 0 and {MaxCacheSeconds}: a signed-out session must stop working within 5 seconds.");
-        }
+        var seconds = CacheSeconds(configuration);
         _dataSource = dataSource;
         _clock = clock;
         _liveTicks = (long)(TimeSpan.FromSeconds(seconds).TotalSeconds * clock.TimestampFrequency);
@@ -53,6 +48,16 @@ public sealed class SessionRevocations
         {
             context.Fail("The session has ended.");
         }
+    }
+
+    /// <summary><c>Sessions:RevocationCacheSeconds</c>; out of range fails, at start-up (see <c>AddAccounts</c>).</summary>
+    public static int CacheSeconds(IConfiguration configuration)
+    {
+        var seconds = configuration.GetValue("Sessions:RevocationCacheSeconds", DefaultCacheSeconds);
+        return seconds is >= 0 and <= MaxCacheSeconds
+            ? seconds
+            : throw new InvalidOperationException(
+                $"Sessions:RevocationCacheSeconds must be between 0 and {MaxCacheSeconds}: a signed-out session must stop working within 5 seconds.");
     }
 
     private readonly record struct Entry(bool Revoked, long CheckedAt);
