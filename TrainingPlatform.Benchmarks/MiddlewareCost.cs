@@ -17,19 +17,22 @@ internal static class MiddlewareCost
 {
     public static int Run(string[] args)
     {
-        var quick = args.Contains("--quick");
-        var job = (quick
+        var summary = BenchmarkRunner.Run<MiddlewareBenchmarks>(Config(args, "tp-bench-middleware"));
+        Console.WriteLine(SummaryLine(summary));
+        return summary.Reports.Length > 0 && summary.Reports.All(report => report.Success) ? 0 : 1;
+    }
+
+    /// <summary>In process (Release, Server GC, as the hosts run); <c>--quick</c> for a short CI-sized job.</summary>
+    public static IConfig Config(string[] args, string artifactsFolder)
+    {
+        var job = (args.Contains("--quick")
                 ? Job.Default.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100))
                 : Job.Default.WithWarmupCount(3).WithIterationCount(15))
             .WithLaunchCount(1)
             .WithToolchain(InProcessEmitToolchain.Instance);
-        var config = ManualConfig.Create(DefaultConfig.Instance)
+        return ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(job)
-            .WithArtifactsPath(Arguments.ValueOf(args, "--artifacts") ?? Path.Combine(Path.GetTempPath(), "tp-bench-middleware"));
-
-        var summary = BenchmarkRunner.Run<MiddlewareBenchmarks>(config);
-        Console.WriteLine(SummaryLine(summary));
-        return summary.Reports.Length > 0 && summary.Reports.All(report => report.Success) ? 0 : 1;
+            .WithArtifactsPath(Arguments.ValueOf(args, "--artifacts") ?? Path.Combine(Path.GetTempPath(), artifactsFolder));
     }
 
     private static string SummaryLine(Summary summary)

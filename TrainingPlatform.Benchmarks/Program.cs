@@ -4,6 +4,7 @@ using TrainingPlatform.Benchmarks;
 return args switch
 {
     ["middleware", .. var rest] => MiddlewareCost.Run(rest),
+    ["session", .. var rest] => SessionCheckCost.Run(rest),
     ["host", var variant, .. var rest] => await TrivialHosts.RunAsync(variant, rest),
     ["scrape", .. var rest] => await ScrapeCost.RunAsync(rest),
     ["otlp-sink", .. var rest] => await OtlpSink.RunAsync(rest),
@@ -16,6 +17,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         Usage: TrainingPlatform.Benchmarks middleware [--quick] [--artifacts DIR]
+               TrainingPlatform.Benchmarks session --database CONNECTION_STRING [--quick] [--artifacts DIR]
                TrainingPlatform.Benchmarks host VARIANT [--urls URL] [config key=value...]
                TrainingPlatform.Benchmarks scrape [--series N] [--scrapes N]
                TrainingPlatform.Benchmarks otlp-sink [--urls URL]

@@ -5,18 +5,22 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace TrainingPlatform.Api.Accounts;
 
-/// <summary>Short-lived HS256 bearer tokens carrying <c>sub</c> (user id), <c>email</c> and <c>role</c>.</summary>
+/// <summary>
+/// Short-lived HS256 bearer tokens carrying <c>sub</c> (user id), <c>email</c>, <c>role</c> and <c>sid</c> (the session
+/// they belong to, checked against its revocation on every request by <see cref="SessionRevocations"/>).
+/// </summary>
 public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clock)
 {
     public const string SubjectClaim = "sub";
     public const string EmailClaim = "email";
     public const string RoleClaim = "role";
+    public const string SessionClaim = "sid";
 
     private readonly JsonWebTokenHandler _handler = new();
 
     public int LifetimeSeconds => options.Value.AccessTokenMinutes * 60;
 
-    public string Issue(UserAccount user)
+    public string Issue(UserAccount user, Guid sessionId)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -32,6 +36,7 @@ public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clo
                 new Claim(SubjectClaim, user.Id.ToString()),
                 new Claim(EmailClaim, user.Email),
                 new Claim(RoleClaim, user.Role),
+                new Claim(SessionClaim, sessionId.ToString()),
             ]),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(settings.SigningKeyBytes), SecurityAlgorithms.HmacSha256),
         });

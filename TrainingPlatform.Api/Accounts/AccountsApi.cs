@@ -29,7 +29,7 @@ public static class AccountsApi
 
         auth.MapPost("/logout", Logout)
             .WithName("Logout")
-            .WithSummary("Revoke the refresh token family of this session (or of every session when no refresh token is given)")
+            .WithSummary("Sign out the session of the given refresh token (or every session when none is given); their access tokens stop working within seconds")
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
@@ -75,7 +75,7 @@ public static class AccountsApi
         }
         else
         {
-            await refreshTokens.RevokeFamilyOfAsync(request.Refresh, principal.Id(), cancellationToken);
+            await refreshTokens.RevokeSessionOfAsync(request.Refresh, principal.Id(), cancellationToken);
         }
         return TypedResults.NoContent();
     }

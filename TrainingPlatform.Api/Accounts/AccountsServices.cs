@@ -32,6 +32,8 @@ public static class AccountsServices
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<PasswordResets>();
         services.AddSingleton<Sessions>();
+        SessionRevocations.CacheSeconds(builder.Configuration);
+        services.AddSingleton<SessionRevocations>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
@@ -39,6 +41,7 @@ public static class AccountsServices
             options.TokenValidationParameters = AccessTokens.ValidationParameters(jwt);
             options.Events = new JwtBearerEvents
             {
+                OnTokenValidated = SessionRevocations.RejectEndedSessionAsync,
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();

@@ -21,7 +21,9 @@ public static class ApiServices
         // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityScheme>());
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<BearerSecurityScheme>()
+            .AddOperationTransformer<BearerSecurityRequirement>());
         return builder;
     }
 

@@ -24,18 +24,19 @@ public static class UploadsApi
 
         uploads.MapPost("", Upload)
             .WithName("UploadMaterial")
-            .WithSummary("Upload a file (multipart fields `file` and `courseId`) to a course the caller teaches")
+            .WithSummary("Upload a file (multipart fields `file` and `courseId`) to a course the caller teaches; its first bytes must match its type")
             .DisableAntiforgery()
             .RequireRateLimiting(AccountRateLimits.Upload)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(settings.MaxBytes + UploadSettings.MultipartOverheadBytes))
             .WithFormOptions(multipartBodyLengthLimit: settings.MaxBytes + UploadSettings.MultipartOverheadBytes)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         uploads.MapGet("/{id}", Download)
             .WithName("DownloadMaterial")
-            .WithSummary("Download a file (the course's instructor and enrolled learners)")
+            .WithSummary("Download a file (the course's instructor and enrolled learners; 404 for everyone else)")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
 
         return app;
@@ -68,6 +69,11 @@ public static class UploadsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "This file type is not accepted.",
                 detail: "Accepted types: " + string.Join(", ", settings.AllowedContentTypes.Order()) + ".");
         }
+        if (!await ContentSniffing.MatchesAsync(file, mediaType.MediaType.Value!, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The file's content does not match its type.",
+                detail: $"The file is declared as {mediaType.MediaType.Value!.ToLowerInvariant()}, but its first bytes are not those of one.");
+        }
         var userId = principal.Id();
         var (owned, problem) = await access.OwnedAsync(course, userId, cancellationToken);
         if (owned is null)
@@ -80,21 +86,25 @@ public static class UploadsApi
             await stream.ReadExactlyAsync(content, cancellationToken);
         }
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
-        var material = await materials.CreateAsync(course, userId, FileNames.Sanitize(file.FileName), mediaType.MediaType.Value!.ToLowerInvariant(),
-            content, sha256, cancellationToken);
-        return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
+        try
+        {
+            var material = await materials.CreateAsync(course, userId, FileNames.Sanitize(file.FileName), mediaType.MediaType.Value!.ToLowerInvariant(),
+                content, sha256, cancellationToken);
+            return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
+        }
+        catch (UploadQuotaExceededException e)
+        {
+            return e.ToProblem();
+        }
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(
         long id, ClaimsPrincipal principal, MaterialStore materials, HttpResponse response, CancellationToken cancellationToken)
     {
-        if (await materials.FindAsync(id, principal.Id(), cancellationToken) is not { } found)
+        // A file the caller may not read answers exactly like a missing one, so ids reveal nothing.
+        if (await materials.FindAsync(id, principal.Id(), cancellationToken) is not { } found || (!found.IsOwner && !found.IsEnrolled))
         {
             return ApiProblems.NotFound("File");
-        }
-        if (!found.IsOwner && !found.IsEnrolled)
-        {
-            return ApiProblems.Forbidden("Only the course's instructor and enrolled learners may download its materials.");
         }
         var material = found.Material;
         response.Headers.XContentTypeOptions = "nosniff";

@@ -8,7 +8,8 @@ namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
 /// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins from one
-/// loopback address are not throttled (the rate limit tests start their own) and cheap password hashing.
+/// loopback address are not throttled (the rate limit tests start their own) and cheap password hashing. A derived
+/// fixture adds or replaces settings for one test class.
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
@@ -21,7 +22,15 @@ public class ApiFixture : IAsyncLifetime
         ["Uploads:MaxBytes"] = "4096",
     };
 
+    private readonly IReadOnlyDictionary<string, string?> _overrides;
     private int _accounts;
+
+    public ApiFixture()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    protected ApiFixture(IReadOnlyDictionary<string, string?> overrides) => _overrides = overrides;
 
     public ApiServer Server { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
@@ -30,7 +39,12 @@ public class ApiFixture : IAsyncLifetime
     {
         var postgres = await PostgresServer.SharedAsync();
         ConnectionString = await postgres.CreateDatabaseAsync();
-        Server = await ApiServer.StartAsync(await SettingsAsync(), postgres: postgres, connectionString: ConnectionString);
+        var settings = new Dictionary<string, string?>(await SettingsAsync());
+        foreach (var (key, value) in _overrides)
+        {
+            settings[key] = value;
+        }
+        Server = await ApiServer.StartAsync(settings, postgres: postgres, connectionString: ConnectionString);
     }
 
     protected virtual Task<IReadOnlyDictionary<string, string?>> SettingsAsync() => Task.FromResult(Settings);

@@ -26,6 +26,15 @@ public class ConfigurationTests
         Assert.Contains("at least 32 bytes", error.GetBaseException().Message);
     }
 
+    [Theory]
+    [InlineData("Sessions:RevocationCacheSeconds", "5", "Sessions:RevocationCacheSeconds must be between 0 and 4")]
+    [InlineData("Uploads:AllowedContentTypes:0", "application/x-msdownload", "whose content cannot be checked")]
+    public async Task A_setting_that_would_break_a_security_promise_stops_start_up(string key, string value, string message)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ApiServer.StartAsync(With(key, value)));
+        Assert.Contains(message, error.GetBaseException().Message);
+    }
+
     [Fact]
     public async Task Development_without_a_signing_key_generates_one_and_issues_tokens()
     {

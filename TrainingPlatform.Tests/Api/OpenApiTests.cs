@@ -1,4 +1,10 @@
 using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 
 namespace TrainingPlatform.Tests.Api;
@@ -78,6 +84,54 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains("400", register.Responses!.Keys);
         Assert.Contains("429", register.Responses.Keys);
     }
+
+    /// <summary>
+    /// Every endpoint the app maps (from its <see cref="EndpointDataSource"/>, not a list kept here) is called without
+    /// a token: it answers 401 exactly when its operation in the document declares a security requirement.
+    /// </summary>
+    [Fact]
+    public async Task Each_operation_declares_a_security_requirement_exactly_when_its_endpoint_answers_401_without_a_token()
+    {
+        using var client = api.Anonymous();
+        var document = (await OpenApiDocument.LoadAsync(await client.GetStreamAsync("/openapi/v1.json"), "json")).Document!;
+        var endpoints = api.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+                .Select(method => (Method: method, Path: DocumentPath(e), Accepts: e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])))
+            .ToList();
+        Assert.NotEmpty(endpoints);
+
+        var mismatches = new List<string>();
+        foreach (var (method, path, accepts) in endpoints)
+        {
+            Assert.True(document.Paths.TryGetValue(path, out var item), $"{method} {path} is mapped but not in the document");
+            var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
+            var declared = operation.Security is { Count: > 0 } security
+                && security.SelectMany(requirement => requirement.Keys).Any(scheme => scheme.Reference.Id == "Bearer");
+            using var request = new HttpRequestMessage(new HttpMethod(method), Regex.Replace(path, "{[^}]+}", "1"));
+            // A body of the kind the endpoint accepts, so that only the missing token can be what it objects to first.
+            if (accepts.Any(type => type.StartsWith("multipart/form-data", StringComparison.Ordinal)))
+            {
+                request.Content = new MultipartFormDataContent();
+            }
+            else if (method is "POST" or "PUT" or "PATCH")
+            {
+                request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            }
+            using var response = await client.SendAsync(request);
+            if (declared != (response.StatusCode == HttpStatusCode.Unauthorized))
+            {
+                mismatches.Add($"{method} {path}: declares {(declared ? "bearer" : "no security")}, answers {(int)response.StatusCode} without a token");
+            }
+        }
+        Assert.Empty(mismatches);
+        Assert.Equal(endpoints.Count, document.Paths.Values.Sum(item => item.Operations?.Count ?? 0));
+    }
+
+    // The document's form of a route: one leading slash, none trailing, parameters without their constraints.
+    private static string DocumentPath(RouteEndpoint endpoint) =>
+        "/" + Regex.Replace(endpoint.RoutePattern.RawText!.Trim('/'), "{([^:}?=]+)[^}]*}", "{$1}");
 
     [Fact]
     public async Task Development_serves_an_interactive_reference_page()

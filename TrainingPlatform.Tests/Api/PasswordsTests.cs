@@ -75,19 +75,42 @@ public class PasswordsTests(MailingApiFixture api) : IClassFixture<MailingApiFix
     }
 
     [Fact]
-    public async Task Only_the_latest_reset_token_works()
+    public async Task A_new_reset_request_keeps_earlier_links_working_up_to_the_newest_three()
+    {
+        var account = await api.NewAccountAsync();
+        using var client = api.Anonymous();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email })).StatusCode);
+        }
+        var sent = (await api.Mail.WaitForMessagesAsync(account.Email, 4, MailWait)).Select(ResetEmails.Token).ToList();
+        Assert.Equal(4, sent.Count);
+
+        // Beyond the cap the oldest link is cancelled; the second one still works although two came after it.
+        var oldest = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[0], newPassword = "the reset passphrase" });
+        Assert.Equal(["token"], await oldest.AssertFieldErrorsAsync());
+        var earlier = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[1], newPassword = "the reset passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, earlier.StatusCode);
+
+        // Once one link has set a password, the others are cancelled.
+        var later = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = sent[3], newPassword = "another reset passphrase" });
+        Assert.Equal(["token"], await later.AssertFieldErrorsAsync());
+        await api.SignInAsync(account.Email, "the reset passphrase");
+    }
+
+    [Fact]
+    public async Task Changing_the_password_cancels_outstanding_reset_links()
     {
         var account = await api.NewAccountAsync();
         using var client = api.Anonymous();
         await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
-        await client.PostAsJsonAsync("/api/v1/password/reset", new { email = account.Email });
-        var sent = await api.Mail.WaitForMessagesAsync(account.Email, 2, MailWait);
-        Assert.Equal(2, sent.Count);
+        var link = ResetEmails.Token(Assert.Single(await api.Mail.WaitForMessagesAsync(account.Email, 1, MailWait)));
+        var changed = await account.Client.PostAsJsonAsync("/api/v1/password/change",
+            new { currentPassword = account.Password, newPassword = "a brand new passphrase" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
 
-        var stale = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = ResetEmails.Token(sent[0]), newPassword = "the reset passphrase" });
-        Assert.Equal(["token"], await stale.AssertFieldErrorsAsync());
-        var latest = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = ResetEmails.Token(sent[1]), newPassword = "the reset passphrase" });
-        Assert.Equal(HttpStatusCode.NoContent, latest.StatusCode);
+        var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token = link, newPassword = "the reset passphrase" });
+        Assert.Equal(["token"], await confirm.AssertFieldErrorsAsync());
     }
 
     [Fact]

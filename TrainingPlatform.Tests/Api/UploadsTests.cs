@@ -31,7 +31,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var instructor = await api.NewAccountAsync("instructor");
         var course = await instructor.CreateCourseAsync();
-        var bytes = RandomNumberGenerator.GetBytes(3000);
+        var bytes = Pdf(3000);
 
         var upload = await instructor.Client.PostAsync("/api/v1/upload/", Form(course.Id, bytes, "application/pdf; name=x", "Week 1 – résumé.pdf"));
 
@@ -51,6 +51,14 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
     }
 
+    /// <summary><paramref name="size"/> bytes that start as a PDF does, then random.</summary>
+    internal static byte[] Pdf(int size)
+    {
+        var bytes = RandomNumberGenerator.GetBytes(size);
+        "%PDF-1.7\n"u8.CopyTo(bytes);
+        return bytes;
+    }
+
     [Fact]
     public async Task Enrolled_learners_may_download_and_strangers_may_not()
     {
@@ -65,7 +73,12 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
         var allowed = await learner.Client.GetAsync($"/api/v1/upload/{material.Id}");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Equal("hello", await allowed.Content.ReadAsStringAsync());
-        await (await stranger.Client.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        // A stranger cannot tell the file exists: the same 404 as for an id nobody has.
+        var hidden = await (await stranger.Client.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var missing = await (await stranger.Client.GetAsync("/api/v1/upload/987654321")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(missing.GetProperty("title").GetString(), hidden.GetProperty("title").GetString());
+        Assert.Equal(missing.TryGetProperty("detail", out var detail) ? detail.GetString() : null,
+            hidden.TryGetProperty("detail", out var hiddenDetail) ? hiddenDetail.GetString() : null);
         using var anonymous = api.Anonymous();
         await (await anonymous.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await learner.Client.GetAsync("/api/v1/upload/987654321")).AssertProblemAsync(HttpStatusCode.NotFound);
@@ -80,6 +93,12 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("filename*=UTF-8''line%0D%0Abreak.pdf", "linebreak.pdf")]
     [InlineData("filename=\"..\"", "file")]
     [InlineData("filename=\"a<b>c:d|f?g*.pdf\"", "abcdfg.pdf")]
+    [InlineData("filename*=UTF-8''notes%E2%80%AEfdp.exe", "notesfdp.exe")]
+    [InlineData("filename*=UTF-8''%E2%81%A6evil%E2%81%A9.pdf.exe", "evil.pdf.exe")]
+    [InlineData("filename*=UTF-8''%E2%80%AAa%E2%80%ABb%E2%80%ACc%E2%80%ADd.txt", "abcd.txt")]
+    [InlineData("filename*=UTF-8''zero%E2%80%8Bwidth%E2%80%8D.txt", "zerowidth.txt")]
+    [InlineData("filename*=UTF-8''%EF%BB%BFbom%C2%ADsoft.txt", "bomsoft.txt")]
+    [InlineData("filename*=UTF-8''line%E2%80%A8para%E2%80%A9.txt", "linepara.txt")]
     public async Task File_names_are_sanitised(string fileNameParameter, string stored)
     {
         var instructor = await api.NewAccountAsync("instructor");
@@ -133,6 +152,67 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(before, await api.CountAsync("course_materials"));
     }
 
+    public static TheoryData<string, byte[]> Genuine() => new()
+    {
+        { "application/pdf", "%PDF-1.4\n%\u00e2\u00e3"u8.ToArray() },
+        { "image/png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] },
+        { "image/jpeg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] },
+        { "image/gif", "GIF89a\u0001\u0000"u8.ToArray() },
+        { "image/webp", "RIFF\u0024\u0000\u0000\u0000WEBPVP8 "u8.ToArray() },
+        { "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK\u0003\u0004\u0014\u0000\u0006\u0000"u8.ToArray() },
+        { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\u0003\u0004\u0014\u0000"u8.ToArray() },
+        { "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PK\u0003\u0004\u0014\u0000"u8.ToArray() },
+        { "application/msword", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0] },
+        { "application/vnd.ms-excel", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0] },
+        { "application/vnd.ms-powerpoint", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0] },
+        { "application/zip", "PK\u0005\u0006"u8.ToArray().Concat(new byte[18]).ToArray() },
+        { "video/mp4", "\u0000\u0000\u0000\u0018ftypmp42"u8.ToArray() },
+        { "text/plain", "Grüße, notes ✓"u8.ToArray() },
+        { "text/markdown", "# Week 1\n\n- résumé"u8.ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(Genuine))]
+    public async Task Each_allowed_type_is_accepted_with_its_own_leading_bytes(string contentType, byte[] content)
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, content, contentType, "file"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public static TheoryData<string, byte[]> Disguised() => new()
+    {
+        { "application/pdf", "MZ\u0090\u0000\u0003"u8.ToArray() },
+        { "application/pdf", "<html><script>alert(1)</script>"u8.ToArray() },
+        { "image/png", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"u8.ToArray() },
+        { "image/jpeg", "%PDF-1.4"u8.ToArray() },
+        { "image/gif", "GIF88a"u8.ToArray() },
+        { "image/webp", "RIFF\u0024\u0000\u0000\u0000WAVEfmt "u8.ToArray() },
+        { "application/vnd.openxmlformats-officedocument.wordprocessingml.document", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] },
+        { "application/msword", "PK\u0003\u0004\u0014\u0000"u8.ToArray() },
+        { "application/zip", "MZ\u0090\u0000"u8.ToArray() },
+        { "video/mp4", "\u0000\u0000\u0000\u0018mdat"u8.ToArray() },
+        { "text/plain", "MZ\u0090\u0000\u0003\u0000"u8.ToArray() },
+        { "text/plain", [0x68, 0x69, 0xC3, 0x28] },
+        { "application/pdf", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Disguised))]
+    public async Task Content_that_is_not_its_declared_type_is_a_415_and_nothing_is_stored(string contentType, byte[] content)
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var course = await instructor.CreateCourseAsync();
+        var before = await api.CountAsync("course_materials");
+
+        var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, content, contentType, "file"));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("content", problem.GetProperty("title").GetString());
+        Assert.Equal(before, await api.CountAsync("course_materials"));
+    }
+
     [Fact]
     public async Task Uploading_needs_the_courses_instructor()
     {
@@ -142,10 +222,10 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
         var learner = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
 
-        await (await other.Client.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Forbidden);
-        await (await learner.Client.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Forbidden);
-        await (await anonymous.PostAsync("/api/v1/upload", Form(course.Id, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.Unauthorized);
-        await (await owner.Client.PostAsync("/api/v1/upload", Form(987654321, "x"u8.ToArray()))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await other.Client.PostAsync("/api/v1/upload", Form(course.Id, Pdf(10)))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await learner.Client.PostAsync("/api/v1/upload", Form(course.Id, Pdf(10)))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await anonymous.PostAsync("/api/v1/upload", Form(course.Id, Pdf(10)))).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await owner.Client.PostAsync("/api/v1/upload", Form(987654321, Pdf(10)))).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
     [
         "signed with another key", "alg none", "signature stripped", "payload tampered after signing", "expired", "not yet valid",
         "wrong audience", "wrong issuer", "HS512 instead of HS256", "refresh token as access token", "garbage", "empty",
+        "no session id", "made-up session id",
     ];
 
     [Theory]
@@ -62,19 +63,25 @@ public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
             "refresh token as access token" => api.Instructor.Tokens.Refresh,
             "garbage" => "not.a.token",
             "empty" => "",
+            "no session id" => Sign(Claims(withSession: false), key, hs256),
+            "made-up session id" => Sign(Claims(sessionId: Guid.NewGuid().ToString()), key, hs256),
             _ => throw new ArgumentOutOfRangeException(nameof(forgery)),
         };
     }
 
+    // The instructor's real session, so that only the forged part differs from a genuine token.
+    private string RealSession => new JsonWebToken(api.Instructor.Tokens.Access).GetClaim("sid").Value;
+
     private SecurityTokenDescriptor Claims(string role = "instructor", string audience = Issuer, string issuer = Issuer,
-        DateTime? notBefore = null, DateTime? expires = null) => new()
+        DateTime? notBefore = null, DateTime? expires = null, bool withSession = true, string? sessionId = null) => new()
     {
         Issuer = issuer,
         Audience = audience,
         NotBefore = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
         Expires = expires ?? DateTime.UtcNow.AddMinutes(10),
         IssuedAt = notBefore ?? DateTime.UtcNow.AddMinutes(-1),
-        Subject = new ClaimsIdentity([new Claim("sub", api.Instructor.Id.ToString()), new Claim("email", api.Instructor.Email), new Claim("role", role)]),
+        Subject = new ClaimsIdentity(new[] { new Claim("sub", api.Instructor.Id.ToString()), new Claim("email", api.Instructor.Email), new Claim("role", role) }
+            .Concat(withSession ? [new Claim("sid", sessionId ?? RealSession)] : [])),
     };
 
     private static string Sign(SecurityTokenDescriptor descriptor, string key, string algorithm)

@@ -13,7 +13,7 @@ namespace TrainingPlatform.Tests.Reliability;
 public sealed class HostileApi : IAsyncLifetime
 {
     private static readonly string[] Tables =
-        ["users", "refresh_tokens", "password_reset_tokens", "courses", "lessons", "enrollments", "lesson_completions", "course_materials"];
+        ["users", "sessions", "refresh_tokens", "password_reset_tokens", "courses", "lessons", "enrollments", "lesson_completions", "course_materials"];
 
     public ApiProcess Process { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;

@@ -60,7 +60,7 @@ public class SqlMetaCharacterTests(HostileApi api) : IClassFixture<HostileApi>
         var grown = after.Where(table => table.Value != before[table.Key]).ToDictionary(table => table.Key, table => table.Value - before[table.Key]);
         Assert.Equal(new Dictionary<string, long>
         {
-            ["users"] = 1, ["refresh_tokens"] = 1, ["courses"] = 1, ["lessons"] = 1, ["course_materials"] = 1,
+            ["users"] = 1, ["sessions"] = 1, ["refresh_tokens"] = 1, ["courses"] = 1, ["lessons"] = 1, ["course_materials"] = 1,
         }, grown);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
@@ -5,7 +6,8 @@ using TrainingPlatform.Tests.Api;
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>
-/// Hostile upload file names end as one harmless name, in the database and in the download's Content-Disposition.
+/// Hostile upload file names end as one harmless name, in the database and in the download's Content-Disposition:
+/// no paths, no control characters, and no invisible format characters that would make it display as another name.
 /// (The API's UploadsTests check the stored names case by case; this follows them out again.)
 /// </summary>
 [Collection(nameof(ReliabilityCollection))]
@@ -19,7 +21,9 @@ public class UploadNameTests(HostileApi api) : IClassFixture<HostileApi>
     [InlineData("line\r\nSet-Cookie: a=b.txt")]
     [InlineData("..")]
     [InlineData("%2e%2e%2f%2e%2e%2fsecret.txt")]
-    public async Task A_hostile_file_name_is_stored_and_served_without_paths_or_control_characters(string fileName)
+    [InlineData("notes\u202Efdp.exe")]
+    [InlineData("\u2066report\u2069\u200B.pdf\u2028.exe")]
+    public async Task A_hostile_file_name_is_stored_and_served_without_paths_or_control_or_format_characters(string fileName)
     {
         var course = await api.Instructor.CreateCourseAsync();
         var uploaded = await api.Instructor.Client.PostAsync("/api/v1/upload", UploadForms.Of(course.Id.ToString(), fileName, "notes"u8.ToArray()));
@@ -40,6 +44,8 @@ public class UploadNameTests(HostileApi api) : IClassFixture<HostileApi>
         Assert.DoesNotContain('/', name);
         Assert.DoesNotContain('\\', name);
         Assert.DoesNotContain(name, char.IsControl);
+        Assert.DoesNotContain(name, c => CharUnicodeInfo.GetUnicodeCategory(c)
+            is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
         Assert.NotEqual("..", name);
         Assert.False(name.StartsWith('.'), name);
     }

@@ -21,8 +21,10 @@ source "$BENCH_DIR/lib/api.sh"
 source "$BENCH_DIR/lib/scrape.sh"
 # shellcheck source=SCRIPTDIR/lib/backup-restore.sh
 source "$BENCH_DIR/lib/backup-restore.sh"
+# shellcheck source=SCRIPTDIR/lib/session.sh
+source "$BENCH_DIR/lib/session.sh"
 
-readonly ALL_MEASUREMENTS="middleware,pipeline,api,scrape,backup"
+readonly ALL_MEASUREMENTS="middleware,pipeline,api,scrape,backup,session"
 
 usage() {
   cat <<'TXT'
@@ -40,6 +42,8 @@ Measurements (default: all, in this order):
               enrollment writes, token (KDF)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
+  session     BenchmarkDotNet: ns and bytes per request of JWT bearer authentication with and without the
+              session check (answered from the cache, and by a lookup on a private Postgres)
 
 Options:
   --quick       CI-sized: short BenchmarkDotNet job, 1 round of 5 s per variant, 3 pipeline hosts,

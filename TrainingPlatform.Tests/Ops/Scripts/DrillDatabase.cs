@@ -75,9 +75,11 @@ public sealed class DrillDatabase
               on c.rn in (u.rn % {Courses} + 1, (u.rn * 7 + 3) % {Courses} + 1);
             insert into lesson_completions (enrollment_id, lesson_id)
             select e.id, l.id from enrollments e join lessons l on l.course_id = e.course_id where l.position <= 3;
+            insert into sessions (id, user_id)
+            select gen_random_uuid(), id from users where email like 'user1%';
             insert into refresh_tokens (user_id, family_id, token_hash, expires_at)
-            select id, gen_random_uuid(), sha256(convert_to('refresh' || email, 'UTF8')), now() + interval '14 days'
-            from users where email like 'user1%';
+            select u.id, s.id, sha256(convert_to('refresh' || u.email, 'UTF8')), now() + interval '14 days'
+            from sessions s join users u on u.id = s.user_id;
             insert into password_reset_tokens (user_id, token_hash, expires_at)
             select id, sha256(convert_to('reset' || email, 'UTF8')), now() + interval '1 hour' from users where email like 'user2%';
             """);

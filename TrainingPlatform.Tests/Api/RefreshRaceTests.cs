@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace TrainingPlatform.Tests.Api;
+
+/// <summary>
+/// A refresh that is still writing its new token when a revocation begins. A test-only trigger in this class's own
+/// database holds the insert of the new refresh token (pg_sleep), the revocation runs meanwhile, and afterwards the
+/// token that rotation issued must be as dead as the rest of the session.
+/// </summary>
+public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiFixture>
+{
+    private static readonly TimeSpan InsertDelay = TimeSpan.FromSeconds(2);
+
+    public static TheoryData<string> Revocations() => ["logout-all", "password change", "password reset"];
+
+    [Theory]
+    [MemberData(nameof(Revocations))]
+    public async Task A_refresh_racing_a_revocation_does_not_survive_it(string revocation)
+    {
+        var account = await api.NewAccountAsync();
+        await using var delay = await DelayedInsertsAsync(account.Tokens.Refresh);
+        using var anonymous = api.Anonymous();
+
+        var refreshing = anonymous.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = account.Tokens.Refresh });
+        await delay.WaitUntilSleepingAsync();
+        var revoked = revocation switch
+        {
+            "logout-all" => account.Client.PostAsync("/api/v1/auth/logout", null),
+            "password change" => account.Client.PostAsJsonAsync("/api/v1/password/change",
+                new { currentPassword = account.Password, newPassword = "a brand new passphrase" }),
+            "password reset" => ResetAsync(anonymous, account.Email),
+            _ => throw new ArgumentOutOfRangeException(nameof(revocation)),
+        };
+        var refreshed = await refreshing;
+        Assert.True((await revoked).IsSuccessStatusCode, $"{revocation}: {(await revoked).StatusCode}");
+
+        // The rotation began before the revocation, so it may well have answered; what it issued must not work.
+        if (refreshed.StatusCode == HttpStatusCode.OK)
+        {
+            var issued = (await refreshed.Content.ReadFromJsonAsync<TokenBody>())!;
+            await (await anonymous.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = issued.Refresh })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        }
+        else
+        {
+            await refreshed.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    private async Task<HttpResponseMessage> ResetAsync(HttpClient anonymous, string email)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
+        var mail = await api.Mail.WaitForMessagesAsync(email, 1, TimeSpan.FromSeconds(30));
+        return await anonymous.PostAsJsonAsync("/api/v1/password/reset/confirm",
+            new { token = ResetEmails.Token(mail[^1]), newPassword = "the reset passphrase" });
+    }
+
+    /// <summary>Makes every insert of a refresh token into the session of <paramref name="refresh"/> sleep before it lands.</summary>
+    private async Task<DelayedInserts> DelayedInsertsAsync(string refresh)
+    {
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var family = new NpgsqlCommand("SELECT family_id FROM refresh_tokens WHERE token_hash = @hash", connection);
+        family.Parameters.AddWithValue("hash", SHA256.HashData(Encoding.UTF8.GetBytes(refresh)));
+        var session = (Guid)(await family.ExecuteScalarAsync())!;
+        var name = "test_delay_" + session.ToString("N");
+        await using var create = new NpgsqlCommand(
+            $"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_sleep({InsertDelay.TotalSeconds}); RETURN NEW; END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON refresh_tokens
+            FOR EACH ROW WHEN (NEW.family_id = '{session}') EXECUTE FUNCTION {name}();
+            """, connection);
+        await create.ExecuteNonQueryAsync();
+        return new DelayedInserts(api.ConnectionString, name);
+    }
+
+    private sealed class DelayedInserts(string connectionString, string name) : IAsyncDisposable
+    {
+        /// <summary>Waits until a statement of the database sleeps in the trigger: the rotation holds its locks.</summary>
+        public async Task WaitUntilSleepingAsync()
+        {
+            var waited = Stopwatch.StartNew();
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var sleeping = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'", connection);
+            while ((long)(await sleeping.ExecuteScalarAsync())! == 0)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the refresh did not reach the delayed insert within 10 s");
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON refresh_tokens; DROP FUNCTION {name}();", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Npgsql;
+
+namespace TrainingPlatform.Tests.Api;
+
+/// <summary>Small per-owner quotas, so that a few uploads reach them.</summary>
+public sealed class QuotaApiFixture() : ApiFixture(new Dictionary<string, string?>
+{
+    ["Uploads:MaxFilesPerOwner"] = UploadQuotaTests.MaxFiles.ToString(),
+    ["Uploads:MaxBytesPerOwner"] = UploadQuotaTests.MaxBytes.ToString(),
+});
+
+public class UploadQuotaTests(QuotaApiFixture api) : IClassFixture<QuotaApiFixture>
+{
+    public const int MaxFiles = 3;
+    public const int MaxBytes = 10_000;
+
+    [Fact]
+    public async Task One_file_over_the_count_limit_is_a_409_naming_it_and_nothing_is_stored()
+    {
+        var (instructor, course) = await InstructorWithCourseAsync();
+        for (var i = 0; i < MaxFiles; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, 10)).StatusCode);
+        }
+        var before = await api.CountAsync("course_materials");
+
+        var problem = await (await UploadAsync(instructor, course, 10)).AssertProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.Equal("Uploads:MaxFilesPerOwner", problem.GetProperty("limit").GetString());
+        Assert.Equal(before, await api.CountAsync("course_materials"));
+        // The quota is the uploader's: another instructor still has all of theirs.
+        var (other, otherCourse) = await InstructorWithCourseAsync();
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(other, otherCourse, 10)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bytes_over_the_total_limit_are_a_409_naming_it_and_a_file_that_fits_is_still_accepted()
+    {
+        var (instructor, course) = await InstructorWithCourseAsync();
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, 4000)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, 4000)).StatusCode);
+        var before = await api.CountAsync("course_materials");
+
+        var problem = await (await UploadAsync(instructor, course, 4000)).AssertProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.Equal("Uploads:MaxBytesPerOwner", problem.GetProperty("limit").GetString());
+        Assert.Equal(before, await api.CountAsync("course_materials"));
+        Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, MaxBytes - 8000)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Parallel_uploads_cannot_both_take_the_last_free_place()
+    {
+        var (instructor, course) = await InstructorWithCourseAsync();
+        for (var i = 0; i < MaxFiles - 1; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, 10)).StatusCode);
+        }
+        // Each insert of this owner's files sleeps before it lands: without a lock, every upload would count the
+        // same two files and all of them would be stored.
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        var name = $"test_delay_uploads_{instructor.Id}";
+        await using (var create = new NpgsqlCommand(
+            $"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON course_materials FOR EACH ROW WHEN (NEW.uploaded_by = {instructor.Id}) EXECUTE FUNCTION {name}();
+            """, connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => UploadAsync(instructor, course, 10)));
+
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+            Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM course_materials WHERE uploaded_by = {instructor.Id}", connection);
+            Assert.Equal((long)MaxFiles, (long)(await count.ExecuteScalarAsync())!);
+        }
+        finally
+        {
+            await using var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON course_materials; DROP FUNCTION {name}();", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task<(TestAccount Instructor, long Course)> InstructorWithCourseAsync()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        return (instructor, (await instructor.CreateCourseAsync()).Id);
+    }
+
+    private static Task<HttpResponseMessage> UploadAsync(TestAccount instructor, long course, int size)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(course.ToString()), "courseId" } };
+        var file = new ByteArrayContent(UploadsTests.Pdf(size));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+        form.Add(file, "file", "handout.pdf");
+        return instructor.Client.PostAsync("/api/v1/upload", form);
+    }
+}
