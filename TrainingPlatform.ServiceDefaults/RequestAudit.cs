@@ -55,6 +55,7 @@ internal static class RequestAudit
         builder.Services.AddSingleton<HttpMetrics>();
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
+        ConsoleLines.ReplaceConsoleLogger(builder);
         builder.Services.AddTransient<IStartupFilter, RequestPipeline>();
     }
 }
