@@ -14,6 +14,7 @@ public static class ApiServices
         builder.AddTrainingDatabase();
         builder.AddAccounts();
         builder.Services.AddCourses();
+        builder.AddCourseListCache();
         builder.AddUploads();
 
         // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
@@ -24,12 +25,13 @@ public static class ApiServices
     }
 
     /// <summary>
-    /// The rate limiter, then every feature API, the OpenAPI document and (in Development) its reference page.
+    /// The rate limiter, the output cache (used by the course list), then every feature API, the OpenAPI document and (in Development) its reference page.
     /// Exception handling and problem bodies come from the service defaults, which run the handlers registered above.
     /// </summary>
     public static WebApplication MapApplicationApis(this WebApplication app)
     {
         app.UseRateLimiter();
+        app.UseOutputCache();
 
         app.MapAccountsApi();
         app.MapCoursesApi();
