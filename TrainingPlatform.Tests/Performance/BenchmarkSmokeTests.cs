@@ -6,8 +6,8 @@ namespace TrainingPlatform.Tests.Performance;
 
 /// <summary>
 /// The quick mode's fastest measurements really run: the scrape cost, the pipeline comparison under wrk and the
-/// API's memory under slow downloads each print their summary line. The figures themselves are not judged (a shared machine makes them noisy); the
-/// document quotes a full run.
+/// API's memory under slow downloads each print their summary line. The figures themselves are not judged (a
+/// shared machine makes them noisy); the document quotes a full run.
 /// </summary>
 public sealed partial class BenchmarkSmokeTests
 {

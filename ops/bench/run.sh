@@ -21,8 +21,10 @@ source "$BENCH_DIR/lib/scrape.sh"
 source "$BENCH_DIR/lib/backup-restore.sh"
 # shellcheck source=SCRIPTDIR/lib/memory.sh
 source "$BENCH_DIR/lib/memory.sh"
+# shellcheck source=SCRIPTDIR/lib/list.sh
+source "$BENCH_DIR/lib/list.sh"
 
-readonly ALL_MEASUREMENTS="middleware,pipeline,api,scrape,backup,memory"
+readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,scrape,backup,memory"
 
 usage() {
   cat <<'TXT'
@@ -38,6 +40,8 @@ Measurements (default: all, in this order):
   pipeline    wrk on GET /hello in hosts: bare, promnet, audit, defaults, defaults-quiet, promnet-stock
   api         the real API on a private Postgres: course list (4, 32 and 128 connections), one course,
               enrollment writes, token (KDF)
+  list        the anonymous course list at 4, 32 and 128 connections in API variants side by side: with and
+              without its output cache, Npgsql's default pool, and an older build (BENCH_BASELINE_API)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
   memory      the API's resident memory while 100 slow readers download one 10 MB material
@@ -57,6 +61,8 @@ Environment (defaults full / quick):
   BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Maximum Pool Size=100")
   BENCH_API_ENV       extra NAME=VALUE settings for the API, space-separated (e.g. Courses__ListCacheSeconds=0)
   BENCH_READERS       concurrent slow readers for memory (100 / 20)
+  BENCH_BASELINE_API  folder of an older API build to compare in list (e.g. another checkout's
+                      TrainingPlatform.Api/bin/Release/net10.0)
 
 Needs: dotnet, wrk, curl, jq, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.
@@ -134,7 +140,7 @@ progress() {
 
 echo "building Release (log: $OUT/build.log)" >&2
 dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
-if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
+if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
   dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
 fi
 

@@ -11,30 +11,42 @@ readonly API_LEARNERS=40
 api_start() {
   postgres_start
   pg_sql postgres "CREATE DATABASE training"
-  API_BASE="http://127.0.0.1:$(free_port)"
-  local extra=()
+  api_launch "$OUT/api.log" "$API_BIN"
+}
+
+# api_launch LOG FOLDER [NAME=VALUE...]: the API built in FOLDER on the database, with these settings besides the
+# benchmark's own and BENCH_API_ENV; sets API_BASE and API_PID.
+api_launch() {
+  local log=$1 folder=$2 extra=()
+  shift 2
   read -r -a extra <<<"${BENCH_API_ENV:-}"
-  start_process "$OUT/api.log" env -C "$API_BIN" \
+  API_BASE="http://127.0.0.1:$(free_port)"
+  start_process "$log" env -C "$folder" \
     ASPNETCORE_ENVIRONMENT=Production \
     "ConnectionStrings__training=$(postgres_connection_string training)" \
     "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
     RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 \
-    METRICS_ENABLED=true Logging__Console__FormatterName=json "${extra[@]}" \
+    METRICS_ENABLED=true Logging__Console__FormatterName=json "${extra[@]}" "$@" \
     dotnet TrainingPlatform.Api.dll --urls "$API_BASE"
   API_PID=$LAST_PID
-  wait_for_url "$API_BASE/healthz" "$OUT/api.log" "$API_PID"
+  wait_for_url "$API_BASE/healthz" "$log" "$API_PID"
 }
 
-measure_api() {
-  api_start
-  local base=$API_BASE api_pid=$API_PID
-  api_register "$base" instructor@bench.test instructor
+# api_seed_courses BASE: an instructor with API_COURSES published courses.
+api_seed_courses() {
+  api_register "$1" instructor@bench.test instructor
   pg_sql training "INSERT INTO courses (instructor_id, title, description, published)
     SELECT (SELECT id FROM users WHERE email = 'instructor@bench.test'), 'Course ' || g,
            repeat('A course generated for the benchmark. ', 8), true
     FROM generate_series(1, $API_COURSES) g"
   # As autovacuum would have by the time such a table is read: statistics and the visibility map (index-only scans).
   pg_sql training "VACUUM ANALYZE courses"
+}
+
+measure_api() {
+  api_start
+  local base=$API_BASE api_pid=$API_PID
+  api_seed_courses "$base"
   local first_course tokens="" learner
   first_course=$(pg_sql training "SELECT min(id) FROM courses")
   for ((learner = 1; learner <= API_LEARNERS; learner++)); do
