@@ -32,11 +32,20 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
 {
     private const int BatchBytes = 64 * 1024;
 
+    /// <summary>
+    /// How long the writer lets records gather after a write before it looks again: under load a write then carries
+    /// dozens of lines instead of one, and a line reaches the console at most this much later.
+    /// </summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
     [ThreadStatic]
     private static StringWriter? t_text;
+
+    [ThreadStatic]
+    private static (JsonConsoleFormatterOptions Options, Utf8JsonWriter Writer)? t_json;
 
     private readonly Channel<Line> _queue;
     private readonly IOptionsMonitor<ConsoleLoggerOptions> _options;
@@ -144,20 +153,25 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
         var message = record.RentMessage(out var length);
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer, options.JsonWriterOptions))
+            // One writer per thread, made again only when the formatter's options are reloaded.
+            if (t_json is not ({ } cachedOptions, { } writer) || !ReferenceEquals(cachedOptions, options))
             {
-                writer.WriteStartObject();
-                if (options.TimestampFormat is { } timestampFormat)
-                {
-                    var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
-                    writer.WriteString("Timestamp", now.ToString(timestampFormat));
-                }
-                writer.WriteNumber("EventId", eventId.Id);
-                writer.WriteString("LogLevel", LevelName(level));
-                writer.WriteString("Category", category);
-                record.WriteJson(writer, message.AsSpan(0, length));
-                writer.WriteEndObject();
+                writer = new Utf8JsonWriter(buffer, options.JsonWriterOptions);
+                t_json = (options, writer);
             }
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            if (options.TimestampFormat is { } timestampFormat)
+            {
+                var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
+                writer.WriteString("Timestamp", now.ToString(timestampFormat));
+            }
+            writer.WriteNumber("EventId", eventId.Id);
+            writer.WriteString("LogLevel", LevelName(level));
+            writer.WriteString("Category", category);
+            record.WriteJson(writer, message.AsSpan(0, length));
+            writer.WriteEndObject();
+            writer.Flush();
             Encoding.UTF8.GetBytes(Environment.NewLine, buffer);
         }
         finally
@@ -197,6 +211,10 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
                 ArrayPool<byte>.Shared.Return(line.Bytes);
             }
             _output.Write(batch.AsSpan(0, length), toError);
+            if (!reader.TryPeek(out _))
+            {
+                await Task.Delay(Linger);
+            }
         }
     }
 
