@@ -113,10 +113,8 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
             var text = t_text ??= new StringWriter();
             text.GetStringBuilder().Clear();
             consoleFormatter.Write(new LogEntry<TState>(level, category, eventId, state, exception, formatter), _scopes, text);
-            foreach (var chunk in text.GetStringBuilder().GetChunks())
-            {
-                Encoding.UTF8.GetBytes(chunk.Span, buffer);
-            }
+            // Rare records (not per request): one string keeps a character pair from being split between chunks.
+            Encoding.UTF8.GetBytes(text.ToString(), buffer);
         }
         if (buffer.WrittenCount == 0)
         {
