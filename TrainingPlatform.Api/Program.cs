@@ -15,12 +15,13 @@ var app = builder.Build();
 
 // The request pipeline, in order. Forwarded headers, the audit (request id, access log, security events, metrics),
 // exception handling and status pages come first (ServiceDefaults/RequestPipeline.cs). Authentication comes before
-// rate limiting because uploads are limited per signed-in user.
+// rate limiting because uploads are limited per signed-in user; the output cache (anonymous course list) comes last.
 app.UseServiceDefaults();
 app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseOutputCache();
 
 app.MapDefaultEndpoints();
 app.MapApplicationApis();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
@@ -10,9 +11,18 @@ namespace TrainingPlatform.ServiceDefaults;
 /// One structured record per request on category <c>TrainingPlatform.Access</c>. The query string and the
 /// body are never logged: tokens and passwords travel there.
 /// </summary>
-internal sealed partial class AccessLog(ILoggerFactory loggerFactory)
+internal sealed class AccessLog(ILoggerFactory loggerFactory)
 {
     public const string Category = "TrainingPlatform.Access";
+
+    public static readonly EventId RequestEvent = new(1, "Request");
+
+    /// <summary>
+    /// What could break a log line: C0 controls, DEL and C1 controls (U+0085 NEXT LINE among them), and the Unicode
+    /// line and paragraph separators U+2028 and U+2029, which some log viewers and JSON consumers treat as newlines.
+    /// </summary>
+    private static readonly SearchValues<char> LineBreaking =
+        SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7f, 0x21).Select(c => (char)c), '\u2028', '\u2029']);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
@@ -24,8 +34,9 @@ internal sealed partial class AccessLog(ILoggerFactory loggerFactory)
         {
             return;
         }
-        Request(_logger, context.Request.Method, PathOf(context), status, elapsed.TotalMilliseconds, requestId,
+        var record = new AccessRecord(context.Request.Method, PathOf(context), status, elapsed.TotalMilliseconds, requestId,
             Activity.Current?.TraceId.ToHexString(), pathTemplate, UserIdOf(context), ClientIpOf(context));
+        _logger.Log(LogLevel.Information, RequestEvent, record, null, static (state, _) => state.ToString());
     }
 
     /// <summary>The authenticated user's <c>sub</c> claim, or null when anonymous.</summary>
@@ -43,15 +54,13 @@ internal sealed partial class AccessLog(ILoggerFactory loggerFactory)
     /// <summary>The connection's peer, already replaced by the forwarded address when a trusted proxy sent it.</summary>
     public static string? ClientIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 
-    /// <summary>The decoded path without the query; control characters escaped so a path cannot forge log lines.</summary>
+    /// <summary>
+    /// The decoded path without the query; percent-encoded whole when it holds a line-breaking character, so a
+    /// path cannot forge log lines.
+    /// </summary>
     public static string PathOf(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
-        return path.AsSpan().IndexOfAnyInRange('\0', '\x1f') < 0 ? path : Uri.EscapeDataString(path);
+        return path.AsSpan().ContainsAny(LineBreaking) ? Uri.EscapeDataString(path) : path;
     }
-
-    [LoggerMessage(EventId = 1, EventName = "Request", Level = LogLevel.Information,
-        Message = "{method} {path} {status_code} {duration_ms} ms request_id={request_id} trace_id={trace_id} path_template={path_template} user_id={user_id} client_ip={client_ip}")]
-    private static partial void Request(ILogger logger, string method, string path, int status_code, double duration_ms,
-        string request_id, string? trace_id, string path_template, string? user_id, string? client_ip);
 }

@@ -11,6 +11,7 @@ public static class HttpMeasures
     public const string ServerErrorsTotal = "http_server_errors_total";
     public const string RequestsInFlight = "http_requests_in_flight";
     public const string SecurityEventsTotal = "security_events_total";
+    public const string AccessLogDroppedTotal = "access_log_dropped_total";
 
     /// <summary>ASP.NET Core's own histogram, exported over OTLP to the dashboard with the same buckets.</summary>
     public const string OpenTelemetryRequestDuration = "http.server.request.duration";

@@ -27,6 +27,7 @@ public sealed class HttpMetrics
     private readonly Counter _serverErrors;
     private readonly Gauge _inFlight;
     private readonly Counter _securityEvents;
+    private readonly Counter _accessLogDropped;
     private readonly ConcurrentDictionary<(object Endpoint, int Method, int Status), RequestSeries> _series = new();
     private readonly ConcurrentDictionary<(object Endpoint, string Reason), Counter.Child> _securitySeries = new();
 
@@ -64,6 +65,8 @@ public sealed class HttpMetrics
         _inFlight = factory.CreateGauge(HttpMeasures.RequestsInFlight, "HTTP requests being served now.");
         _securityEvents = factory.CreateCounter(HttpMeasures.SecurityEventsTotal,
             "Requests worth a security review (401, 403, 429, 4xx on sensitive paths), by reason.", HttpMeasures.SecurityEventLabels);
+        _accessLogDropped = factory.CreateCounter(HttpMeasures.AccessLogDroppedTotal,
+            "Access log records dropped because the console could not keep up (the requests were served).");
 
         // prometheus-net's process collectors, plus the conventional resident-memory name dashboards expect.
         DotNetStats.Register(_registry);
@@ -87,6 +90,8 @@ public sealed class HttpMetrics
         series.Requests?.Inc();
         series.ServerErrors?.Inc();
     }
+
+    public void AccessLogDropped() => _accessLogDropped.Inc();
 
     public void SecurityEvent(Endpoint? endpoint, string reason)
     {

@@ -58,5 +58,6 @@ internal static class RequestAudit
         builder.Services.AddSingleton(_ => new HttpMetrics(instance));
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
+        ConsoleLines.ReplaceConsoleLogger(builder);
     }
 }

@@ -1,25 +1,30 @@
 using Dapper;
+using Microsoft.AspNetCore.OutputCaching;
 using Npgsql;
 using TrainingPlatform.Api.Data;
 using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
 
-public sealed class CourseStore(NpgsqlDataSource dataSource)
+public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore listCache)
 {
     private const string Columns =
         "id AS Id, title AS Title, description AS Description, published AS Published, instructor_id AS InstructorId, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    /// <summary>Published courses plus the viewer's own drafts, newest first.</summary>
+    /// <summary>Published courses plus the viewer's own drafts, newest first: count and page in one round trip.</summary>
     public async Task<Page<Course>> ListVisibleAsync(long? viewerId, Paging paging, CancellationToken cancellationToken)
     {
+        // Anonymous viewers have a filter of their own, so the plan uses the published-courses index rather than
+        // an OR that Postgres must plan for any viewer.
+        var visible = viewerId is null ? "published" : "(published OR instructor_id = @viewerId)";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var parameters = new { viewerId, paging.Limit, paging.Offset };
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM courses WHERE published OR instructor_id = @viewerId", parameters, cancellationToken: cancellationToken));
-        var items = await connection.QueryAsync<Course>(new CommandDefinition(
-            $"SELECT {Columns} FROM courses WHERE published OR instructor_id = @viewerId ORDER BY id DESC LIMIT @limit OFFSET @offset",
-            parameters, cancellationToken: cancellationToken));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT count(*) FROM courses WHERE {visible};
+            SELECT {Columns} FROM courses WHERE {visible} ORDER BY id DESC LIMIT @limit OFFSET @offset;
+            """, new { viewerId, paging.Limit, paging.Offset }, cancellationToken: cancellationToken));
+        var total = await results.ReadSingleAsync<long>();
+        var items = await results.ReadAsync<Course>();
         return new Page<Course>(items.AsList(), total, paging.Limit, paging.Offset);
     }
 
@@ -30,23 +35,35 @@ public sealed class CourseStore(NpgsqlDataSource dataSource)
             $"SELECT {Columns} FROM courses WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    public Task<Course> CreateAsync(long instructorId, string title, string description, bool published, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<Course>(new CommandDefinition(
+    public async Task<Course> CreateAsync(long instructorId, string title, string description, bool published, CancellationToken cancellationToken)
+    {
+        var course = await dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<Course>(new CommandDefinition(
             $"""
             INSERT INTO courses (instructor_id, title, description, published) VALUES (@instructorId, @title, @description, @published)
             RETURNING {Columns}
             """, new { instructorId, title, description, published }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        await listCache.EvictAsync();
+        return course;
+    }
 
     /// <summary>Updates the course; null when it no longer exists.</summary>
-    public Task<Course?> UpdateAsync(long id, string title, string description, bool published, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
+    public async Task<Course?> UpdateAsync(long id, string title, string description, bool published, CancellationToken cancellationToken)
+    {
+        var course = await dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
             $"""
             UPDATE courses SET title = @title, description = @description, published = @published, updated_at = now()
             WHERE id = @id RETURNING {Columns}
             """, new { id, title, description, published }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        await listCache.EvictAsync();
+        return course;
+    }
 
     /// <summary>Deletes the course with its lessons, enrollments and materials.</summary>
-    public Task<int> DeleteAsync(long id, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+    public async Task<int> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        var deleted = await dataSource.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM courses WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        await listCache.EvictAsync();
+        return deleted;
+    }
 }

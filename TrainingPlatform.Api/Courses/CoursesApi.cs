@@ -14,7 +14,8 @@ public static class CoursesApi
 
         courses.MapGet("", List)
             .WithName("ListCourses")
-            .WithSummary("Published courses, plus the caller's own drafts (paged)");
+            .WithSummary("Published courses, plus the caller's own drafts (paged)")
+            .CacheOutput(CourseListCache.Policy);
 
         courses.MapPost("", Create)
             .WithName("CreateCourse")

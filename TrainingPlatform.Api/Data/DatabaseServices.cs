@@ -18,6 +18,13 @@ public static class DatabaseServices
     private const int ConnectTimeoutSeconds = 3;
     private const int CommandTimeoutSeconds = 5;
 
+    /// <summary>
+    /// Npgsql's default pool (100) lets every concurrent request open a backend of its own; on a small machine they
+    /// compete for the same cores and the tail grows (ops/docs/performance.md). A few connections per core serve as
+    /// many requests per second with a far shorter queue; a connection string's own Maximum Pool Size wins.
+    /// </summary>
+    public static readonly int DefaultMaxPoolSize = Math.Max(8, 4 * Environment.ProcessorCount);
+
     /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
     public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
     {
@@ -25,7 +32,7 @@ public static class DatabaseServices
         var pool = new DatabasePool($"{ConnectionName}-{Guid.NewGuid():N}");
         builder.Services.AddSingleton(pool);
         builder.AddNpgsqlDataSource(ConnectionName,
-            settings => settings.ConnectionString = WithPoolBudget(WithFailFastTimeouts(settings.ConnectionString),
+            settings => settings.ConnectionString = WithPoolBudget(WithServiceDefaults(settings.ConnectionString),
                 builder.Configuration.GetValue<int?>(MaxPoolSizeKey)),
             dataSource => dataSource.Name = pool.Name);
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -46,7 +53,7 @@ public static class DatabaseServices
             ? connectionString
             : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize.Value }.ConnectionString;
 
-    private static string? WithFailFastTimeouts(string? connectionString)
+    private static string? WithServiceDefaults(string? connectionString)
     {
         if (string.IsNullOrEmpty(connectionString))
         {
@@ -61,6 +68,11 @@ public static class DatabaseServices
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
         {
             tuned.CommandTimeout = CommandTimeoutSeconds;
+        }
+        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal) is { } compact
+            && (compact.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || compact.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase))))
+        {
+            tuned.MaxPoolSize = DefaultMaxPoolSize;
         }
         return tuned.ConnectionString;
     }

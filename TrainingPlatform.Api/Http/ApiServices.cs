@@ -16,6 +16,7 @@ public static class ApiServices
         builder.AddRateLimitStore();
         builder.AddAccounts();
         builder.Services.AddCourses();
+        builder.AddCourseListCache();
         builder.AddUploads();
 
         // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.

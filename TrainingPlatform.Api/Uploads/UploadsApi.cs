@@ -80,16 +80,14 @@ public static class UploadsApi
         {
             return problem!;
         }
-        var content = new byte[file.Length];
-        await using (var stream = file.OpenReadStream())
-        {
-            await stream.ReadExactlyAsync(content, cancellationToken);
-        }
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        // The form reader has buffered the file (to disk beyond 64 KB): hash it, then stream it into the insert.
+        await using var content = file.OpenReadStream();
+        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
+        content.Position = 0;
         try
         {
             var material = await materials.CreateAsync(course, userId, FileNames.Sanitize(file.FileName), mediaType.MediaType.Value!.ToLowerInvariant(),
-                content, sha256, cancellationToken);
+                content, file.Length, sha256, cancellationToken);
             return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
         }
         catch (UploadQuotaExceededException e)
@@ -98,7 +96,7 @@ public static class UploadsApi
         }
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
         long id, ClaimsPrincipal principal, MaterialStore materials, HttpResponse response, CancellationToken cancellationToken)
     {
         // A file the caller may not read answers exactly like a missing one, so ids reveal nothing.
@@ -109,6 +107,7 @@ public static class UploadsApi
         var material = found.Material;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(material.Sha256))}:";
-        return TypedResults.File(await materials.ContentAsync(id, cancellationToken), material.ContentType, material.FileName);
+        response.ContentLength = material.SizeBytes;
+        return TypedResults.Stream(body => materials.CopyContentAsync(id, material.SizeBytes, body, cancellationToken), material.ContentType, material.FileName);
     }
 }

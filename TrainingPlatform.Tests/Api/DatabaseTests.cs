@@ -20,10 +20,12 @@ public class DatabaseTests
         using var client = api.CreateHttpClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/courses")).StatusCode);
 
+        // A page the output cache has not seen: the first page may rightly still be served from it during an outage.
+        const string uncached = "/api/v1/courses?offset=1";
         await postgres.StopAsync();
         foreach (var request in new Func<Task<HttpResponseMessage>>[]
         {
-            () => client.GetAsync("/api/v1/courses"),
+            () => client.GetAsync(uncached),
             () => client.PostAsJsonAsync("/api/v1/token", new { email = "a@example.test", password = "whatever it is" }),
         })
         {
@@ -34,7 +36,7 @@ public class DatabaseTests
 
         await postgres.StartAsync();
         using var recovery = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await client.GetAsync("/api/v1/courses", recovery.Token)).StatusCode != HttpStatusCode.OK)
+        while ((await client.GetAsync(uncached, recovery.Token)).StatusCode != HttpStatusCode.OK)
         {
             await Task.Delay(200, recovery.Token);
         }

@@ -5,9 +5,9 @@ using TrainingPlatform.Tests.Ops.Scripts;
 namespace TrainingPlatform.Tests.Performance;
 
 /// <summary>
-/// The quick mode's fastest measurements really run: the scrape cost and the pipeline comparison under wrk each
-/// print their summary line. The figures themselves are not judged (a shared machine makes them noisy); the
-/// document quotes a full run.
+/// The quick mode's fastest measurements really run: the scrape cost, the pipeline comparison under wrk and the
+/// API's memory under slow downloads each print their summary line. The figures themselves are not judged (a
+/// shared machine makes them noisy); the document quotes a full run.
 /// </summary>
 public sealed partial class BenchmarkSmokeTests
 {
@@ -30,6 +30,23 @@ public sealed partial class BenchmarkSmokeTests
             Assert.Matches($@"[:|] {variant} \d+ rps [\d.]+x, [\d.]+ us", pipeline);
         }
     }
+
+    [Fact]
+    public async Task Quick_memory_measurement_prints_the_apis_memory_under_slow_readers()
+    {
+        var result = await Command.RunAsync(RepositoryRoot.Ops("bench", "run.sh"), ["--quick", "--only", "memory"],
+            new Dictionary<string, string>(), timeout: TimeSpan.FromMinutes(8));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var memory = MemorySummary().Match(result.Stdout);
+        Assert.True(memory.Success, result.ToString());
+        Assert.Equal("20", memory.Groups["readers"].Value);
+        // A sanity bound only, far from any real figure (ops/docs/performance.md quotes those): a plausible number came out.
+        Assert.InRange(int.Parse(memory.Groups["growth"].Value, CultureInfo.InvariantCulture), -1024, 2048);
+    }
+
+    [GeneratedRegex(@"^summary memory \((?<readers>\d+) readers .*: RSS before \d+ MB, peak \d+ MB, growth (?<growth>-?\d+) MB", RegexOptions.Multiline)]
+    private static partial Regex MemorySummary();
 
     [GeneratedRegex(@"^summary scrape: (?<series>\d+) series, \d+ KiB, p50 [\d.]+ ms", RegexOptions.Multiline)]
     private static partial Regex ScrapeSummary();

@@ -23,8 +23,12 @@ source "$BENCH_DIR/lib/scrape.sh"
 source "$BENCH_DIR/lib/backup-restore.sh"
 # shellcheck source=SCRIPTDIR/lib/session.sh
 source "$BENCH_DIR/lib/session.sh"
+# shellcheck source=SCRIPTDIR/lib/memory.sh
+source "$BENCH_DIR/lib/memory.sh"
+# shellcheck source=SCRIPTDIR/lib/list.sh
+source "$BENCH_DIR/lib/list.sh"
 
-readonly ALL_MEASUREMENTS="middleware,pipeline,api,scrape,backup,session"
+readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,scrape,backup,memory,session"
 
 usage() {
   cat <<'TXT'
@@ -38,16 +42,19 @@ Measurements (default: all, in this order):
   middleware  BenchmarkDotNet: ns and bytes per request of the audit middleware, with and without the JSON
               access log, against no middleware and prometheus-net's UseHttpMetrics()
   pipeline    wrk on GET /hello in hosts: bare, promnet, audit, defaults, defaults-quiet, promnet-stock
-  api         the real API on a private Postgres: course list (32 and 4 connections), one course,
+  api         the real API on a private Postgres: course list (4, 32 and 128 connections), one course,
               enrollment writes, token (KDF)
+  list        the anonymous course list at 4, 32 and 128 connections in API variants side by side: with and
+              without its output cache, Npgsql's default pool, and an older build (BENCH_BASELINE_API)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
+  memory      the API's resident memory while 100 slow readers download one 10 MB material
   session     BenchmarkDotNet: ns and bytes per request of JWT bearer authentication with and without the
               session check (answered from the cache, and by a lookup on a private Postgres)
 
 Options:
   --quick       CI-sized: short BenchmarkDotNet job, 1 round of 5 s per variant, 3 pipeline hosts,
-                a 50 MB database for backup (about 1.5 minutes)
+                a 50 MB database for backup, 20 readers for 5 s for memory (about 2 minutes)
   --only LIST   comma-separated measurements from the list above
   --out DIR     output folder (default: a new temporary folder, printed at the end)
   --help        this text
@@ -57,9 +64,13 @@ Environment (defaults full / quick):
   BENCH_SECONDS       seconds per load run (15 / 5)
   BENCH_CONNECTIONS   wrk connections (32)
   BENCH_BACKUP_MB     generated rows for backup, in MB (1100 / 50)
-  BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Max Auto Prepare=20")
+  BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Maximum Pool Size=100")
+  BENCH_API_ENV       extra NAME=VALUE settings for the API, space-separated (e.g. Courses__ListCacheSeconds=0)
+  BENCH_READERS       concurrent slow readers for memory (100 / 20)
+  BENCH_BASELINE_API  folder of an older API build to compare in list (e.g. another checkout's
+                      TrainingPlatform.Api/bin/Release/net10.0)
 
-Needs: dotnet, wrk, curl, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
+Needs: dotnet, wrk, curl, jq, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.
 TXT
 }
@@ -104,7 +115,7 @@ else
 fi
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 
-for tool in dotnet wrk curl; do
+for tool in dotnet wrk curl jq; do
   command -v "$tool" >/dev/null || { echo "error: $tool is required (ops/scripts/prerequisites.sh test installs it)" >&2; exit 1; }
 done
 
@@ -135,7 +146,7 @@ progress() {
 
 echo "building Release (log: $OUT/build.log)" >&2
 dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
-if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,backup,* ]]; then
+if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
   dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
 fi
 

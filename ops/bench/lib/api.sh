@@ -1,32 +1,52 @@
 # shellcheck shell=bash
 # Measurement 3: the real API (Release, Production) on a private Postgres, seeded through its own endpoints and
-# SQL, loaded route by route in interleaved rounds. Rate limits are raised through the environment.
+# SQL, loaded route by route in interleaved rounds. Rate limits are raised through the environment; BENCH_API_ENV
+# adds settings (e.g. "Courses__ListCacheSeconds=0" to measure the course list without its output cache).
 
 readonly API_PASSWORD="bench-Password-2026"
 readonly API_COURSES=10000
 readonly API_LEARNERS=40
 
-measure_api() {
+# api_start: a database and the API on it; sets API_BASE and API_PID.
+api_start() {
   postgres_start
   pg_sql postgres "CREATE DATABASE training"
-  local port base
-  port=$(free_port)
-  base="http://127.0.0.1:$port"
-  start_process "$OUT/api.log" env -C "$API_BIN" \
+  api_launch "$OUT/api.log" "$API_BIN"
+}
+
+# api_launch LOG FOLDER [NAME=VALUE...]: the API built in FOLDER on the database, with these settings besides the
+# benchmark's own and BENCH_API_ENV; sets API_BASE and API_PID.
+api_launch() {
+  local log=$1 folder=$2 extra=()
+  shift 2
+  read -r -a extra <<<"${BENCH_API_ENV:-}"
+  API_BASE="http://127.0.0.1:$(free_port)"
+  start_process "$log" env -C "$folder" \
     ASPNETCORE_ENVIRONMENT=Production \
     "ConnectionStrings__training=$(postgres_connection_string training)" \
     "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
     RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 \
-    METRICS_ENABLED=true PasswordReset__Sender=log \
-    dotnet TrainingPlatform.Api.dll --urls "$base"
-  local api_pid=$LAST_PID
-  wait_for_url "$base/healthz" "$OUT/api.log" "$api_pid"
+    METRICS_ENABLED=true PasswordReset__Sender=log Logging__Console__FormatterName=json "${extra[@]}" "$@" \
+    dotnet TrainingPlatform.Api.dll --urls "$API_BASE"
+  API_PID=$LAST_PID
+  wait_for_url "$API_BASE/healthz" "$log" "$API_PID"
+}
 
-  api_register "$base" instructor@bench.test instructor
+# api_seed_courses BASE: an instructor with API_COURSES published courses.
+api_seed_courses() {
+  api_register "$1" instructor@bench.test instructor
   pg_sql training "INSERT INTO courses (instructor_id, title, description, published)
     SELECT (SELECT id FROM users WHERE email = 'instructor@bench.test'), 'Course ' || g,
            repeat('A course generated for the benchmark. ', 8), true
-    FROM generate_series(1, $API_COURSES) g; ANALYZE courses"
+    FROM generate_series(1, $API_COURSES) g"
+  # As autovacuum would have by the time such a table is read: statistics and the visibility map (index-only scans).
+  pg_sql training "VACUUM ANALYZE courses"
+}
+
+measure_api() {
+  api_start
+  local base=$API_BASE api_pid=$API_PID
+  api_seed_courses "$base"
   local first_course tokens="" learner
   first_course=$(pg_sql training "SELECT min(id) FROM courses")
   for ((learner = 1; learner <= API_LEARNERS; learner++)); do
@@ -38,16 +58,18 @@ measure_api() {
   local results="$OUT/api.results" round target result sequence=0
   : >"$results"
   # Warm-up: JIT, the connection pool and the plan cache.
-  wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/" >/dev/null
+  wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/?limit=20" >/dev/null
   for ((round = 1; round <= ROUNDS; round++)); do
-    for target in list list-c4 get enroll token; do
+    for target in list list-c4 list-c128 get enroll token; do
       scrape_once "$base"
       case $target in
         list)
-          result=$(wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/") ;;
+          result=$(wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/?limit=20") ;;
         list-c4)
           # The same below saturation: latency without the queueing of 32 connections on two cores.
-          result=$(wrk_run "$RUN_SECONDS" 4 "$base/api/v1/courses/") ;;
+          result=$(wrk_run "$RUN_SECONDS" 4 "$base/api/v1/courses/?limit=20") ;;
+        list-c128)
+          result=$(wrk_run "$RUN_SECONDS" 128 "$base/api/v1/courses/?limit=20") ;;
         get)
           result=$(BENCH_PATH="/api/v1/courses/%d/" BENCH_ID_FIRST=$first_course BENCH_ID_COUNT=$API_COURSES \
             wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$base") ;;
@@ -87,7 +109,7 @@ report_api() {
     echo "| route | rps (median) | p50 ms | p95 ms | p99 ms | errors (total) |"
     echo "|---|---|---|---|---|---|"
   } >"$OUT/api.md"
-  for target in list list-c4 get enroll token; do
+  for target in list list-c4 list-c128 get enroll token; do
     local rps=() p50=() p95=() p99=() errors=0 round name rest
     while read -r round name rest; do
       [[ $name == "$target" ]] || continue
@@ -104,13 +126,14 @@ report_api() {
       "$(median "${rps[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors" >>"$OUT/api.md"
     summary+="${summary:+ | }$target $line"
   done
-  echo "summary api ($ROUNDS round(s) of ${RUN_SECONDS}s, wrk -t1 -c$CONNECTIONS, list-c4 and token -c4; medians): $summary"
+  echo "summary api ($ROUNDS round(s) of ${RUN_SECONDS}s, wrk -t1 -c$CONNECTIONS, list-c4 and token -c4, list-c128 -c128; medians): $summary"
 }
 
 api_route() {
   case $1 in
-    list) echo "GET /api/v1/courses/" ;;
-    list-c4) echo "GET /api/v1/courses/ (4 connections)" ;;
+    list) echo "GET /api/v1/courses/?limit=20" ;;
+    list-c4) echo "GET /api/v1/courses/?limit=20 (4 connections)" ;;
+    list-c128) echo "GET /api/v1/courses/?limit=20 (128 connections)" ;;
     get) echo "GET /api/v1/courses/{id}/" ;;
     enroll) echo "POST /api/v1/courses/{id}/enroll (bearer)" ;;
     token) echo "POST /api/v1/token/ (PBKDF2)" ;;
