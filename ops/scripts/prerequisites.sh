@@ -7,7 +7,8 @@ usage() {
   cat <<'TXT'
 Usage: ops/scripts/prerequisites.sh stack|test
 
-  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter
+  stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter,
+         alertmanager (with amtool), jq (ops/scripts/release-gate.sh)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -32,6 +33,9 @@ needs=(
   "prometheus prometheus"
   "promtool prometheus"
   "prometheus-blackbox-exporter prometheus-blackbox-exporter"
+  "prometheus-alertmanager prometheus-alertmanager"
+  "amtool prometheus-alertmanager"
+  "jq jq"
   "pg_dump postgresql-client"
 )
 if [[ $purpose == test ]]; then

@@ -6,6 +6,8 @@ internal static class MonitoringBinaries
     public static string Promtool => Find("promtool", "apt-get install prometheus");
     public static string Prometheus => Find("prometheus", "apt-get install prometheus");
     public static string BlackboxExporter => Find("prometheus-blackbox-exporter", "apt-get install prometheus-blackbox-exporter");
+    public static string Alertmanager => Find("prometheus-alertmanager", "apt-get install prometheus-alertmanager");
+    public static string Amtool => Find("amtool", "apt-get install prometheus-alertmanager");
 
     private static string Find(string name, string install)
     {
