@@ -26,6 +26,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     public string Log => _process.Log;
+    public Uri BaseAddress => _process.BaseAddress;
 
     /// <summary>Starts Prometheus on <paramref name="port"/> (the port the config's self-scrape was rendered with).</summary>
     public static async Task<PrometheusServer> StartAsync(PrometheusConfigCopy config, int port)
