@@ -21,7 +21,7 @@ public static class ContainerResources
             : builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
                 .WithBindMount(config.Directory, "/etc/prometheus", isReadOnly: true);
         return prometheus
-            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle")
+            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle", Monitoring.ExemplarStorage)
             .WithHttpEndpoint(port: config is null ? null : stack.PrometheusPort, targetPort: 9090, name: "http")
             .WithHttpHealthCheck("/-/ready");
     }

@@ -59,6 +59,7 @@ public static class LocalResources
             context.Args.Add("--config.file=" + config.ConfigFile);
             context.Args.Add("--storage.tsdb.path=" + storage);
             context.Args.Add("--web.enable-lifecycle");
+            context.Args.Add(Monitoring.ExemplarStorage);
             context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
         });
     }

@@ -3,6 +3,9 @@ namespace TrainingPlatform.AppHost;
 /// <summary>Prometheus (with its blackbox probe) watching the services, and Grafana where a container runtime exists.</summary>
 public static class Monitoring
 {
+    /// <summary>Prometheus keeps the trace-id exemplars the services expose (Grafana links them to traces).</summary>
+    public const string ExemplarStorage = "--enable-feature=exemplar-storage";
+
     public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IResourceBuilder<ProjectResource> service)
     {
         if (builder.ExecutionContext.IsPublishMode)

@@ -37,6 +37,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 "--storage.tsdb.path=" + Path.Combine(config.Directory, "data"),
                 $"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn",
+                "--enable-feature=exemplar-storage",
             ],
             port, "/-/ready");
         return new PrometheusServer(process);
