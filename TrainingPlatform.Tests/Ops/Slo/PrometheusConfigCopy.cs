@@ -19,9 +19,14 @@ internal sealed record TestClock(string Interval, string AlertFor);
 /// </summary>
 internal sealed partial class PrometheusConfigCopy : IDisposable
 {
-    private PrometheusConfigCopy(string directory) => Directory = directory;
+    private PrometheusConfigCopy(string directory, TestClock? clock)
+    {
+        Directory = directory;
+        Clock = clock;
+    }
 
     public string Directory { get; }
+    public TestClock? Clock { get; }
     public string ConfigFile => Path.Combine(Directory, "prometheus.yml");
     public string BlackboxConfigFile => Path.Combine(Directory, "blackbox.yml");
 
@@ -29,9 +34,10 @@ internal sealed partial class PrometheusConfigCopy : IDisposable
         IEnumerable<ScrapeTarget> services,
         IEnumerable<ProbeTarget> probes,
         int prometheusPort = 9090,
-        TestClock? clock = null)
+        TestClock? clock = null,
+        IEnumerable<string>? alertmanagers = null)
     {
-        var copy = new PrometheusConfigCopy(System.IO.Directory.CreateTempSubdirectory("tp-prometheus-").FullName);
+        var copy = new PrometheusConfigCopy(System.IO.Directory.CreateTempSubdirectory("tp-prometheus-").FullName, clock);
         System.IO.Directory.CreateDirectory(Path.Combine(copy.Directory, "rules"));
         System.IO.Directory.CreateDirectory(Path.Combine(copy.Directory, "targets"));
 
@@ -56,6 +62,8 @@ internal sealed partial class PrometheusConfigCopy : IDisposable
 
         WriteTargets(Path.Combine(copy.Directory, "targets", "prometheus.json"),
             new[] { new { targets = new[] { $"127.0.0.1:{prometheusPort}" } } });
+        WriteTargets(Path.Combine(copy.Directory, "targets", "alertmanagers.json"),
+            new[] { new { targets = (alertmanagers ?? []).ToArray() } });
         WriteTargets(Path.Combine(copy.Directory, "targets", "services.json"),
             services.Select(s => new { targets = new[] { s.Address }, labels = new Dictionary<string, string> { ["service"] = s.Service } }));
         WriteTargets(Path.Combine(copy.Directory, "targets", "probes.json"),

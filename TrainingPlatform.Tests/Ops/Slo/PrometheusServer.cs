@@ -38,6 +38,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 $"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn",
                 "--enable-feature=exemplar-storage",
+                // Alerts that fire before Alertmanager is discovered are sent again after this delay (1 m by default).
+                .. config.Clock is null ? Array.Empty<string>() : ["--rules.alert.resend-delay=" + config.Clock.Interval],
             ],
             port, "/-/ready");
         return new PrometheusServer(process);
