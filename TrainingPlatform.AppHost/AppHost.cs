@@ -3,25 +3,25 @@ using TrainingPlatform.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 var stack = StackSettings.From(builder);
 StackLog.ModeChosen(stack);
+var local = stack.Mode.Mode == StackMode.Local;
 
-var training = stack.Mode.Mode == StackMode.Local
-    ? builder.AddLocalPostgres(stack, "training")
-    : builder.AddContainerPostgres("training");
+var training = local ? builder.AddLocalPostgres(stack, "training") : builder.AddContainerPostgres("training");
 training.WithBackupCommand(stack);
 
-var publishing = builder.ExecutionContext.IsPublishMode;
+// Rate limits shared by every replica (connection string "cache").
+var cache = local ? builder.AddLocalCache(stack, "cache") : builder.AddContainerCache("cache");
 
-var api = builder.AddProject<Projects.TrainingPlatform_Api>("api")
-    .WithReference(training)
-    .WaitFor(training)
-    .WithEndpoint("http", endpoint => endpoint.Port = publishing ? null : stack.ApiPort)
-    // Prometheus scrapes an internal port of its own, so /metrics never faces the public.
-    .WithHttpEndpoint(targetPort: publishing ? 9464 : null, name: "metrics", env: "Metrics__Port")
-    .WithEnvironment("METRICS_ENABLED", builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true))
-    .WithEnvironment("Jwt__SigningKey", builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true))
-    .WithEnvironment("SENTRY_DSN", builder.AddParameter("sentry-dsn", "", secret: true))
-    .WithHttpHealthCheck("/healthz")
-    .WithSyntheticCheckCommand(stack);
+var api = builder.AddApiReplicas(stack, training, cache);
+
+// Clients reach the replicas through an ingress on the API's port, as they reach the Container Apps ingress when
+// deployed (where the platform provides it).
+if (!builder.ExecutionContext.IsPublishMode)
+{
+    var ingress = local
+        ? builder.AddLocalIngress(stack, api).GetEndpoint("http")
+        : builder.AddContainerIngress(stack, api).GetEndpoint("http");
+    api[0].WithSyntheticCheckCommand(stack, ingress);
+}
 
 builder.AddMonitoring(stack, api);
 

@@ -1,3 +1,5 @@
+using TrainingPlatform.LocalStack;
+
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
@@ -12,6 +14,30 @@ public static class ContainerResources
             .WithImageTag("17.6")
             .WithDataVolume("trainingplatform-postgres")
             .AddDatabase(databaseName);
+
+    /// <summary>The shared rate-limit store: Valkey (BSD-licensed, Redis-protocol), pinned.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddContainerCache(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddRedis(name).WithImage("valkey/valkey", "8.1.4").WithImageRegistry("docker.io");
+
+    /// <summary>HAProxy in front of the replicas, reaching them on the host; its configuration rendered once their ports are known.</summary>
+    public static IResourceBuilder<ContainerResource> AddContainerIngress(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    {
+        var directory = Path.Combine(stack.DataDirectory, "ingress");
+        Directory.CreateDirectory(directory);
+        var ingress = builder.AddContainer("ingress", "haproxy", "3.2.6")
+            .WithBindMount(directory, "/usr/local/etc/haproxy", isReadOnly: true)
+            .WithEnvironment("INGRESS_BIND", "*:8080")
+            .WithHttpEndpoint(port: stack.ApiPort, targetPort: 8080, name: "http")
+            .WithHttpHealthCheck("/alive");
+        ingress.OnBeforeResourceStarted((_, _, _) =>
+        {
+            IngressConfiguration.Render(stack.OpsDirectory, directory,
+                replicas.Select(r => new IngressBackend(r.Resource.Name, $"host.docker.internal:{r.GetEndpoint("http").Port}")));
+            return Task.CompletedTask;
+        });
+        return ingress;
+    }
 
     public static IResourceBuilder<ContainerResource> AddContainerPrometheus(
         this IDistributedApplicationBuilder builder, StackSettings stack, PrometheusConfiguration? config)
@@ -32,7 +58,7 @@ public static class ContainerResources
         var blackbox = config is null
             ? builder.AddDockerfile("blackbox", Path.Combine(stack.OpsDirectory, "prometheus"), "blackbox.Dockerfile")
             : builder.AddContainer("blackbox", "prom/blackbox-exporter", "v0.27.0")
-                .WithBindMount(Path.Combine(config.Directory, "blackbox.yml"), "/etc/blackbox_exporter/config.yml", isReadOnly: true);
+                .WithBindMount(config.BlackboxConfigFile, "/etc/blackbox_exporter/config.yml", isReadOnly: true);
         return blackbox
             .WithHttpEndpoint(targetPort: 9115, name: "http")
             .WithHttpHealthCheck("/-/healthy");

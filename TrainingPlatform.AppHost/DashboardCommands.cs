@@ -32,11 +32,13 @@ public static class DashboardCommands
             IconName = "DatabaseArrowDown",
         });
 
-    public static IResourceBuilder<ProjectResource> WithSyntheticCheckCommand(this IResourceBuilder<ProjectResource> service, StackSettings stack) =>
+    /// <summary>The synthetic check on the service's public address (<paramref name="publicEndpoint"/>, the ingress).</summary>
+    public static IResourceBuilder<ProjectResource> WithSyntheticCheckCommand(this IResourceBuilder<ProjectResource> service, StackSettings stack,
+        EndpointReference publicEndpoint) =>
         service.WithCommand("synthetic-check", "Run synthetic check", context =>
             // The public port must not serve /metrics: Prometheus scrapes the internal metrics port instead.
             RunScriptAsync(context, service.Resource, stack, "synthetic-check.sh",
-                [service.GetEndpoint("http").Url, "--expect-metrics", "off"], new Dictionary<string, string?>()),
+                [publicEndpoint.Url, "--expect-metrics", "off"], new Dictionary<string, string?>()),
             new CommandOptions
             {
                 Description = "Health, metrics gate, OpenAPI, problem bodies and request ids (ops/scripts/synthetic-check.sh)",

@@ -1,35 +1,40 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TrainingPlatform.LocalStack;
 
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
 /// Local mode: the infrastructure runs from binaries installed on the machine, as executables that DCP supervises.
+/// How each program is found and what its command line is lives in TrainingPlatform.LocalStack, shared with the
+/// tests and the benchmarks; this file only turns those commands into resources.
 /// </summary>
 public static class LocalResources
 {
+    /// <summary>
+    /// A resource running <paramref name="command"/>. The program is looked up now, so a missing one stops the
+    /// AppHost with the package to install instead of leaving the resource "Waiting".
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> AddLocalProgram(
+        this IDistributedApplicationBuilder builder, string name, LocalCommand command, string workingDirectory) =>
+        builder.AddExecutable(name, command.Program, workingDirectory, [.. command.Arguments]);
+
     public static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(
         this IDistributedApplicationBuilder builder, StackSettings stack, string databaseName)
     {
-        var bin = LocalBinaries.PostgresBin();
         var root = Path.Combine(stack.DataDirectory, "postgres");
         var data = Path.Combine(root, "data");
-        var password = builder.AddParameter("postgres-password", ReadOrCreatePassword(root), secret: true);
+        var password = builder.AddParameter("postgres-password",
+            OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("Local mode needs Linux.") : ReadOrCreatePassword(root), secret: true);
 
-        var postgres = AsPostgresUser(Path.Combine(bin, "postgres"));
-        var server = builder.AddExecutable("postgres", postgres.Program, root,
-                [.. postgres.Arguments, "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="])
+        var server = builder.AddLocalProgram("postgres", LocalPostgres.Server(data, port: null, $"max_connections={StackSettings.PostgresMaxConnections}"), root)
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
 
         // initdb runs once, on the first start; later starts reuse the data directory.
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
-            var initdb = AsPostgresUser(Path.Combine(bin, "initdb"));
-            var init = builder.AddExecutable("postgres-init", initdb.Program, root,
-                [.. initdb.Arguments, "-D", data, "-U", "postgres", "-E", "UTF8",
-                 "--auth-local=peer", "--auth-host=scram-sha-256", "--pwfile=" + Path.Combine(root, "password")]);
+            var init = builder.AddLocalProgram("postgres-init", LocalPostgres.Initdb(data, Path.Combine(root, "password")), root);
             server.WaitForCompletion(init);
         }
 
@@ -47,45 +52,80 @@ public static class LocalResources
     public static IResourceBuilder<ExecutableResource> AddLocalPrometheus(
         this IDistributedApplicationBuilder builder, StackSettings stack, PrometheusConfiguration config)
     {
-        var prometheus = LocalBinaries.Find("prometheus", "prometheus");
         var storage = Path.Combine(stack.DataDirectory, "prometheus-data");
         Directory.CreateDirectory(storage);
-        var resource = builder.AddExecutable("prometheus", prometheus, config.Directory)
+        var resource = builder.AddLocalProgram("prometheus", new(LocalProgram.Prometheus.Path, []), config.Directory)
             .WithHttpEndpoint(port: stack.PrometheusPort, name: "http")
             .WithHttpHealthCheck("/-/ready");
-        var endpoint = resource.GetEndpoint("http");
         return resource.WithArgs(context =>
         {
             context.Args.Add("--config.file=" + config.ConfigFile);
             context.Args.Add("--storage.tsdb.path=" + storage);
             context.Args.Add("--web.enable-lifecycle");
             context.Args.Add(Monitoring.ExemplarStorage);
-            context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+            context.Args.Add(ListenAddress(resource));
         });
     }
 
     public static IResourceBuilder<ExecutableResource> AddLocalBlackboxExporter(
         this IDistributedApplicationBuilder builder, PrometheusConfiguration config)
     {
-        var exporter = LocalBinaries.Find("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
-        var resource = builder.AddExecutable("blackbox", exporter, config.Directory)
+        var resource = builder.AddLocalProgram("blackbox", new(LocalProgram.BlackboxExporter.Path, []), config.Directory)
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/-/healthy");
-        var endpoint = resource.GetEndpoint("http");
         return resource.WithArgs(context =>
         {
-            context.Args.Add("--config.file=" + Path.Combine(config.Directory, "blackbox.yml"));
-            context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+            context.Args.Add("--config.file=" + config.BlackboxConfigFile);
+            context.Args.Add(ListenAddress(resource));
         });
     }
 
-    private sealed record Command(string Program, string[] Arguments);
+    /// <summary>The shared rate-limit store: Debian's redis-server on loopback, nothing kept on disk (limits are short-lived).</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddLocalCache(this IDistributedApplicationBuilder builder, StackSettings stack, string name)
+    {
+        var server = builder.AddLocalProgram(name + "-server", new(LocalProgram.Declared("redis-server").Path,
+                ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]), stack.DataDirectory)
+            .WithEndpoint(name: "tcp", scheme: "tcp");
+        var endpoint = server.GetEndpoint("tcp");
+        server.WithArgs(context =>
+        {
+            context.Args.Add("--port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+        });
+        return builder.AddConnectionString(name, ReferenceExpression.Create(
+            $"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}")).WaitFor(server);
+    }
 
-    // PostgreSQL refuses to run as root; DCP's SIGTERM still reaches it because setpriv execs.
-    private static Command AsPostgresUser(string program) => LocalBinaries.IsRoot
-        ? new("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program])
-        : new(program, []);
+    /// <summary>HAProxy in front of the replicas on the API's public port, its configuration rendered once their ports are known.</summary>
+    public static IResourceBuilder<ExecutableResource> AddLocalIngress(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    {
+        var directory = Path.Combine(stack.DataDirectory, "ingress");
+        var configFile = Path.Combine(directory, "haproxy.cfg");
+        var ingress = builder.AddLocalProgram("ingress", IngressConfiguration.Command(configFile), stack.DataDirectory)
+            .WithHttpEndpoint(port: stack.ApiPort, name: "http")
+            .WithHttpHealthCheck("/alive");
+        var endpoint = ingress.GetEndpoint("http");
+        ingress.WithEnvironment("INGRESS_BIND", ReferenceExpression.Create($"127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+        ingress.OnBeforeResourceStarted((_, _, _) =>
+        {
+            IngressConfiguration.Render(stack.OpsDirectory, directory,
+                replicas.Select(r => new IngressBackend(r.Resource.Name, $"127.0.0.1:{r.GetEndpoint("http").Port}")));
+            return Task.CompletedTask;
+        });
+        foreach (var replica in replicas)
+        {
+            ingress.WaitFor(replica);
+        }
+        return ingress;
+    }
 
+    /// <summary>The Prometheus-family flag that puts a program on its "http" endpoint's port, on loopback only.</summary>
+    public static ReferenceExpression ListenAddress(IResourceBuilder<ExecutableResource> resource, string endpointName = "http") =>
+        ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{resource.GetEndpoint(endpointName).Property(EndpointProperty.TargetPort)}");
+
+    // Local mode runs PostgreSQL's Unix binaries, so file modes always apply.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static string ReadOrCreatePassword(string root)
     {
         Directory.CreateDirectory(root);
@@ -93,20 +133,14 @@ public static class LocalResources
         if (!File.Exists(file))
         {
             File.WriteAllText(file, Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-        if (LocalBinaries.IsRoot)
+        if (LocalCommand.IsRoot)
         {
             // The server runs as the postgres user, which must be able to reach its directory.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(Path.GetDirectoryName(root)!, File.GetUnixFileMode(Path.GetDirectoryName(root)!) | UnixFileMode.OtherExecute);
-            }
-            using var chown = Process.Start("chown", ["-R", "postgres:postgres", root])!;
-            chown.WaitForExit();
+            var parent = Path.GetDirectoryName(root)!;
+            File.SetUnixFileMode(parent, File.GetUnixFileMode(parent) | UnixFileMode.OtherExecute);
+            LocalPostgres.GiveToPostgresUser(root);
         }
         return File.ReadAllText(file).Trim();
     }

@@ -1,3 +1,5 @@
+using TrainingPlatform.LocalStack;
+
 namespace TrainingPlatform.AppHost;
 
 /// <summary>Prometheus (with its blackbox probe) watching the services, and Grafana where a container runtime exists.</summary>
@@ -6,7 +8,7 @@ public static class Monitoring
     /// <summary>Prometheus keeps the trace-id exemplars the services expose (Grafana links them to traces).</summary>
     public const string ExemplarStorage = "--enable-feature=exemplar-storage";
 
-    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IResourceBuilder<ProjectResource> service)
+    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
@@ -16,12 +18,12 @@ public static class Monitoring
             return;
         }
 
-        var config = PrometheusConfiguration.Render(stack);
+        var config = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus"));
         if (stack.Mode.Mode == StackMode.Local)
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, service, serviceHost: "127.0.0.1",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "127.0.0.1",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                 blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}"));
             StackLog.GrafanaSkipped();
@@ -31,21 +33,22 @@ public static class Monitoring
             var prometheus = builder.AddContainerPrometheus(stack, config);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, service, serviceHost: "host.docker.internal",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "host.docker.internal",
                 self: "localhost:9090",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}"));
             builder.AddGrafana(stack, prometheus);
         }
     }
 
-    // Runs when Prometheus is about to start: by then every endpoint has its real port.
-    private static Task WriteTargets(PrometheusConfiguration config, IResourceBuilder<ProjectResource> service,
+    // Runs when Prometheus is about to start: by then every endpoint has its real port. Every replica is scraped
+    // directly, under its own instance; the probe goes through the ingress, as a user's request does.
+    private static Task WriteTargets(PrometheusConfiguration config, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
         string serviceHost, string self, string blackbox)
     {
-        var name = service.Resource.Name;
         config.WriteSelfTarget(self);
-        config.WriteServiceTargets([(name, $"{serviceHost}:{service.GetEndpoint("metrics").Port}")]);
-        config.WriteProbeTargets(blackbox, [(name, $"http://{serviceHost}:{service.GetEndpoint("http").Port}/healthz")]);
+        config.WriteServiceTargets(replicas.Select(replica => new ScrapeTarget(
+            ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name)));
+        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{stack.ApiPort}/healthz")]);
         return Task.CompletedTask;
     }
 }

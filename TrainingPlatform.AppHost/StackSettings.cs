@@ -3,8 +3,18 @@ using Microsoft.Extensions.Configuration;
 namespace TrainingPlatform.AppHost;
 
 /// <summary>Where the stack keeps its state and which host ports it promises the user (README, "Addresses").</summary>
-public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort)
+public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort,
+    int ApiReplicas)
 {
+    /// <summary>The PostgreSQL server's <c>max_connections</c>, set explicitly so the connection budget is computed from it.</summary>
+    public const int PostgresMaxConnections = 100;
+
+    /// <summary>Connections kept free for a backup, a migration, the AppHost's readiness check and an operator's psql.</summary>
+    public const int ReservedConnections = 10;
+
+    /// <summary>Each replica's pool: all replicas together plus the reserve stay within the server's limit.</summary>
+    public int ApiPoolSize => (PostgresMaxConnections - ReservedConnections) / ApiReplicas;
+
     public string OpsDirectory => Path.Combine(RepositoryRoot, "ops");
 
     public static StackSettings From(IDistributedApplicationBuilder builder)
@@ -21,9 +31,19 @@ public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, 
             Path.GetFullPath(config["Stack:DataDirectory"] ?? Path.Combine(root, ".stack")),
             config.GetValue("Stack:Ports:Api", 5080),
             config.GetValue("Stack:Ports:Prometheus", 9090),
-            config.GetValue("Stack:Ports:Grafana", 3000));
+            config.GetValue("Stack:Ports:Grafana", 3000),
+            ReplicasFrom(config));
     }
 
     // `dotnet run -- --stack local` reads better than the configuration key it stands for.
     private static string? ModeFromCommandLine(IConfiguration config) => config["stack"];
+
+    // `./run.sh --replicas 3` is Stack:ApiReplicas=3.
+    private static int ReplicasFrom(IConfiguration config)
+    {
+        var replicas = config.GetValue<int?>("Stack:ApiReplicas") ?? config.GetValue<int?>("replicas") ?? 1;
+        return replicas is >= 1 and <= (PostgresMaxConnections - ReservedConnections) / 5
+            ? replicas
+            : throw new ArgumentException($"Stack:ApiReplicas must be between 1 and {(PostgresMaxConnections - ReservedConnections) / 5} (each replica needs a pool of at least 5 connections), not {replicas}.");
+    }
 }

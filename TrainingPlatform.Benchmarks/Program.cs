@@ -7,6 +7,8 @@ return args switch
     ["host", var variant, .. var rest] => await TrivialHosts.RunAsync(variant, rest),
     ["scrape", .. var rest] => await ScrapeCost.RunAsync(rest),
     ["otlp-sink", .. var rest] => await OtlpSink.RunAsync(rest),
+    ["postgres", .. var rest] => await LocalInfrastructure.PostgresCommand(rest),
+    ["free-port"] => LocalInfrastructure.FreePortCommand(),
     _ => Usage(),
 };
 
@@ -17,6 +19,8 @@ static int Usage()
                TrainingPlatform.Benchmarks host VARIANT [--urls URL] [config key=value...]
                TrainingPlatform.Benchmarks scrape [--series N] [--scrapes N]
                TrainingPlatform.Benchmarks otlp-sink [--urls URL]
+               TrainingPlatform.Benchmarks postgres --port-file FILE
+               TrainingPlatform.Benchmarks free-port
         """);
     foreach (var (name, adds) in TrivialHosts.Variants)
     {

@@ -38,6 +38,8 @@ internal static class ForwardedHeaders
         });
     }
 
+    // Each entry may hold several comma-separated values, so one deployment parameter can name several networks.
     private static IEnumerable<string> Values(IConfigurationSection section) =>
-        section.GetChildren().Select(child => child.Value).OfType<string>().Where(value => value.Length > 0);
+        section.GetChildren().Select(child => child.Value).OfType<string>()
+            .SelectMany(value => value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 }

@@ -96,6 +96,10 @@ public sealed class HttpMetrics
         child.Inc();
     }
 
+    /// <summary>A counter the service increments itself (store errors, for instance), with the given label names.</summary>
+    public ServiceCounter Counter(string name, string help, params string[] labelNames) =>
+        new(Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, labelNames));
+
     /// <summary>
     /// A gauge read at every scrape, for numbers the service already keeps elsewhere (a connection pool's
     /// counters, for instance). With <paramref name="label"/>, one series per value in <paramref name="labelValues"/>.
@@ -161,4 +165,24 @@ public sealed class HttpMetrics
 
     /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
     private sealed record RequestSeries(Histogram.Child? Duration, LatencyExemplars? Exemplars, Counter.Child? Requests, Counter.Child? ServerErrors);
+}
+
+/// <summary>A counter of the service's own, created by <see cref="HttpMetrics.Counter"/>.</summary>
+public sealed class ServiceCounter
+{
+    private readonly Counter _counter;
+
+    internal ServiceCounter(Counter counter) => _counter = counter;
+
+    public void Inc(params string[] labelValues)
+    {
+        if (labelValues.Length == 0)
+        {
+            _counter.Inc();
+        }
+        else
+        {
+            _counter.WithLabels(labelValues).Inc();
+        }
+    }
 }

@@ -1,60 +1,86 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using TrainingPlatform.Api.Http;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>
-/// Fixed-window limits on the credential routes, twice over: per client ip (the rate limiting middleware, one
-/// policy per route family) and per account (an endpoint filter, after the body is read, keyed by the email in the
-/// request or by the signed-in user). Over either limit → 429 problem with <c>Retry-After</c>.
-/// Configuration: <c>RateLimits:PermitLimit</c> (per ip, default 10), <c>RateLimits:AccountPermitLimit</c>
-/// (per account, default 5), <c>RateLimits:WindowSeconds</c> (default 60).
+/// Limits on the credential and upload routes, in the shared <see cref="RateLimitStore"/> so they hold across
+/// replicas. Per client address: one policy per route family (the rate limiting middleware; refresh has a more
+/// generous one of its own, so a client that used up its sign-in attempts keeps its session). Per account and
+/// client address together: an endpoint filter after the body is read, so failures from other addresses cannot
+/// lock a user out. Per account from all addresses: a brake on failed sign-ins; once it is on, an address that has
+/// already failed on that account gets no further attempt until the brake's window passes, while an address that
+/// has not failed still signs in. Over any limit → 429 problem with <c>Retry-After</c>.
 /// </summary>
 public static class AccountRateLimits
 {
     public const string Token = "token";
+    public const string Refresh = "refresh";
     public const string Register = "register";
     public const string Password = "password";
+    public const string Upload = "upload";
 
-    public static IServiceCollection AddAccountRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAccountRateLimits(this IServiceCollection services)
     {
-        var settings = configuration.GetSection("RateLimits").Get<RateLimitSettings>() ?? new RateLimitSettings();
-        services.AddSingleton(new AccountLimiter(settings));
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease);
-            foreach (var policy in new[] { Token, Register, Password })
+            foreach (var policy in new[] { Token, Refresh, Register, Password })
             {
-                options.AddPolicy(policy, http => RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => settings.Window(settings.PermitLimit)));
+                options.AddPolicy(policy, http => Partition(http, policy, ClientOf(http),
+                    settings => policy == Refresh ? settings.RefreshPermitLimit : settings.PermitLimit));
             }
+            options.AddPolicy(Upload, http => Partition(http, Upload,
+                http.User.IdOrNull()?.ToString(CultureInfo.InvariantCulture) ?? ClientOf(http), settings => settings.UploadPermitLimit));
         });
+        services.AddSingleton<AccountLimiter>();
         return services;
     }
 
-    /// <summary>Both limits (per ip and per account) of <paramref name="policy"/> on this endpoint.</summary>
+    /// <summary>Both limits (per client address and per account with client address) of <paramref name="policy"/> on this endpoint.</summary>
     public static RouteHandlerBuilder WithAccountRateLimits(this RouteHandlerBuilder builder, string policy) =>
         builder
             .RequireRateLimiting(policy)
             .AddEndpointFilter(async (context, next) =>
             {
-                var account = AccountOf(context);
-                if (account is null)
+                if (AccountOf(context) is not { } account)
                 {
                     return await next(context);
                 }
-                using var lease = context.HttpContext.RequestServices.GetRequiredService<AccountLimiter>().Acquire(policy + ":" + account);
-                if (lease.IsAcquired)
+                var limiter = context.HttpContext.RequestServices.GetRequiredService<AccountLimiter>();
+                var client = ClientOf(context.HttpContext);
+                using var lease = await limiter.AcquireAsync(policy, account, client);
+                if (!lease.IsAcquired)
                 {
-                    return await next(context);
+                    await RejectAsync(context.HttpContext, lease);
+                    return Results.Empty;
                 }
-                await RejectAsync(context.HttpContext, lease);
-                return Results.Empty;
+                var result = await next(context);
+                if (policy == Token && StatusOf(result) == StatusCodes.Status401Unauthorized)
+                {
+                    await limiter.SignInFailedAsync(account, client);
+                }
+                return result;
             })
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    private static RateLimitPartition<string> Partition(HttpContext http, string policy, string key, Func<RateLimitSettings, int> permits)
+    {
+        var services = http.RequestServices;
+        return RateLimitPartition.Get(key, partition =>
+        {
+            var settings = services.GetRequiredService<RateLimitSettings>();
+            return services.GetRequiredService<RateLimitStore>().Create(policy, partition, permits(settings), settings.Window);
+        });
+    }
+
+    /// <summary>The client's address as the trusted proxy saw it (the forwarded headers middleware ran first).</summary>
+    private static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static string? AccountOf(EndpointFilterInvocationContext context)
     {
@@ -68,6 +94,13 @@ public static class AccountRateLimits
         return context.HttpContext.User.IdOrNull() is { } userId ? "user:" + userId.ToString(CultureInfo.InvariantCulture) : null;
     }
 
+    private static int? StatusOf(object? result) => result switch
+    {
+        INestedHttpResult nested => StatusOf(nested.Result),
+        IStatusCodeHttpResult { StatusCode: var status } => status,
+        _ => null,
+    };
+
     private static async ValueTask RejectAsync(HttpContext httpContext, RateLimitLease lease)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
@@ -76,27 +109,56 @@ public static class AccountRateLimits
             "Too many attempts. Wait before trying again.");
     }
 
-    internal sealed class RateLimitSettings
+    /// <summary>The per-account limits: attempts per account and client address, and the brake on failed sign-ins.</summary>
+    internal sealed class AccountLimiter : IDisposable
     {
-        public int PermitLimit { get; set; } = 10;
-        public int AccountPermitLimit { get; set; } = 5;
-        public int WindowSeconds { get; set; } = 60;
+        private readonly RateLimitSettings _settings;
+        private readonly RateLimitStore _store;
+        private readonly PartitionedRateLimiter<string> _limiter;
 
-        public FixedWindowRateLimiterOptions Window(int permits) => new()
+        public AccountLimiter(RateLimitSettings settings, RateLimitStore store)
         {
-            PermitLimit = permits,
-            Window = TimeSpan.FromSeconds(WindowSeconds),
-            QueueLimit = 0,
-        };
-    }
+            _settings = settings;
+            _store = store;
+            _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key,
+                partition => store.Create("account", partition, settings.AccountPermitLimit, settings.Window)));
+        }
 
-    internal sealed class AccountLimiter(RateLimitSettings settings) : IDisposable
-    {
-        private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(
-            account => RateLimitPartition.GetFixedWindowLimiter(account, _ => settings.Window(settings.AccountPermitLimit)));
+        public async ValueTask<RateLimitLease> AcquireAsync(string policy, string account, string client)
+        {
+            if (policy == Token)
+            {
+                var counts = await _store.ReadAsync(BrakeKey(account), FailedKey(account, client));
+                if (counts[0] >= _settings.AccountBrakeLimit && counts[1] > 0)
+                {
+                    return new BrakeLease(_settings.AccountBrakeWindow);
+                }
+            }
+            return await _limiter.AcquireAsync($"{policy}:{account}:{client}");
+        }
 
-        public RateLimitLease Acquire(string account) => _limiter.AttemptAcquire(account);
+        public async Task SignInFailedAsync(string account, string client)
+        {
+            await _store.IncrementAsync(BrakeKey(account), _settings.AccountBrakeWindow);
+            await _store.IncrementAsync(FailedKey(account, client), _settings.AccountBrakeWindow);
+        }
 
         public void Dispose() => _limiter.Dispose();
+
+        private static string BrakeKey(string account) => "signin-failures:" + account;
+
+        private static string FailedKey(string account, string client) => $"signin-failures:{account}:{client}";
+    }
+
+    private sealed class BrakeLease(TimeSpan retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => false;
+        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
+            return metadata is not null;
+        }
     }
 }

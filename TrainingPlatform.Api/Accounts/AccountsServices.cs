@@ -49,7 +49,7 @@ public static class AccountsServices
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Instructor, policy => policy.RequireRole(Roles.Instructor));
-        services.AddAccountRateLimits(builder.Configuration);
+        services.AddAccountRateLimits();
         return builder;
     }
 }

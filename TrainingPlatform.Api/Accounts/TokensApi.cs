@@ -19,7 +19,7 @@ public static class TokensApi
         tokens.MapPost("/refresh", Refresh)
             .WithName("RefreshToken")
             .WithSummary("Spend a refresh token for a new token pair; reusing a spent one revokes its whole family")
-            .WithAccountRateLimits(AccountRateLimits.Token)
+            .WithAccountRateLimits(AccountRateLimits.Refresh)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         return app;

@@ -7,6 +7,12 @@ public static class DatabaseServices
 {
     public const string ConnectionName = "training";
 
+    /// <summary>
+    /// This replica's share of the server's connections. The AppHost sets it from the replica count and the
+    /// server's <c>max_connections</c>, so N replicas plus backups, migrations and an operator always fit.
+    /// </summary>
+    public const string MaxPoolSizeKey = "Database:MaxPoolSize";
+
     // Fail fast when the database is down or the pool is exhausted: a request should get its 503 within
     // about five seconds rather than hang. "Timeout" also bounds the wait for a pooled connection.
     private const int ConnectTimeoutSeconds = 3;
@@ -19,7 +25,8 @@ public static class DatabaseServices
         var pool = new DatabasePool($"{ConnectionName}-{Guid.NewGuid():N}");
         builder.Services.AddSingleton(pool);
         builder.AddNpgsqlDataSource(ConnectionName,
-            settings => settings.ConnectionString = WithFailFastTimeouts(settings.ConnectionString),
+            settings => settings.ConnectionString = WithPoolBudget(WithFailFastTimeouts(settings.ConnectionString),
+                builder.Configuration.GetValue<int?>(MaxPoolSizeKey)),
             dataSource => dataSource.Name = pool.Name);
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddSingleton<SchemaMigrator>();
@@ -33,6 +40,11 @@ public static class DatabaseServices
 
     /// <summary>The name Npgsql reports this instance's pool under, in its <c>db.client.connection.pool.name</c> tag.</summary>
     public sealed record DatabasePool(string Name);
+
+    private static string? WithPoolBudget(string? connectionString, int? maxPoolSize) =>
+        string.IsNullOrEmpty(connectionString) || maxPoolSize is not > 0
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize.Value }.ConnectionString;
 
     private static string? WithFailFastTimeouts(string? connectionString)
     {

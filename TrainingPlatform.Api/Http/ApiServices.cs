@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
 using TrainingPlatform.Api.Data;
+using TrainingPlatform.Api.RateLimiting;
 using TrainingPlatform.Api.Uploads;
 
 namespace TrainingPlatform.Api.Http;
@@ -12,6 +13,7 @@ public static class ApiServices
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddTrainingDatabase();
+        builder.AddRateLimitStore();
         builder.AddAccounts();
         builder.Services.AddCourses();
         builder.AddUploads();

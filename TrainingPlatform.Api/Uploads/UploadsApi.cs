@@ -26,6 +26,8 @@ public static class UploadsApi
             .WithName("UploadMaterial")
             .WithSummary("Upload a file (multipart fields `file` and `courseId`) to a course the caller teaches")
             .DisableAntiforgery()
+            .RequireRateLimiting(AccountRateLimits.Upload)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(settings.MaxBytes + UploadSettings.MultipartOverheadBytes))
             .WithFormOptions(multipartBodyLengthLimit: settings.MaxBytes + UploadSettings.MultipartOverheadBytes)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -100,7 +100,7 @@ public class ReleaseGateTests
     [Fact]
     public async Task An_unreachable_prometheus_refuses_and_says_so()
     {
-        var result = await Command.RunScriptAsync("release-gate.sh", ["--prometheus", $"http://127.0.0.1:{Loopback.FreePort()}"]);
+        var result = await Command.RunScriptAsync("release-gate.sh", ["--prometheus", $"http://127.0.0.1:{FreePort.Next()}"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("did not answer", result.Stderr);
@@ -118,9 +118,9 @@ public class ReleaseGateTests
     /// </summary>
     private static async Task<GatedPrometheus> StartAsync(Func<string, TimeSpan, double>? history)
     {
-        var port = Loopback.FreePort();
-        var config = PrometheusConfigCopy.Render([new ScrapeTarget($"127.0.0.1:{port}", "api")], [], port,
-            new TestClock(Interval: "1s", AlertFor: "10s"));
+        var port = FreePort.Next();
+        var config = PrometheusConfigCopy.Render([new ScrapeTarget("api", $"127.0.0.1:{port}")], [], port,
+            new PrometheusClock(Interval: "1s", AlertFor: "10s"));
         try
         {
             if (history is not null)

@@ -166,7 +166,7 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"{Dll} is missing: build the solution (dotnet build TrainingPlatform.sln -c {RepositoryRoot.Configuration}).");
         }
-        var port = FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(Dll)!,
@@ -218,10 +218,4 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -17,9 +17,9 @@ public sealed class ExemplarTests
     {
         await using var collector = await OtlpStandIn.StartAsync();
         await using var host = await TracedHostAsync(collector);
-        var port = Loopback.FreePort();
-        using var config = PrometheusConfigCopy.Render([new ScrapeTarget(host.BaseAddress.Authority, "api")], [], port,
-            new TestClock(Interval: "1s", AlertFor: "1m"));
+        var port = FreePort.Next();
+        using var config = PrometheusConfigCopy.Render([new ScrapeTarget("api", host.BaseAddress.Authority)], [], port,
+            new PrometheusClock(Interval: "1s", AlertFor: "1m"));
         await using var prometheus = await PrometheusServer.StartAsync(config, port);
         var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
 

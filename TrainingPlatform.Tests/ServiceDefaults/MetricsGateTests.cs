@@ -56,7 +56,7 @@ public sealed class MetricsGateTests
     [Fact]
     public async Task A_metrics_port_serves_metrics_there_only_and_its_scrapes_are_not_counted()
     {
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         await using var host = await ServiceHost.StartAsync("Production", new Dictionary<string, string?>
         {
             ["Metrics:Enabled"] = "true",

@@ -14,7 +14,7 @@ public class DashboardTests
     {
         var root = RepositoryRoot.Path;
         var data = Directory.CreateTempSubdirectory("tp-dash-");
-        var dashboard = $"http://127.0.0.1:{Loopback.FreePort()}";
+        var dashboard = $"http://127.0.0.1:{FreePort.Next()}";
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -27,12 +27,12 @@ public class DashboardTests
                 ["DOTNET_ENVIRONMENT"] = "Development",
                 ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
                 ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
-                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{Loopback.FreePort()}",
-                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{Loopback.FreePort()}",
+                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.Next()}",
+                ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.Next()}",
                 ["Stack__Mode"] = "local",
                 ["Stack__DataDirectory"] = data.FullName,
-                ["Stack__Ports__Api"] = Loopback.FreePort().ToString(),
-                ["Stack__Ports__Prometheus"] = Loopback.FreePort().ToString(),
+                ["Stack__Ports__Api"] = FreePort.Next().ToString(),
+                ["Stack__Ports__Prometheus"] = FreePort.Next().ToString(),
             },
         };
         foreach (var arg in new[] { "run", "--project", "TrainingPlatform.AppHost", "--no-build", "--no-launch-profile", "-c", RepositoryRoot.Configuration })

@@ -26,8 +26,8 @@ public sealed class StackFixture : IAsyncLifetime
             [
                 "--Stack:Mode=local",
                 $"--Stack:DataDirectory={_data.FullName}",
-                $"--Stack:Ports:Api={Loopback.FreePort()}",
-                $"--Stack:Ports:Prometheus={Loopback.FreePort()}",
+                $"--Stack:Ports:Api={FreePort.Next()}",
+                $"--Stack:Ports:Prometheus={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());

@@ -50,6 +50,14 @@ public class StackModeTests
     }
 
     [Fact]
+    public void Every_program_local_mode_runs_names_the_package_prerequisites_installs()
+    {
+        Assert.Equal("prometheus", LocalProgram.Promtool.Package);
+        Assert.Equal("postgresql", LocalProgram.Initdb.Package);
+        Assert.Throws<ArgumentException>(() => LocalProgram.Declared("tp-not-in-the-table"));
+    }
+
+    [Fact]
     public void An_unknown_setting_is_a_clear_error()
     {
         var error = Assert.Throws<ArgumentException>(() => StackModeSelector.Decide("kubernetes", false, () => null));
@@ -59,7 +67,7 @@ public class StackModeTests
     [Fact]
     public void A_missing_local_binary_names_itself_and_the_package_to_install()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => LocalBinaries.Find("tp-no-such-program", "tp-package"));
+        var error = Assert.Throws<MissingProgramException>(() => new LocalProgram("tp-no-such-program", "tp-package").Path);
 
         Assert.Contains("'tp-no-such-program'", error.Message);
         Assert.Contains("apt-get install -y tp-package", error.Message);

@@ -8,7 +8,7 @@ usage() {
 Usage: ops/scripts/prerequisites.sh stack|test
 
   stack  what ./run.sh needs: .NET SDK, PostgreSQL server binaries, prometheus, blackbox exporter,
-         alertmanager (with amtool), jq (ops/scripts/release-gate.sh)
+         alertmanager and amtool, jq (all listed in ops/prerequisites.tsv)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.
@@ -27,44 +27,24 @@ command -v dotnet >/dev/null || {
   exit 1
 }
 
-# Each entry: a path pattern or command that proves the package is there, then the Debian package providing it.
-needs=(
-  "/usr/lib/postgresql/*/bin/postgres postgresql"
-  "prometheus prometheus"
-  "promtool prometheus"
-  "prometheus-blackbox-exporter prometheus-blackbox-exporter"
-  "prometheus-alertmanager prometheus-alertmanager"
-  "amtool prometheus-alertmanager"
-  "jq jq"
-  "pg_dump postgresql-client"
-)
-if [[ $purpose == test ]]; then
-  needs+=(
-    "/usr/bin/aws awscli"
-    "shellcheck shellcheck"
-    "chromium chromium"
-    "wrk wrk"
-    "node nodejs"
-    "npm npm"
-    "python3 python3"
-    "curl curl"
-  )
-fi
-
+# ops/prerequisites.tsv lists every program with its Debian package and whether the stack or only the tests need
+# it; TrainingPlatform.LocalStack reads the same table for its missing-program messages.
+# A program is present on PATH, as an absolute path, or (PostgreSQL's server) in /usr/lib/postgresql/*/bin.
 present() {
-  local probe=$1
-  if [[ $probe == /* ]]; then
-    compgen -G "$probe" >/dev/null
+  local program=$1
+  if [[ $program == /* ]]; then
+    [[ -x $program ]]
   else
-    command -v "$probe" >/dev/null
+    command -v "$program" >/dev/null || compgen -G "/usr/lib/postgresql/*/bin/$program" >/dev/null
   fi
 }
 
 missing=()
-for entry in "${needs[@]}"; do
-  read -r probe package <<<"$entry"
-  present "$probe" || missing+=("$package")
-done
+while IFS=$'\t' read -r program package needed_by; do
+  [[ -z $program || $program == \#* ]] && continue
+  [[ $needed_by == stack || $purpose == test ]] || continue
+  present "$program" || missing+=("$package")
+done <"$root_dir/ops/prerequisites.tsv"
 
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

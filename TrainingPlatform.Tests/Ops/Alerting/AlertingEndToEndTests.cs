@@ -20,10 +20,10 @@ public class AlertingEndToEndTests
         // Two days at 2 % errors (the slow burn, a warning about the availability SLO), then half the requests
         // failing for 20 minutes (the fast burn, a page about the same SLO). A service target nobody listens on
         // makes TargetDown, a warning about no SLO.
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         using var config = PrometheusConfigCopy.Render(
-            [new ScrapeTarget($"127.0.0.1:{Loopback.FreePort()}", "api")], [], port,
-            new TestClock(Interval: "1s", AlertFor: "3s"),
+            [new ScrapeTarget("api", $"127.0.0.1:{FreePort.Next()}")], [], port,
+            new PrometheusClock(Interval: "1s", AlertFor: "3s"),
             alertmanagers: [alertmanager.BaseAddress.Authority]);
         await SloHistory.BackfillAsync(Path.Combine(config.Directory, "data"), "api", TimeSpan.FromDays(2),
             (slo, ago) => slo != "availability" ? 0.001 : ago < TimeSpan.FromMinutes(20) ? 0.5 : 0.02);
@@ -57,7 +57,7 @@ public class AlertingEndToEndTests
 
         // The page repeats while it fires, until a silence created with amtool stops it.
         await WaitForCountAsync(() => inbox.Received(AlertRouting.Page).Count(IsFastBurn), 2, Logs);
-        var silence = await Command.RunAsync(MonitoringBinaries.Amtool,
+        var silence = await Command.RunAsync(LocalProgram.Amtool.Path,
             ["silence", "add", "--alertmanager.url=" + alertmanager.Url, "--duration=1h", "--author=end-to-end test",
              "--comment=mitigating", "alertname=AvailabilityErrorBudgetBurnFast", "service=api"]);
         Assert.True(silence.ExitCode == 0, silence.ToString());

@@ -9,7 +9,7 @@ public partial class AlertmanagerConfigTests
     [Fact]
     public async Task The_alertmanager_config_is_valid()
     {
-        var result = await Command.RunAsync(MonitoringBinaries.Amtool, ["check-config", OpsFiles.AlertmanagerConfig]);
+        var result = await Command.RunAsync(LocalProgram.Amtool.Path, ["check-config", OpsFiles.AlertmanagerConfig]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("SUCCESS", result.Stdout);
@@ -32,7 +32,7 @@ public partial class AlertmanagerConfigTests
                 .Concat(SloSelector().Matches(rule.Expression).Select(match => new KeyValuePair<string, string>("slo", match.Groups["slo"].Value)).Take(1))
                 .Select(label => $"{label.Key}={label.Value}");
 
-            var result = await Command.RunAsync(MonitoringBinaries.Amtool,
+            var result = await Command.RunAsync(LocalProgram.Amtool.Path,
                 ["config", "routes", "test", "--config.file=" + OpsFiles.AlertmanagerConfig, .. labels]);
 
             Assert.True(result.ExitCode == 0, $"{rule.Name}: {result}");

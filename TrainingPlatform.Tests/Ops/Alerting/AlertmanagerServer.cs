@@ -43,8 +43,8 @@ internal sealed partial class AlertmanagerServer : IAsyncDisposable
             var file = Path.Combine(directory, "alertmanager.yml");
             File.WriteAllText(file, config);
 
-            var port = Loopback.FreePort();
-            var process = await BackgroundProcess.StartAsync(MonitoringBinaries.Alertmanager,
+            var port = FreePort.Next();
+            var process = await BackgroundProcess.StartAsync(LocalProgram.Alertmanager,
                 [
                     "--config.file=" + file,
                     "--storage.path=" + Path.Combine(directory, "data"),

@@ -31,7 +31,7 @@ internal sealed class WebhookInbox : IDisposable
 
     public int Port { get; }
 
-    public static WebhookInbox Start() => new(Loopback.FreePort());
+    public static WebhookInbox Start() => new(FreePort.Next());
 
     public string UrlFor(string receiver) => $"http://127.0.0.1:{Port}/{receiver}";
 

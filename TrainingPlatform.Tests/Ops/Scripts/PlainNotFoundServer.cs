@@ -14,7 +14,7 @@ public sealed class PlainNotFoundServer : IAsyncDisposable
 
     public PlainNotFoundServer()
     {
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         BaseAddress = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(BaseAddress + "/");
         _listener.Start();

@@ -47,7 +47,7 @@ public sealed class S3Server : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("tp-s3-");
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,

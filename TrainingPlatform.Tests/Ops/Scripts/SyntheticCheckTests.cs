@@ -72,7 +72,7 @@ public class SyntheticCheckTests
     [Fact]
     public async Task A_service_that_never_answers_fails_within_the_bounded_retries()
     {
-        var unreachable = $"http://127.0.0.1:{Loopback.FreePort()}";
+        var unreachable = $"http://127.0.0.1:{FreePort.Next()}";
 
         var check = await Command.RunScriptAsync("synthetic-check.sh", [unreachable, "--timeout", "1", "--retries", "1", "--retry-delay", "0"]);
 

@@ -5,8 +5,8 @@ internal static class BlackboxExporter
 {
     public static async Task<BackgroundProcess> StartAsync()
     {
-        var port = Loopback.FreePort();
-        return await BackgroundProcess.StartAsync(MonitoringBinaries.BlackboxExporter,
+        var port = FreePort.Next();
+        return await BackgroundProcess.StartAsync(LocalProgram.BlackboxExporter,
             ["--config.file=" + Path.Combine(OpsFiles.Prometheus, "blackbox.yml"), $"--web.listen-address=127.0.0.1:{port}"],
             port, "/-/healthy");
     }

@@ -79,7 +79,7 @@ public partial class GrafanaDashboardTests
     [Fact]
     public async Task Every_panel_and_variable_query_is_accepted_by_a_real_prometheus()
     {
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         using var config = PrometheusConfigCopy.Render([], [], port);
         await using var prometheus = await PrometheusServer.StartAsync(config, port);
 

@@ -31,7 +31,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     /// <summary>Starts Prometheus on <paramref name="port"/> (the port the config's self-scrape was rendered with).</summary>
     public static async Task<PrometheusServer> StartAsync(PrometheusConfigCopy config, int port)
     {
-        var process = await BackgroundProcess.StartAsync(MonitoringBinaries.Prometheus,
+        var process = await BackgroundProcess.StartAsync(LocalProgram.Prometheus,
             [
                 "--config.file=" + config.ConfigFile,
                 "--storage.tsdb.path=" + Path.Combine(config.Directory, "data"),

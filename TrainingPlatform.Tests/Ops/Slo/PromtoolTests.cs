@@ -7,10 +7,10 @@ public class PromtoolTests
     public async Task The_prometheus_config_with_rendered_targets_is_valid()
     {
         using var config = PrometheusConfigCopy.Render(
-            [new ScrapeTarget("127.0.0.1:5080", "api")],
-            [new ProbeTarget("127.0.0.1:9115", "http://127.0.0.1:5080/healthz", "api")]);
+            [new ScrapeTarget("api", "127.0.0.1:5080")],
+            [("127.0.0.1:9115", new ProbeTarget("api", "http://127.0.0.1:5080/healthz"))]);
 
-        var result = await Command.RunAsync(MonitoringBinaries.Promtool, ["check", "config", config.ConfigFile]);
+        var result = await Command.RunAsync(LocalProgram.Promtool.Path, ["check", "config", config.ConfigFile]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var combined = result.Output;
@@ -24,7 +24,7 @@ public class PromtoolTests
     [Fact]
     public async Task The_blackbox_config_is_valid()
     {
-        var result = await Command.RunAsync(MonitoringBinaries.BlackboxExporter,
+        var result = await Command.RunAsync(LocalProgram.BlackboxExporter.Path,
             ["--config.check", "--config.file=" + Path.Combine(OpsFiles.Prometheus, "blackbox.yml")]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -34,7 +34,7 @@ public class PromtoolTests
     [Fact]
     public async Task The_rule_files_are_valid_and_lint_clean()
     {
-        var result = await Command.RunAsync(MonitoringBinaries.Promtool,
+        var result = await Command.RunAsync(LocalProgram.Promtool.Path,
             ["check", "rules", "--lint=all", "--lint-fatal", .. OpsFiles.RuleFiles]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -47,7 +47,7 @@ public class PromtoolTests
     {
         Assert.NotEmpty(OpsFiles.RuleTestFiles);
 
-        var result = await Command.RunAsync(MonitoringBinaries.Promtool,
+        var result = await Command.RunAsync(LocalProgram.Promtool.Path,
             ["test", "rules", .. OpsFiles.RuleTestFiles.Select(Path.GetFileName).OfType<string>()],
             workingDirectory: OpsFiles.PrometheusTests);
 

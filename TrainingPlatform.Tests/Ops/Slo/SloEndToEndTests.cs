@@ -29,12 +29,12 @@ public class SloEndToEndTests
         }
 
         await using var blackbox = await BlackboxExporter.StartAsync();
-        var port = Loopback.FreePort();
+        var port = FreePort.Next();
         using var config = PrometheusConfigCopy.Render(
-            [new ScrapeTarget(api.BaseAddress.Authority, "api")],
-            [new ProbeTarget(blackbox.BaseAddress.Authority, new Uri(api.BaseAddress, "/healthz").ToString(), "api")],
+            [new ScrapeTarget("api", api.BaseAddress.Authority)],
+            [(blackbox.BaseAddress.Authority, new ProbeTarget("api", new Uri(api.BaseAddress, "/healthz").ToString()))],
             port,
-            new TestClock(Interval: "1s", AlertFor: "3s"));
+            new PrometheusClock(Interval: "1s", AlertFor: "3s"));
         await using var prometheus = await PrometheusServer.StartAsync(config, port);
 
         // Healthy: the target is up, the probe passes, and nothing burns.

@@ -34,16 +34,9 @@ stop_started_processes() {
   STARTED_PIDS=()
 }
 
-# A loopback port nothing listens on.
+# A loopback port nothing listens on, picked the one way the stack and the tests pick theirs.
 free_port() {
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
+  env -C "$BENCH_BIN" dotnet TrainingPlatform.Benchmarks.dll free-port
 }
 
 # wait_for_url URL LOG PID: waits up to 60 s for URL to answer 2xx; fails with the log when PID ends or time is up.

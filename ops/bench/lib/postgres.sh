@@ -1,47 +1,33 @@
 # shellcheck shell=bash
-# A private PostgreSQL server for the api and backup measurements: a fresh data directory, trust authentication
-# on 127.0.0.1 only, run as the postgres user when we are root (the server refuses to run as root).
+# A private PostgreSQL server for the api and backup measurements, started by TrainingPlatform.LocalStack (through
+# "TrainingPlatform.Benchmarks postgres") exactly as the tests start theirs: a fresh cluster in a temporary folder,
+# trust authentication on 127.0.0.1 only, run as the postgres user when we are root.
 
-PG_BIN_DIR=""
-PG_ROOT=""
+PG_PID=""
 PG_PORT=""
 
-postgres_as_owner() {
-  if ((EUID == 0)); then
-    setpriv --reuid=postgres --regid=postgres --init-groups "$@"
-  else
-    "$@"
-  fi
-}
-
 postgres_start() {
-  PG_BIN_DIR=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
-  [[ -x $PG_BIN_DIR/initdb ]] || {
-    echo "error: PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)" >&2
-    return 1
-  }
-  PG_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/tp-bench-pg.XXXXXX")
-  if ((EUID == 0)); then
-    chown postgres:postgres "$PG_ROOT"
-  fi
-  PG_PORT=$(free_port)
-  postgres_as_owner "$PG_BIN_DIR/initdb" -D "$PG_ROOT/data" -U postgres --auth=trust -E UTF8 --no-sync >"$OUT/initdb.log" 2>&1
-  postgres_as_owner "$PG_BIN_DIR/pg_ctl" -D "$PG_ROOT/data" -l "$PG_ROOT/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_ROOT -c max_connections=200" start >/dev/null || {
-    cat "$PG_ROOT/server.log" >&2
-    return 1
-  }
+  local port_file="$OUT/postgres.port" waited=0
+  rm -f "$port_file"
+  start_process "$OUT/postgres.log" env -C "$BENCH_BIN" dotnet TrainingPlatform.Benchmarks.dll postgres --port-file "$port_file"
+  PG_PID=$LAST_PID
+  until [[ -s $port_file ]]; do
+    if ((waited > 1200)) || ! kill -0 "$PG_PID" 2>/dev/null; then
+      echo "error: the benchmark's PostgreSQL did not start (log: $OUT/postgres.log)" >&2
+      tail -n 20 "$OUT/postgres.log" >&2 || true
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  PG_PORT=$(<"$port_file")
   export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres
 }
 
 postgres_stop() {
-  [[ -n $PG_ROOT ]] || return 0
-  if [[ -f $PG_ROOT/data/postmaster.pid ]]; then
-    cp "$PG_ROOT/server.log" "$OUT/postgres.log" 2>/dev/null || true
-    postgres_as_owner "$PG_BIN_DIR/pg_ctl" -D "$PG_ROOT/data" -m fast -w stop >/dev/null || true
-  fi
-  rm -rf "$PG_ROOT"
-  PG_ROOT=""
+  [[ -n $PG_PID ]] || return 0
+  stop_process "$PG_PID"
+  PG_PID=""
 }
 
 # pg_sql DATABASE SQL: runs SQL, prints unaligned tuples.

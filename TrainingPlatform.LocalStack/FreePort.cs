@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TrainingPlatform.Tests.Infrastructure;
+namespace TrainingPlatform.LocalStack;
 
-public static class Loopback
+public static class FreePort
 {
     /// <summary>A loopback port nothing listens on at the moment of the call.</summary>
-    public static int FreePort()
+    public static int Next()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
