@@ -36,6 +36,8 @@ public static class ApiReplicas
                 .WithEnvironment("METRICS_ENABLED", metricsEnabled)
                 .WithEnvironment("Jwt__SigningKey", signingKey)
                 .WithEnvironment("SENTRY_DSN", sentryDsn)
+                // Deployed, Prometheus reaches the replicas through the app's load balancer: each labels its own series.
+                .WithEnvironment("Metrics__InstanceLabel", publishing ? "true" : "false")
                 .WithHttpHealthCheck("/healthz");
             return poolSize(trustedProxies(api));
         }).ToList();

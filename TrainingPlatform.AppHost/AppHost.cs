@@ -15,14 +15,11 @@ var api = builder.AddApiReplicas(stack, training, cache);
 
 // Clients reach the replicas through an ingress on the API's port, as they reach the Container Apps ingress when
 // deployed (where the platform provides it).
-if (!builder.ExecutionContext.IsPublishMode)
-{
-    var ingress = local
-        ? builder.AddLocalIngress(stack, api).GetEndpoint("http")
-        : builder.AddContainerIngress(stack, api).GetEndpoint("http");
-    api[0].WithSyntheticCheckCommand(stack, ingress);
-}
+var publicEndpoint = builder.ExecutionContext.IsPublishMode ? api[0].GetEndpoint("http")
+    : local ? builder.AddLocalIngress(stack, api).GetEndpoint("http")
+    : builder.AddContainerIngress(stack, api).GetEndpoint("http");
+api[0].WithSyntheticCheckCommand(stack, publicEndpoint);
 
-builder.AddMonitoring(stack, api);
+builder.AddMonitoring(stack, api, publicEndpoint);
 
 builder.Build().Run();

@@ -102,8 +102,9 @@ public static class LocalResources
     {
         var directory = Path.Combine(stack.DataDirectory, "ingress");
         var configFile = Path.Combine(directory, "haproxy.cfg");
+        // Not proxied by DCP: HAProxy must see each client's own address to forward it.
         var ingress = builder.AddLocalProgram("ingress", IngressConfiguration.Command(configFile), stack.DataDirectory)
-            .WithHttpEndpoint(port: stack.ApiPort, name: "http")
+            .WithHttpEndpoint(port: stack.ApiPort, name: "http", isProxied: false)
             .WithHttpHealthCheck("/alive");
         var endpoint = ingress.GetEndpoint("http");
         ingress.WithEnvironment("INGRESS_BIND", ReferenceExpression.Create($"127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));

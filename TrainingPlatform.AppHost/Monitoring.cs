@@ -11,7 +11,8 @@ public static class Monitoring
     /// <summary>Prometheus keeps the trace-id exemplars the services expose (Grafana links them to traces).</summary>
     public const string ExemplarStorage = "--enable-feature=exemplar-storage";
 
-    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
+        EndpointReference publicEndpoint)
     {
         var alertmanager = builder.AddAlertmanager(stack);
         if (builder.ExecutionContext.IsPublishMode)
@@ -28,7 +29,7 @@ public static class Monitoring
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "127.0.0.1",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "127.0.0.1",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                 blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
                 alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}"));
@@ -39,7 +40,7 @@ public static class Monitoring
             var prometheus = builder.AddContainerPrometheus(stack, config);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, stack, replicas, serviceHost: "host.docker.internal",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "host.docker.internal",
                 self: "localhost:9090",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
                 alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}"));
@@ -49,14 +50,14 @@ public static class Monitoring
 
     // Runs when Prometheus is about to start: by then every endpoint has its real port. Every replica is scraped
     // directly, under its own instance; the probe goes through the ingress, as a user's request does.
-    private static Task WriteTargets(PrometheusConfiguration config, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
-        string serviceHost, string self, string blackbox, string alertmanager)
+    private static Task WriteTargets(PrometheusConfiguration config, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
+        EndpointReference publicEndpoint, string serviceHost, string self, string blackbox, string alertmanager)
     {
         config.WriteSelfTarget(self);
         config.WriteAlertmanagerTargets([alertmanager]);
         config.WriteServiceTargets(replicas.Select(replica => new ScrapeTarget(
             ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name)));
-        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{stack.ApiPort}/healthz")]);
+        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{publicEndpoint.Port}/healthz")]);
         return Task.CompletedTask;
     }
 }

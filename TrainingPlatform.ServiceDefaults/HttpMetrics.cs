@@ -47,8 +47,18 @@ public sealed class HttpMetrics
         });
     }
 
-    public HttpMetrics()
+    /// <summary>
+    /// Configuration key: when true, every series carries <c>service_instance_id</c> (the host name, which is the
+    /// replica's in a container platform), so replicas scraped through one load-balanced address never share a series.
+    /// </summary>
+    public const string InstanceLabelKey = "Metrics:InstanceLabel";
+
+    public HttpMetrics(string? instanceId = null)
     {
+        if (instanceId is not null)
+        {
+            _registry.SetStaticLabels(new Dictionary<string, string> { ["service_instance_id"] = instanceId });
+        }
         var factory = Metrics.WithCustomRegistry(_registry);
         // prometheus-net would otherwise build a trace-context exemplar for every observation of every metric;
         // only the latency histogram gets them, sampled by LatencyExemplars.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -52,7 +53,9 @@ internal static class RequestAudit
     /// <summary>The audit's parts, and the pipeline that runs it first on every request.</summary>
     internal static void AddRequestAudit(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<HttpMetrics>();
+        // Behind a load balancer each scrape reaches some replica: a label of the process's own keeps their series apart.
+        var instance = builder.Configuration.GetValue<bool>(HttpMetrics.InstanceLabelKey) ? Environment.MachineName : null;
+        builder.Services.AddSingleton(_ => new HttpMetrics(instance));
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
         builder.Services.AddTransient<IStartupFilter, RequestPipeline>();

@@ -22,6 +22,7 @@ public static class AccountRateLimits
     public const string Refresh = "refresh";
     public const string Register = "register";
     public const string Password = "password";
+    public const string PasswordReset = "password-reset";
     public const string Upload = "upload";
 
     public static IServiceCollection AddAccountRateLimits(this IServiceCollection services)
@@ -30,7 +31,7 @@ public static class AccountRateLimits
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) => RejectAsync(context.HttpContext, context.Lease);
-            foreach (var policy in new[] { Token, Refresh, Register, Password })
+            foreach (var policy in new[] { Token, Refresh, Register, Password, PasswordReset })
             {
                 options.AddPolicy(policy, http => Partition(http, policy, ClientOf(http),
                     settings => policy == Refresh ? settings.RefreshPermitLimit : settings.PermitLimit));
@@ -115,6 +116,7 @@ public static class AccountRateLimits
         private readonly RateLimitSettings _settings;
         private readonly RateLimitStore _store;
         private readonly PartitionedRateLimiter<string> _limiter;
+        private readonly PartitionedRateLimiter<string> _resets;
 
         public AccountLimiter(RateLimitSettings settings, RateLimitStore store)
         {
@@ -122,6 +124,8 @@ public static class AccountRateLimits
             _store = store;
             _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key,
                 partition => store.Create("account", partition, settings.AccountPermitLimit, settings.Window)));
+            _resets = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key,
+                partition => store.Create("account-resets", partition, settings.AccountResetLimit, settings.AccountBrakeWindow)));
         }
 
         public async ValueTask<RateLimitLease> AcquireAsync(string policy, string account, string client)
@@ -134,7 +138,13 @@ public static class AccountRateLimits
                     return new BrakeLease(_settings.AccountBrakeWindow);
                 }
             }
-            return await _limiter.AcquireAsync($"{policy}:{account}:{client}");
+            var lease = await _limiter.AcquireAsync($"{policy}:{account}:{client}");
+            if (policy != PasswordReset || !lease.IsAcquired)
+            {
+                return lease;
+            }
+            lease.Dispose();
+            return await _resets.AcquireAsync(account);
         }
 
         public async Task SignInFailedAsync(string account, string client)
@@ -143,7 +153,11 @@ public static class AccountRateLimits
             await _store.IncrementAsync(FailedKey(account, client), _settings.AccountBrakeWindow);
         }
 
-        public void Dispose() => _limiter.Dispose();
+        public void Dispose()
+        {
+            _limiter.Dispose();
+            _resets.Dispose();
+        }
 
         private static string BrakeKey(string account) => "signin-failures:" + account;
 

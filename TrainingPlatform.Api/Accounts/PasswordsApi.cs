@@ -22,7 +22,7 @@ public static class PasswordsApi
         passwords.MapPost("/reset", Reset)
             .WithName("RequestPasswordReset")
             .WithSummary("Send a password reset token to the account's owner; always 202, whether or not the account exists")
-            .WithAccountRateLimits(AccountRateLimits.Password);
+            .WithAccountRateLimits(AccountRateLimits.PasswordReset);
 
         passwords.MapPost("/reset/confirm", Confirm)
             .WithName("ConfirmPasswordReset")

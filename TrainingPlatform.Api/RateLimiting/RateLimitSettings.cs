@@ -7,7 +7,8 @@ namespace TrainingPlatform.Api.RateLimiting;
 /// <c>WindowSeconds</c>): <c>PermitLimit</c> per client address on each credential route family,
 /// <c>RefreshPermitLimit</c> per client address on token refresh, <c>AccountPermitLimit</c> per account and client
 /// address, <c>AccountBrakeLimit</c> failed sign-ins per account from all addresses together (over
-/// <c>AccountBrakeWindowSeconds</c>), <c>UploadPermitLimit</c> uploads per signed-in user.
+/// <c>AccountBrakeWindowSeconds</c>), <c>AccountResetLimit</c> password-reset requests per account from all
+/// addresses (over the same window), <c>UploadPermitLimit</c> uploads per signed-in user.
 /// </summary>
 public sealed class RateLimitSettings
 {
@@ -18,6 +19,7 @@ public sealed class RateLimitSettings
     public int AccountPermitLimit { get; set; } = 5;
     public int AccountBrakeLimit { get; set; } = 50;
     public int AccountBrakeWindowSeconds { get; set; } = 900;
+    public int AccountResetLimit { get; set; } = 5;
     public int UploadPermitLimit { get; set; } = 30;
     public int WindowSeconds { get; set; } = 60;
 

@@ -165,7 +165,8 @@ public sealed partial class RateLimitStore
             timeout.CancelAfter(StoreTimeout);
             try
             {
-                var lease = await shared.AcquireAsync(permitCount, timeout.Token);
+                // The bound holds even where the library does not watch the token (a connection that hangs).
+                var lease = await shared.AcquireAsync(permitCount, timeout.Token).AsTask().WaitAsync(StoreTimeout, cancellationToken);
                 store.Succeeded();
                 return lease;
             }

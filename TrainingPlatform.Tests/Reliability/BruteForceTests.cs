@@ -33,17 +33,36 @@ public class BruteForceTests
         await AssertLimitedAsync(await GuessAsync(client, "203.0.113.10", "someone-new@example.test"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await GuessAsync(client, "203.0.113.11", "someone-new@example.test")).StatusCode);
 
-        // Per account: one account guessed from many addresses, each well within its own budget.
+        // Per account: one account guessed from many addresses, each within its own budget, trips the account's brake.
         for (var i = 0; i < Limit; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await GuessAsync(client, $"198.51.100.{i + 1}", victim.email)).StatusCode);
         }
-        await AssertLimitedAsync(await GuessAsync(client, "198.51.100.50", victim.email));
-        // The account stays closed for the window even to its owner's right password, from a fresh address.
-        await AssertLimitedAsync(await GuessAsync(client, "198.51.100.51", victim.email, victim.password));
+        // An address that has already failed on the account gets nothing more while the brake is on...
+        await AssertLimitedAsync(await GuessAsync(client, "198.51.100.1", victim.email));
+        // ...a fresh address gets one attempt, and a wrong one closes it too...
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GuessAsync(client, "198.51.100.50", victim.email)).StatusCode);
+        await AssertLimitedAsync(await GuessAsync(client, "198.51.100.50", victim.email, victim.password));
+        // ...while the owner, from an address that has not failed, still signs in: others' failures cannot lock them out.
+        Assert.Equal(HttpStatusCode.OK, (await GuessAsync(client, "198.51.100.51", victim.email, victim.password)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GuessAsync(client, "198.51.100.52", "another@example.test")).StatusCode);
 
         await AssertCountedAsync(api, rateLimited: 3);
+    }
+
+    [Fact]
+    public async Task Reset_requests_for_one_account_are_limited_across_addresses_and_other_accounts_go_on()
+    {
+        await using var api = await StartAsync(new Dictionary<string, string?> { ["ForwardedHeaders__KnownProxies__0"] = "127.0.0.1" });
+        using var client = api.CreateHttpClient();
+
+        for (var i = 0; i < Limit; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await ResetAsync(client, $"203.0.113.{i + 20}", "flooded@example.test")).StatusCode);
+        }
+
+        await AssertLimitedAsync(await ResetAsync(client, "203.0.113.99", "flooded@example.test"));
+        Assert.Equal(HttpStatusCode.Accepted, (await ResetAsync(client, "203.0.113.99", "someone-else@example.test")).StatusCode);
     }
 
     [Fact]
@@ -69,6 +88,8 @@ public class BruteForceTests
     {
         overrides["RateLimits__PermitLimit"] = Limit.ToString();
         overrides["RateLimits__AccountPermitLimit"] = Limit.ToString();
+        overrides["RateLimits__AccountBrakeLimit"] = Limit.ToString();
+        overrides["RateLimits__AccountResetLimit"] = Limit.ToString();
         overrides["RateLimits__WindowSeconds"] = "300";
         return StartOnFreshDatabaseAsync(overrides);
     }
@@ -82,6 +103,13 @@ public class BruteForceTests
     private static async Task<HttpResponseMessage> GuessAsync(HttpClient client, string forwardedFor, string email, string password = "a wrong guess 123")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, TokenPath) { Content = JsonContent.Create(new { email, password }) };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await client.SendAsync(request);
+    }
+
+    private static async Task<HttpResponseMessage> ResetAsync(HttpClient client, string forwardedFor, string email)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/password/reset") { Content = JsonContent.Create(new { email }) };
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         return await client.SendAsync(request);
     }

@@ -17,6 +17,20 @@ public sealed class MetricsGateTests
         Assert.Contains("# TYPE http_requests_in_flight gauge", metrics.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_the_instance_label_every_series_names_its_process()
+    {
+        await using var host = await ServiceHost.StartAsync("Development", new Dictionary<string, string?> { ["Metrics:InstanceLabel"] = "true" });
+        using var client = host.CreateClient();
+        await client.GetAsync("/no-such-page");
+
+        var series = (await PrometheusText.ScrapeAsync(client)).Text.Split('\n')
+            .Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+
+        Assert.Contains(series, line => line.StartsWith("http_requests_total{", StringComparison.Ordinal));
+        Assert.All(series, line => Assert.Contains($"service_instance_id=\"{Environment.MachineName}\"", line, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Production", null, null)]
     [InlineData("Development", "false", null)]

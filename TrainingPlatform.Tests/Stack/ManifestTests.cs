@@ -79,6 +79,20 @@ public class ManifestTests
     }
 
     [Fact]
+    public async Task Deployed_replicas_share_limits_trust_the_ingress_budget_connections_and_label_their_series()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var env = resources.GetProperty("api").GetProperty("env");
+
+        Assert.Equal("{cache.connectionString}", env.GetProperty("ConnectionStrings__cache").GetString());
+        Assert.Equal("{trusted-proxy-networks.value}", env.GetProperty("ForwardedHeaders__KnownNetworks__0").GetString());
+        Assert.Equal("{api-pool-size.value}", env.GetProperty("Database__MaxPoolSize").GetString());
+        Assert.Equal("true", env.GetProperty("Metrics__InstanceLabel").GetString());
+        Assert.StartsWith("docker.io/valkey/valkey:", resources.GetProperty("cache").GetProperty("image").GetString());
+        Assert.False(resources.TryGetProperty("ingress", out _), "deployed, the Container Apps ingress stands in front");
+    }
+
+    [Fact]
     public async Task The_readme_lists_exactly_the_deployed_resources()
     {
         var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md"));
@@ -87,7 +101,8 @@ public class ManifestTests
         var listed = Regex.Matches(section.Groups[1].Value, @"^\| `([a-z0-9-]+)`", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Order();
 
         var generated = (await Manifest.Value).GetProperty("resources").EnumerateObject().Select(r => r.Name)
-            .Where(n => !n.EndsWith("-uri-encoded", StringComparison.Ordinal)).Order();
+            // Aspire's own derived values (URI-encoded secrets, the cache's TLS switch) are no resource a user configures.
+            .Where(n => !n.EndsWith("-uri-encoded", StringComparison.Ordinal) && !n.StartsWith("cond-", StringComparison.Ordinal)).Order();
 
         Assert.Equal(generated, listed);
     }

@@ -7,16 +7,47 @@ using Aspire.Hosting.Testing;
 namespace TrainingPlatform.Tests.Stack;
 
 /// <summary>
-/// The real AppHost in local mode, started once for the stack tests: Postgres and Prometheus from the machine's
-/// binaries, the API as a project, in a throwaway data directory.
+/// The real AppHost in local mode, started once for the stack tests: Postgres, Redis, HAProxy and Prometheus from
+/// the machine's binaries, the API as <see cref="Replicas"/> projects behind the ingress, in a throwaway data directory.
 /// </summary>
-public sealed class StackFixture : IAsyncLifetime
+public class StackFixture : IAsyncLifetime
 {
+    public virtual int Replicas => 1;
+
+
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("tp-stack-");
 
     public DistributedApplication App { get; private set; } = null!;
 
     public string DataDirectory => _data.FullName;
+
+    public IEnumerable<string> ReplicaNames => Enumerable.Range(1, Replicas).Select(i => i == 1 ? "api" : $"api-{i}");
+
+    /// <summary>A client of the API's public address (through the ingress), as a user reaches it.</summary>
+    public HttpClient PublicClient(System.Net.IPAddress? from = null) => new(from is null
+        ? new SocketsHttpHandler()
+        : new SocketsHttpHandler { ConnectCallback = (context, cancellation) => ConnectFromAsync(from, context, cancellation) })
+    {
+        BaseAddress = App.GetEndpoint("ingress", "http"),
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    // Every 127.x.y.z address is this machine: a client bound to one of them is a distinct client to the ingress.
+    private static async ValueTask<Stream> ConnectFromAsync(System.Net.IPAddress from, SocketsHttpConnectionContext context, CancellationToken cancellation)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new System.Net.IPEndPoint(from, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     public static CancellationToken Timeout(int seconds = 180) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
@@ -27,12 +58,17 @@ public sealed class StackFixture : IAsyncLifetime
                 "--Stack:Mode=local",
                 $"--Stack:DataDirectory={_data.FullName}",
                 $"--Stack:Ports:Api={FreePort.Next()}",
+                $"--Stack:ApiReplicas={Replicas}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());
         await App.StartAsync(Timeout());
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", Timeout());
+        foreach (var replica in ReplicaNames)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(replica, Timeout());
+        }
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("ingress", Timeout());
         await App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
     }
 
