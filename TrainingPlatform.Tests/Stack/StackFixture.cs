@@ -60,6 +60,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:Ports:Api={FreePort.Next()}",
                 $"--Stack:ApiReplicas={Replicas}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
+                $"--Stack:Ports:Alertmanager={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());
