@@ -47,7 +47,7 @@ public static class ContainerResources
             : builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
                 .WithBindMount(config.Directory, "/etc/prometheus", isReadOnly: true);
         return prometheus
-            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle")
+            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle", Monitoring.ExemplarStorage)
             .WithHttpEndpoint(port: config is null ? null : stack.PrometheusPort, targetPort: 9090, name: "http")
             .WithHttpHealthCheck("/-/ready");
     }
@@ -73,6 +73,16 @@ public static class ContainerResources
             : builder.AddContainer("grafana", "grafana/grafana", "12.2.0")
                 .WithBindMount(Path.Combine(grafanaOps, "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
                 .WithBindMount(Path.Combine(grafanaOps, "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true);
+        // Exemplars link to a trace's page in the trace UI: the Aspire dashboard this AppHost serves, or when
+        // deployed the one of the environment (a parameter, its URL known only there).
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            grafana.WithEnvironment("TRACE_UI_URL", builder.AddParameter("trace-ui-url"));
+        }
+        else
+        {
+            grafana.WithEnvironment("TRACE_UI_URL", builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0] ?? "");
+        }
         return grafana
             .WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http"))
             .WithHttpEndpoint(port: builder.ExecutionContext.IsPublishMode ? null : stack.GrafanaPort, targetPort: 3000, name: "http")

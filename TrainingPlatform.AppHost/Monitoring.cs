@@ -2,14 +2,22 @@ using TrainingPlatform.LocalStack;
 
 namespace TrainingPlatform.AppHost;
 
-/// <summary>Prometheus (with its blackbox probe) watching the services, and Grafana where a container runtime exists.</summary>
+/// <summary>
+/// Prometheus (with its blackbox probe) watching the services and sending its alerts to Alertmanager, and Grafana where
+/// a container runtime exists.
+/// </summary>
 public static class Monitoring
 {
+    /// <summary>Prometheus keeps the trace-id exemplars the services expose (Grafana links them to traces).</summary>
+    public const string ExemplarStorage = "--enable-feature=exemplar-storage";
+
     public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
         EndpointReference publicEndpoint)
     {
+        var alertmanager = builder.AddAlertmanager(stack);
         if (builder.ExecutionContext.IsPublishMode)
         {
+            // Its alertmanagers target is baked into the image (ops/prometheus/deploy/targets).
             var deployed = builder.AddContainerPrometheus(stack, config: null);
             builder.AddContainerBlackboxExporter(stack, config: null);
             builder.AddGrafana(stack, deployed);
@@ -23,7 +31,8 @@ public static class Monitoring
             var blackbox = builder.AddLocalBlackboxExporter(config);
             prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "127.0.0.1",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
-                blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}"));
+                blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
+                alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}"));
             StackLog.GrafanaSkipped();
         }
         else
@@ -33,7 +42,8 @@ public static class Monitoring
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
             prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "host.docker.internal",
                 self: "localhost:9090",
-                blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}"));
+                blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
+                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}"));
             builder.AddGrafana(stack, prometheus);
         }
     }
@@ -41,9 +51,10 @@ public static class Monitoring
     // Runs when Prometheus is about to start: by then every endpoint has its real port. Every replica is scraped
     // directly, under its own instance; the probe goes through the ingress, as a user's request does.
     private static Task WriteTargets(PrometheusConfiguration config, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
-        EndpointReference publicEndpoint, string serviceHost, string self, string blackbox)
+        EndpointReference publicEndpoint, string serviceHost, string self, string blackbox, string alertmanager)
     {
         config.WriteSelfTarget(self);
+        config.WriteAlertmanagerTargets([alertmanager]);
         config.WriteServiceTargets(replicas.Select(replica => new ScrapeTarget(
             ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name)));
         config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{publicEndpoint.Port}/healthz")]);

@@ -17,6 +17,8 @@ public sealed record LocalProgram(string Name, string Package)
     public static LocalProgram Prometheus { get; } = Declared("prometheus");
     public static LocalProgram Promtool { get; } = Declared("promtool");
     public static LocalProgram BlackboxExporter { get; } = Declared("prometheus-blackbox-exporter");
+    public static LocalProgram Alertmanager { get; } = Declared("prometheus-alertmanager");
+    public static LocalProgram Amtool { get; } = Declared("amtool");
     public static LocalProgram Smtp4dev { get; } = Declared("smtp4dev");
 
     private const string DotnetToolPrefix = "dotnet-tool:";

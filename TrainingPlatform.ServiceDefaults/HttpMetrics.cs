@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Prometheus;
@@ -17,6 +18,8 @@ namespace TrainingPlatform.ServiceDefaults;
 public sealed class HttpMetrics
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", HttpMeasures.OtherMethod];
+
+    private const string OpenMetricsType = "application/openmetrics-text";
 
     /// <summary>Stands in for "no endpoint" in cache keys.</summary>
     private static readonly object NoEndpoint = new();
@@ -58,6 +61,9 @@ public sealed class HttpMetrics
             _registry.SetStaticLabels(new Dictionary<string, string> { ["service_instance_id"] = instanceId });
         }
         var factory = Metrics.WithCustomRegistry(_registry);
+        // prometheus-net would otherwise build a trace-context exemplar for every observation of every metric;
+        // only the latency histogram gets them, sampled by LatencyExemplars.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = null };
         _duration = factory.CreateHistogram(HttpMeasures.RequestDuration, "Time to serve an HTTP request, in seconds.",
             HttpMeasures.RequestLabels, new HistogramConfiguration { Buckets = HttpMeasures.DurationBuckets });
         _requests = factory.CreateCounter(HttpMeasures.RequestsTotal, "HTTP requests served.", HttpMeasures.RequestLabels);
@@ -86,7 +92,8 @@ public sealed class HttpMetrics
         {
             series = _series.GetOrAdd(key, static (k, self) => self.CreateSeries(k), this);
         }
-        series.Duration?.Observe(elapsed.TotalSeconds);
+        var seconds = elapsed.TotalSeconds;
+        series.Duration?.Observe(seconds, series.Exemplars?.For(seconds) ?? Exemplar.None);
         series.Requests?.Inc();
         series.ServerErrors?.Inc();
     }
@@ -132,22 +139,28 @@ public sealed class HttpMetrics
         });
     }
 
-    /// <summary>Writes every series in the Prometheus text format.</summary>
+    /// <summary>
+    /// Writes every series in the Prometheus text format, or in OpenMetrics (which alone carries exemplars) when
+    /// the scraper accepts it, as Prometheus does.
+    /// </summary>
     public async Task WriteAsync(HttpResponse response)
     {
-        response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await _registry.CollectAndExportAsTextAsync(response.Body, response.HttpContext.RequestAborted);
+        var openMetrics = response.HttpContext.Request.Headers.Accept.Any(accept => accept?.Contains(OpenMetricsType, StringComparison.OrdinalIgnoreCase) == true);
+        response.ContentType = openMetrics ? OpenMetricsType + "; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8";
+        await _registry.CollectAndExportAsTextAsync(response.Body,
+            openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText, response.HttpContext.RequestAborted);
     }
 
     private RequestSeries CreateSeries((object Endpoint, int Method, int Status) key)
     {
         if (key.Endpoint is Endpoint endpoint && endpoint.Metadata.GetMetadata<IDisableHttpMetricsMetadata>() is not null)
         {
-            return new RequestSeries(null, null, null);
+            return new RequestSeries(null, null, null, null);
         }
         string[] labels = [Methods[key.Method], PathTemplate.Of(key.Endpoint as Endpoint), key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         return new RequestSeries(
             _duration.WithLabels(labels),
+            new LatencyExemplars(),
             _requests.WithLabels(labels),
             key.Status >= 500 ? _serverErrors.WithLabels(labels) : null);
     }
@@ -166,7 +179,7 @@ public sealed class HttpMetrics
     }
 
     /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
-    private sealed record RequestSeries(Histogram.Child? Duration, Counter.Child? Requests, Counter.Child? ServerErrors);
+    private sealed record RequestSeries(Histogram.Child? Duration, LatencyExemplars? Exemplars, Counter.Child? Requests, Counter.Child? ServerErrors);
 }
 
 /// <summary>A counter of the service's own, created by <see cref="HttpMetrics.Counter"/>.</summary>

@@ -46,7 +46,8 @@ public partial class RunbookCommandTests
         }
     }
 
-    private static IEnumerable<string> TestedCommands(string document)
+    /// <summary>The command lines of the <c># tested</c> blocks of a document in ops/docs.</summary>
+    internal static IEnumerable<string> TestedCommands(string document)
     {
         var text = File.ReadAllText(RepositoryRoot.Ops("docs", document));
         return TestedBlock().Matches(text).Select(m => m.Groups["body"].Value.Trim())

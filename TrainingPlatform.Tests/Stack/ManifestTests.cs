@@ -38,6 +38,7 @@ public class ManifestTests
     [InlineData("prometheus", "Dockerfile")]
     [InlineData("blackbox", "blackbox.Dockerfile")]
     [InlineData("grafana", "Dockerfile")]
+    [InlineData("alertmanager", "Dockerfile")]
     public async Task Monitoring_is_built_from_its_dockerfile_without_bind_mounts(string name, string dockerfile)
     {
         var resource = (await Manifest.Value).GetProperty("resources").GetProperty(name);
@@ -52,7 +53,7 @@ public class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -62,6 +63,11 @@ public class ManifestTests
         Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
         Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
         Assert.Equal("{smtp.connectionString}", env.GetProperty("ConnectionStrings__smtp").GetString());
+        var alertmanager = resources.GetProperty("alertmanager").GetProperty("env");
+        foreach (var receiver in new[] { "page", "ticket", "watchdog" })
+        {
+            Assert.Equal($"{{alertmanager-{receiver}-url.value}}", alertmanager.GetProperty($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL").GetString());
+        }
         Assert.DoesNotContain("Password=", resources.GetProperty("postgres").GetProperty("connectionString").GetString()!.Replace("Password={postgres-password.value}", ""));
     }
 

@@ -62,6 +62,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:ApiReplicas={Replicas}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
                 $"--Stack:Ports:Mail={FreePort.Next()}",
+                $"--Stack:Ports:Alertmanager={FreePort.Next()}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());

@@ -48,6 +48,34 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task Prometheus_sends_its_alerts_to_the_stack_s_alertmanager_which_holds_the_watchdog()
+    {
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("alertmanager", StackFixture.Timeout(60));
+        using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        using var alertmanager = stack.App.CreateHttpClient("alertmanager", "http");
+        var alertmanagerPort = stack.App.GetEndpoint("alertmanager", "http").Port;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        string[] active = [];
+        var receivers = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var discovered = JsonDocument.Parse(await prometheus.GetStringAsync("/api/v1/alertmanagers", StackFixture.Timeout(10)));
+            active = discovered.RootElement.GetProperty("data").GetProperty("activeAlertmanagers").EnumerateArray()
+                .Select(a => a.GetProperty("url").GetString()!).ToArray();
+            // The Watchdog fires at the first rule evaluation (15 s) and is routed to its receiver.
+            receivers = await alertmanager.GetStringAsync("/api/v2/alerts?filter=" + Uri.EscapeDataString("alertname=\"Watchdog\""), StackFixture.Timeout(10));
+            if (active.Length == 1 && receivers.Contains("\"watchdog\"", StringComparison.Ordinal))
+            {
+                break;
+            }
+            await Task.Delay(1000);
+        }
+
+        Assert.Equal([$"http://127.0.0.1:{alertmanagerPort}/api/v2/alerts"], active);
+        Assert.Contains("\"watchdog\"", receivers);
+    }
+
+    [Fact]
     public async Task Back_up_now_on_the_dashboard_writes_a_verified_dump_into_the_stack()
     {
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();

@@ -8,7 +8,7 @@ usage() {
 Usage: ops/scripts/prerequisites.sh stack|test
 
   stack  what ./run.sh needs (ops/prerequisites.tsv): .NET SDK, PostgreSQL, prometheus, blackbox exporter,
-         haproxy, redis-server, jq and age (the backup scripts), smtp4dev (.NET tool)
+         alertmanager and amtool, haproxy, redis-server, jq and age (the backup scripts), smtp4dev (.NET tool)
   test   what ./test.sh needs: the above plus awscli, shellcheck, chromium, wrk, node tools (ops/tools/package.json)
 
 Installs missing Debian packages with apt-get when run as root; otherwise prints the command to run.

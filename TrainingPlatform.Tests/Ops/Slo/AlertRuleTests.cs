@@ -1,12 +1,8 @@
-using System.Text.RegularExpressions;
-
 namespace TrainingPlatform.Tests.Ops.Slo;
 
 /// <summary>Every alert is routable, documented, and proven by promtool unit tests both ways.</summary>
-public partial class AlertRuleTests
+public class AlertRuleTests
 {
-    private const string RunbookBase = "https://github.com/trainingplatform/trainingplatform/blob/main/ops/docs/slos.md#";
-
     // Watchdog fires always by design: its cases prove it fires with and without input, never that it stops.
     private const string AlwaysFiring = "Watchdog";
 
@@ -41,21 +37,6 @@ public partial class AlertRuleTests
                 Assert.True(rule.Annotations.TryGetValue(annotation, out var text) && text.Length > 0,
                     $"{rule.Name} has no {annotation}");
             }
-        }
-    }
-
-    [Fact]
-    public void Every_runbook_url_points_at_its_own_section_of_slos_md()
-    {
-        var anchors = Headings().Select(GitHubAnchor).ToHashSet();
-
-        foreach (var rule in AlertDefinitions.Rules())
-        {
-            var url = rule.Annotations["runbook_url"];
-            Assert.StartsWith(RunbookBase, url);
-            var anchor = url[RunbookBase.Length..];
-            Assert.True(anchors.Contains(anchor), $"{rule.Name}: slos.md has no heading with anchor #{anchor}");
-            Assert.Equal(GitHubAnchor(rule.Name), anchor);
         }
     }
 
@@ -97,20 +78,4 @@ public partial class AlertRuleTests
             }
         }
     }
-
-    private static IEnumerable<string> Headings() =>
-        File.ReadLines(OpsFiles.SlosDoc)
-            .Select(line => HeadingLine().Match(line))
-            .Where(match => match.Success)
-            .Select(match => match.Groups["text"].Value);
-
-    /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens.</summary>
-    private static string GitHubAnchor(string heading) =>
-        NotAnchorCharacter().Replace(heading.Trim().ToLowerInvariant(), "").Replace(' ', '-');
-
-    [GeneratedRegex(@"^#{1,6}\s+(?<text>.+?)\s*$")]
-    private static partial Regex HeadingLine();
-
-    [GeneratedRegex(@"[^a-z0-9 _-]")]
-    private static partial Regex NotAnchorCharacter();
 }

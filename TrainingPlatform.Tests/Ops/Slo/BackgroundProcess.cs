@@ -15,8 +15,12 @@ internal sealed class BackgroundProcess : IAsyncDisposable
     public string Log => _process.Log;
 
     /// <summary>Starts <paramref name="program"/> and waits until <paramref name="readyPath"/> answers 200.</summary>
-    public static async Task<BackgroundProcess> StartAsync(LocalProgram program, IEnumerable<string> arguments, int port, string readyPath) =>
-        new(await LocalProcess.StartHttpAsync(new LocalCommand(program.Path, [.. arguments]), port, readyPath), port);
+    public static Task<BackgroundProcess> StartAsync(LocalProgram program, IEnumerable<string> arguments, int port, string readyPath) =>
+        StartAsync(new LocalCommand(program.Path, [.. arguments]), port, readyPath);
+
+    /// <inheritdoc cref="StartAsync(LocalProgram, IEnumerable{string}, int, string)"/>
+    public static async Task<BackgroundProcess> StartAsync(LocalCommand command, int port, string readyPath) =>
+        new(await LocalProcess.StartHttpAsync(command, port, readyPath), port);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

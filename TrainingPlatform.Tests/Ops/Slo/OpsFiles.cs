@@ -10,6 +10,8 @@ internal static class OpsFiles
     public static string Grafana => Path.Combine(RepositoryRoot, "ops", "grafana");
     public static string GrafanaDashboards => Path.Combine(Grafana, "dashboards");
     public static string SlosDoc => Path.Combine(RepositoryRoot, "ops", "docs", "slos.md");
+    public static string RunbooksDoc => Path.Combine(RepositoryRoot, "ops", "docs", "runbooks.md");
+    public static string AlertmanagerConfig => Path.Combine(RepositoryRoot, "ops", "alertmanager", "alertmanager.yml");
 
     public static string[] RuleFiles => Directory.GetFiles(PrometheusRules, "*.yml").Order().ToArray();
     public static string[] RuleTestFiles => Directory.GetFiles(PrometheusTests, "*.yml").Order().ToArray();

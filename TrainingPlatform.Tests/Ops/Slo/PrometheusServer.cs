@@ -26,6 +26,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     public string Log => _process.Log;
+    public Uri BaseAddress => _process.BaseAddress;
 
     /// <summary>Starts Prometheus on <paramref name="port"/> (the port the config's self-scrape was rendered with).</summary>
     public static async Task<PrometheusServer> StartAsync(PrometheusConfigCopy config, int port)
@@ -36,6 +37,9 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 "--storage.tsdb.path=" + Path.Combine(config.Directory, "data"),
                 $"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn",
+                "--enable-feature=exemplar-storage",
+                // Alerts that fire before Alertmanager is discovered are sent again after this delay (1 m by default).
+                .. config.Clock is null ? Array.Empty<string>() : ["--rules.alert.resend-delay=" + config.Clock.Interval],
             ],
             port, "/-/ready");
         return new PrometheusServer(process);

@@ -1,0 +1,69 @@
+using TrainingPlatform.LocalStack;
+
+namespace TrainingPlatform.AppHost;
+
+/// <summary>
+/// Alertmanager, to which Prometheus sends its alerts, in every mode: the Debian binary locally, the pinned image in
+/// containers mode, ops/alertmanager/Dockerfile when publishing. Each mode starts it through
+/// ops/alertmanager/entrypoint.sh, which adds the receivers' webhooks from the secret parameters.
+/// </summary>
+public static class Alerting
+{
+    public const string Name = "alertmanager";
+    public const int ContainerPort = 9093;
+    private const string Image = "prom/alertmanager";
+    private const string ImageTag = "v0.28.1";
+
+    /// <summary>The receivers of ops/alertmanager/alertmanager.yml, each with its webhook URL parameter.</summary>
+    private static readonly string[] Receivers = ["page", "ticket", "watchdog"];
+
+    public static IResourceBuilder<IResourceWithEndpoints> AddAlertmanager(this IDistributedApplicationBuilder builder, StackSettings stack)
+    {
+        var ops = Path.Combine(stack.OpsDirectory, "alertmanager");
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return WithReceivers(builder, builder.AddDockerfile(Name, ops).WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
+        }
+        if (stack.Mode.Mode == StackMode.Local)
+        {
+            var data = Path.Combine(stack.DataDirectory, Name);
+            Directory.CreateDirectory(data);
+            var local = builder.AddLocalProgram(Name, new(Path.Combine(ops, "entrypoint.sh"), []), data)
+                .WithEnvironment("ALERTMANAGER_BIN", LocalProgram.Alertmanager.Path)
+                .WithEnvironment("ALERTMANAGER_RENDERED", Path.Combine(data, "alertmanager.yml"))
+                .WithHttpEndpoint(port: stack.AlertmanagerPort, name: "http");
+            local.WithArgs(context =>
+            {
+                context.Args.Add("--storage.path=" + Path.Combine(data, "data"));
+                context.Args.Add(LocalResources.ListenAddress(local));
+                // One instance: no gossip port to collide with another stack's.
+                context.Args.Add("--cluster.listen-address=");
+            });
+            return WithReceivers(builder, local);
+        }
+        var container = builder.AddContainer(Name, Image, ImageTag)
+            .WithBindMount(ops, "/etc/alertmanager", isReadOnly: true)
+            .WithEntrypoint("/bin/sh")
+            .WithArgs("/etc/alertmanager/entrypoint.sh", "--storage.path=/alertmanager", "--cluster.listen-address=")
+            .WithEnvironment("ALERTMANAGER_RENDERED", "/alertmanager/alertmanager.yml")
+            .WithHttpEndpoint(port: stack.AlertmanagerPort, targetPort: ContainerPort, name: "http");
+        return WithReceivers(builder, container);
+    }
+
+    /// <summary>
+    /// Each receiver's webhook URL from a secret parameter (<c>alertmanager-page-url</c>...). Empty, the default
+    /// outside a deployment, the receiver delivers nowhere and the Alertmanager UI is the inbox.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithEndpoints> WithReceivers<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> alertmanager)
+        where T : class, IResourceWithEnvironment, IResourceWithEndpoints
+    {
+        foreach (var receiver in Receivers)
+        {
+            alertmanager.WithEnvironment($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL",
+                builder.AddParameter($"{Name}-{receiver}-url", "", secret: true));
+        }
+        alertmanager.WithHttpHealthCheck("/-/ready")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Alertmanager (alerts by receiver, silences)");
+        return alertmanager;
+    }
+}

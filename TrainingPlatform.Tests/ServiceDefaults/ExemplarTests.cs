@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using TrainingPlatform.ServiceDefaults;
+using TrainingPlatform.Tests.Ops.Slo;
+
+namespace TrainingPlatform.Tests.ServiceDefaults;
+
+/// <summary>
+/// From a latency bucket to a trace: a traced service exposes trace-id exemplars to Prometheus (OpenMetrics),
+/// Prometheus stores them, and their trace ids are those of traces the OTLP exporter sent.
+/// </summary>
+public sealed class ExemplarTests
+{
+    private const string OpenMetrics = "application/openmetrics-text; version=1.0.0";
+
+    [Fact]
+    public async Task Prometheus_stores_exemplars_whose_trace_ids_the_trace_exporter_received()
+    {
+        await using var collector = await OtlpStandIn.StartAsync();
+        await using var host = await TracedHostAsync(collector);
+        var port = FreePort.Next();
+        using var config = PrometheusConfigCopy.Render([new ScrapeTarget("api", host.BaseAddress.Authority)], [], port,
+            new PrometheusClock(Interval: "1s", AlertFor: "1m"));
+        await using var prometheus = await PrometheusServer.StartAsync(config, port);
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+
+        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        string[] traceIds = [];
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (traceIds.Length == 0 && DateTime.UtcNow < deadline)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                using var response = await client.GetAsync($"/items/{i}");
+                response.EnsureSuccessStatusCode();
+            }
+            await Task.Delay(500);
+            var answer = await prometheus.GetAsync("/api/v1/query_exemplars?query=" +
+                Uri.EscapeDataString($"{HttpMeasures.RequestDuration}_bucket{{path_template=\"/items/{{id}}\"}}") +
+                $"&start={start}&end={DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds()}");
+            Assert.True(answer.IsSuccess, answer.Body.ToString());
+            traceIds = answer.Data.EnumerateArray()
+                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
+                .Select(exemplar => exemplar.GetProperty("labels").GetProperty("trace_id").GetString()!)
+                .Distinct()
+                .ToArray();
+        }
+        Assert.True(traceIds.Length > 0, "Prometheus stored no exemplar for /items/{id}:\n" + prometheus.Log);
+
+        foreach (var traceId in traceIds)
+        {
+            Assert.Matches("^[0-9a-f]{32}$", traceId);
+            // OTLP/protobuf carries the trace id as its 16 raw bytes.
+            await collector.WaitForAsync("/v1/traces", Encoding.Latin1.GetString(Convert.FromHexString(traceId)));
+        }
+    }
+
+    [Fact]
+    public async Task Exemplars_appear_only_in_OpenMetrics()
+    {
+        await using var collector = await OtlpStandIn.StartAsync();
+        await using var host = await TracedHostAsync(collector);
+        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        for (var i = 0; i < 30; i++)
+        {
+            using var response = await client.GetAsync($"/items/{i}");
+            response.EnsureSuccessStatusCode();
+        }
+
+        using var plain = await client.GetAsync("/metrics");
+        using var openRequest = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        openRequest.Headers.TryAddWithoutValidation("Accept", OpenMetrics);
+        using var open = await client.SendAsync(openRequest);
+
+        Assert.StartsWith("text/plain", plain.Content.Headers.ContentType!.ToString());
+        Assert.DoesNotContain("trace_id", await plain.Content.ReadAsStringAsync());
+        Assert.StartsWith("application/openmetrics-text", open.Content.Headers.ContentType!.ToString());
+        var exemplarLines = (await open.Content.ReadAsStringAsync()).Split('\n')
+            .Where(line => line.StartsWith(HttpMeasures.RequestDuration + "_bucket", StringComparison.Ordinal)
+                && line.Contains("/items/{id}", StringComparison.Ordinal)
+                && line.Contains("# {trace_id=", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(exemplarLines);
+    }
+
+    [Fact]
+    public async Task Only_an_observation_under_a_recorded_trace_gets_an_exemplar_and_a_bucket_takes_one_per_interval()
+    {
+        // HttpMetrics directly: other tests' OpenTelemetry listeners are process-wide and would record any host's
+        // requests, but Activity.Current is this test's own.
+        var metrics = new HttpMetrics();
+        using (new Activity("sampled-out").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            metrics.Observe(null, "GET", 200, TimeSpan.FromMilliseconds(3));
+        }
+        Activity.Current = null;
+        metrics.Observe(null, "GET", 200, TimeSpan.FromMilliseconds(30));
+        using var recorded = new Activity("recorded").SetIdFormat(ActivityIdFormat.W3C).Start();
+        recorded.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        metrics.Observe(null, "GET", 200, TimeSpan.FromMilliseconds(300));
+        // A second recorded request (another trace) in the same bucket within the interval does not replace the first exemplar.
+        Activity.Current = null;
+        using (var later = new Activity("later").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            later.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+            Assert.NotEqual(recorded.TraceId, later.TraceId);
+            metrics.Observe(null, "GET", 200, TimeSpan.FromMilliseconds(400));
+        }
+
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Accept = OpenMetrics;
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+        await metrics.WriteAsync(context.Response);
+
+        Activity.Current = null;
+        var exemplars = Encoding.UTF8.GetString(body.ToArray()).Split('\n').Where(line => line.Contains(" # {", StringComparison.Ordinal)).ToList();
+        var exemplar = Assert.Single(exemplars);
+        Assert.StartsWith(HttpMeasures.RequestDuration + "_bucket{", exemplar);
+        Assert.Contains("le=\"0.5\"", exemplar);
+        Assert.Contains($"trace_id=\"{recorded.TraceId.ToHexString()}\"", exemplar);
+    }
+
+    private static Task<ServiceHost> TracedHostAsync(OtlpStandIn collector) =>
+        ServiceHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+            ["Metrics:Enabled"] = "true",
+        });
+}
