@@ -93,7 +93,7 @@ public class UploadQuotaTests(QuotaApiFixture api) : IClassFixture<QuotaApiFixtu
         return (instructor, (await instructor.CreateCourseAsync()).Id);
     }
 
-    private static Task<HttpResponseMessage> UploadAsync(TestAccount instructor, long course, int size)
+    internal static Task<HttpResponseMessage> UploadAsync(TestAccount instructor, long course, int size)
     {
         var form = new MultipartFormDataContent { { new StringContent(course.ToString()), "courseId" } };
         var file = new ByteArrayContent(UploadsTests.Pdf(size));

@@ -59,7 +59,11 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Services.AddExceptionHandler<OutageHandler>();
 
         var app = builder.Build();
+        // The pipeline in the order a service's Program.cs puts it.
         app.UseServiceDefaults();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapGet("/ok", () => "ok");
         app.MapGet("/items/{id}", (string id) => id);

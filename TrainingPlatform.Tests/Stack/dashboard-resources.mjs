@@ -16,8 +16,14 @@ try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   await page.goto(url, { waitUntil: 'networkidle', timeout: 60000 });
   const running = [];
-  const deadline = Date.now() + 90000;
+  const deadline = Date.now() + 120000;
+  let reloads = 0;
   while (Date.now() < deadline && running.length < wanted.length) {
+    // A Blazor circuit can die on a loaded machine ("An unhandled error has occurred. Reload"): reload, as a person would.
+    if (reloads < 3 && await page.getByText('An unhandled error has occurred').isVisible()) {
+      reloads++;
+      await page.reload({ waitUntil: 'networkidle', timeout: 60000 });
+    }
     const rows = await page.locator('[role="row"]').allInnerTexts();
     running.length = 0;
     for (const name of wanted) {
@@ -26,7 +32,7 @@ try {
     if (running.length < wanted.length) await page.waitForTimeout(1000);
   }
   await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify({ running, missing: wanted.filter(n => !running.includes(n)) }));
+  console.log(JSON.stringify({ running, missing: wanted.filter(n => !running.includes(n)), reloads }));
 } finally {
   await browser.close();
 }
