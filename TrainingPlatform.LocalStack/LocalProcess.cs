@@ -13,6 +13,7 @@ public sealed class LocalProcess : IAsyncDisposable
 {
     public const int SigInt = 2;
     public const int SigTerm = 15;
+    public const int SigKill = 9;
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
