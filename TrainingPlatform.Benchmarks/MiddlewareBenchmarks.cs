@@ -39,8 +39,8 @@ public class MiddlewareBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // As in every host here: no default metrics. Without a scrape they would not start anyway (see perf-facts).
-        _ = new HttpMetrics();
+        // prometheus-net's default metrics off, as in the promnet host: the comparison is with its middleware alone.
+        Metrics.SuppressDefaultMetrics();
 
         _context = new DefaultHttpContext();
         _context.Request.Method = HttpMethods.Get;
@@ -110,7 +110,7 @@ public class MiddlewareBenchmarks
         var services = new ServiceCollection()
             .AddSingleton(loggerFactory)
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
-            .AddSingleton<HttpMetrics>()
+            .AddSingleton<ServiceMetrics>()
             .AddSingleton<AccessLog>()
             .AddSingleton<SecurityEvents>()
             .BuildServiceProvider();

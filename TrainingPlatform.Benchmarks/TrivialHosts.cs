@@ -21,7 +21,7 @@ internal static class TrivialHosts
     public static readonly IReadOnlyDictionary<string, string> Variants = new Dictionary<string, string>
     {
         ["bare"] = "nothing",
-        ["promnet"] = "prometheus-net UseHttpMetrics() and MapMetrics(), default metrics suppressed as ServiceDefaults does",
+        ["promnet"] = "prometheus-net UseHttpMetrics() and MapMetrics(), default metrics suppressed (ServiceDefaults never starts them)",
         ["promnet-stock"] = "prometheus-net UseHttpMetrics() and MapMetrics() out of the box (default metrics start at the first scrape)",
         ["audit"] = "the ServiceDefaults audit middleware (request id, metrics, security events) and /metrics; access log below its level",
         ["defaults"] = "AddServiceDefaults() and MapDefaultEndpoints(): audit, access log, problems, health; OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is given",
@@ -41,7 +41,7 @@ internal static class TrivialHosts
                 Metrics.SuppressDefaultMetrics();
                 break;
             case "audit":
-                builder.Services.AddSingleton<HttpMetrics>().AddSingleton<AccessLog>().AddSingleton<SecurityEvents>();
+                builder.Services.AddSingleton<ServiceMetrics>().AddSingleton<AccessLog>().AddSingleton<SecurityEvents>();
                 builder.Logging.AddFilter(AccessLog.Category, LogLevel.Warning);
                 break;
             case "defaults":
@@ -60,7 +60,7 @@ internal static class TrivialHosts
                 break;
             case "audit":
                 app.UseMiddleware<RequestAuditMiddleware>();
-                var metrics = app.Services.GetRequiredService<HttpMetrics>();
+                var metrics = app.Services.GetRequiredService<ServiceMetrics>();
                 app.Map(MetricsEndpoint.Path, context => metrics.WriteAsync(context.Response)).DisableHttpMetrics();
                 break;
             case "defaults":

@@ -51,13 +51,13 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
     private readonly IOptionsMonitor<ConsoleLoggerOptions> _options;
     private readonly IOptionsMonitor<JsonConsoleFormatterOptions> _jsonOptions;
     private readonly Dictionary<string, ConsoleFormatter> _formatters;
-    private readonly HttpMetrics _metrics;
+    private readonly ServiceMetrics _metrics;
     private readonly Output _output;
     private readonly Task _writing;
     private IExternalScopeProvider? _scopes;
 
     public ConsoleLines(IOptionsMonitor<ConsoleLoggerOptions> options, IOptionsMonitor<JsonConsoleFormatterOptions> jsonOptions,
-        IEnumerable<ConsoleFormatter> formatters, HttpMetrics metrics)
+        IEnumerable<ConsoleFormatter> formatters, ServiceMetrics metrics)
     {
         _options = options;
         _queue = Channel.CreateBounded<Line>(new BoundedChannelOptions(Math.Max(1, options.CurrentValue.MaxQueueLength))

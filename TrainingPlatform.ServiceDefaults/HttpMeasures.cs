@@ -1,7 +1,7 @@
 namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
-/// What the service measures about HTTP, in one place: the Prometheus collectors (HttpMetrics) and the
+/// What the service measures about HTTP, in one place: the Prometheus collectors (ServiceMetrics) and the
 /// OpenTelemetry view the dashboard shows (Telemetry) both read their names and buckets from here.
 /// </summary>
 public static class HttpMeasures

@@ -38,19 +38,16 @@ public static class MetricsEndpoint
         {
             return;
         }
-        var metrics = app.Services.GetRequiredService<HttpMetrics>();
+        var metrics = app.Services.GetRequiredService<ServiceMetrics>();
         // Any method, like prometheus-net's own endpoint, so no 405 hints that the path exists. The route also
-        // matches "/metrics/". ASP.NET Core's meter skips it, as the audit middleware does.
+        // matches "/metrics/". Scrapes are not requests to the service: ASP.NET Core's meter and the service's own
+        // request series skip this endpoint, and WriteAsync keeps it out of the in-flight gauge and the traces.
         var endpoint = app.Map(Path, context => metrics.WriteAsync(context.Response)).DisableHttpMetrics();
         if (settings.Port is { } port)
         {
             endpoint.WithMetadata(new InternalPort(port));
         }
     }
-
-    /// <summary>Scrapes are not requests to the service: they stay out of its request metrics.</summary>
-    internal static bool IsScrape(PathString path) =>
-        path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/");
 
     internal sealed record MetricsSettings(bool Enabled, int? Port)
     {

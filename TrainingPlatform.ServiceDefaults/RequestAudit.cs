@@ -11,7 +11,7 @@ namespace TrainingPlatform.ServiceDefaults;
 /// The first middleware of every request: assigns the request id, then, once the final status is known
 /// (a 500 after an exception included), writes the access record, the security event and the metrics.
 /// </summary>
-internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics metrics, AccessLog accessLog, SecurityEvents securityEvents)
+internal sealed class RequestAuditMiddleware(RequestDelegate next, ServiceMetrics metrics, AccessLog accessLog, SecurityEvents securityEvents)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -19,12 +19,7 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics m
         var requestId = RequestId.Resolve(context);
         RequestId.Assign(context, requestId);
         using var scope = accessLog.BeginRequestScope(requestId);
-        // A scrape would otherwise always report itself as in flight.
-        var inFlight = !MetricsEndpoint.IsScrape(context.Request.Path);
-        if (inFlight)
-        {
-            metrics.RequestStarted();
-        }
+        metrics.RequestStarted();
         var failed = true;
         try
         {
@@ -37,10 +32,7 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, HttpMetrics m
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var elapsed = Stopwatch.GetElapsedTime(started);
             var endpoint = PathTemplate.EndpointOf(context);
-            if (inFlight)
-            {
-                metrics.RequestEnded();
-            }
+            metrics.RequestEnded();
             metrics.Observe(endpoint, context.Request.Method, status, elapsed);
             accessLog.Write(context, requestId, PathTemplate.Of(endpoint), status, elapsed);
             securityEvents.Inspect(context, requestId, endpoint, status, elapsed);
@@ -54,8 +46,8 @@ internal static class RequestAudit
     internal static void AddRequestAudit(this IHostApplicationBuilder builder)
     {
         // Behind a load balancer each scrape reaches some replica: a label of the process's own keeps their series apart.
-        var instance = builder.Configuration.GetValue<bool>(HttpMetrics.InstanceLabelKey) ? Environment.MachineName : null;
-        builder.Services.AddSingleton(_ => new HttpMetrics(instance));
+        var instance = builder.Configuration.GetValue<bool>(ServiceMetrics.InstanceLabelKey) ? Environment.MachineName : null;
+        builder.Services.AddSingleton(_ => new ServiceMetrics(instance));
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
         ConsoleLines.ReplaceConsoleLogger(builder);

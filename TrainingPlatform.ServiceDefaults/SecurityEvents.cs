@@ -1,13 +1,17 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
-/// Requests worth a security review: any 401, 403 or 429, and any 4xx under a sensitive path prefix.
-/// Each is a warning on category <c>security</c> and a count in <c>security_events_total</c>, so brute force
-/// shows on a graph and can be alerted on.
+/// Requests worth a security review: any 401, 403 or 429, and any 4xx from an endpoint the service declared
+/// security-sensitive (<see cref="SecurityAudit.WithSecurityAudit{TBuilder}"/>) or under its routes. Each is a warning
+/// on category <c>security</c> and a count in <c>security_events_total</c>, so brute force shows on a graph and can be
+/// alerted on. Operators may add path prefixes of their own with <c>Audit:SensitivePathPrefixes</c>.
 /// </summary>
 internal sealed partial class SecurityEvents
 {
@@ -17,24 +21,23 @@ internal sealed partial class SecurityEvents
     public const string RateLimited = "rate_limited";
     public const string Sensitive4xx = "sensitive_4xx";
 
-    public static readonly string[] DefaultSensitivePathPrefixes = ["/api/v1/auth/", "/api/v1/token/", "/api/v1/upload/", "/api/v1/password/"];
-
     private readonly ILogger _logger;
-    private readonly HttpMetrics _metrics;
-    private readonly string[] _sensitivePrefixes;
+    private readonly ServiceMetrics _metrics;
+    private readonly Lazy<string[]> _sensitivePrefixes;
 
-    public SecurityEvents(ILoggerFactory loggerFactory, IConfiguration configuration, HttpMetrics metrics)
+    public SecurityEvents(ILoggerFactory loggerFactory, IConfiguration configuration, ServiceMetrics metrics, IServiceProvider services)
     {
         _logger = loggerFactory.CreateLogger(Category);
         _metrics = metrics;
         var configured = configuration.GetSection("Audit:SensitivePathPrefixes").GetChildren()
-            .Select(child => child.Value).OfType<string>().Where(prefix => prefix.Length > 0).ToArray();
-        _sensitivePrefixes = configured.Length > 0 ? configured : DefaultSensitivePathPrefixes;
+            .Select(child => child.Value).OfType<string>().Where(prefix => prefix.Length > 0);
+        // Read at the first 4xx, when every endpoint is mapped.
+        _sensitivePrefixes = new(() => [.. SecurityAudit.Reach(services.GetRequiredService<EndpointDataSource>()), .. configured]);
     }
 
     public void Inspect(HttpContext context, string requestId, Endpoint? endpoint, int status, TimeSpan elapsed)
     {
-        if (ReasonFor(status, context.Request.Path) is not { } reason)
+        if (ReasonFor(status, endpoint, context.Request.Path) is not { } reason)
         {
             return;
         }
@@ -43,23 +46,24 @@ internal sealed partial class SecurityEvents
             AccessLog.UserIdOf(context) ?? "anonymous", AccessLog.ClientIpOf(context), elapsed.TotalMilliseconds, requestId);
     }
 
-    private string? ReasonFor(int status, PathString path) => status switch
+    private string? ReasonFor(int status, Endpoint? endpoint, PathString path) => status switch
     {
         StatusCodes.Status401Unauthorized => Unauthorized,
         StatusCodes.Status403Forbidden => Forbidden,
         StatusCodes.Status429TooManyRequests => RateLimited,
-        >= 400 and < 500 when IsSensitive(path) => Sensitive4xx,
+        >= 400 and < 500 when SecurityAudit.IsAudited(endpoint) || IsUnderSensitivePrefix(path) => Sensitive4xx,
         _ => null,
     };
 
-    private bool IsSensitive(PathString path)
+    private bool IsUnderSensitivePrefix(PathString path)
     {
         var value = path.Value.AsSpan();
-        foreach (var prefix in _sensitivePrefixes)
+        foreach (var prefix in _sensitivePrefixes.Value)
         {
-            // "/api/v1/token/" covers the route "/api/v1/token" itself as well as everything under it.
-            if (value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-                || value.Equals(prefix.AsSpan().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            // "/api/v1/token" and "/api/v1/token/" both cover the route itself and everything under it, not "/api/v1/tokens".
+            var route = prefix.AsSpan().TrimEnd('/');
+            if (value.StartsWith(route, StringComparison.OrdinalIgnoreCase)
+                && (value.Length == route.Length || value[route.Length] == '/'))
             {
                 return true;
             }

@@ -41,12 +41,9 @@ internal static class Telemetry
                     new ExplicitBucketHistogramConfiguration { Boundaries = HttpMeasures.DurationBuckets }))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHousekeeping(context.Request.Path))
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !Health.IsHealthPath(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddSource(Npgsql))
             .UseOtlpExporter();
     }
-
-    /// <summary>Probes and scrapes are not traced: they would drown the requests worth looking at.</summary>
-    private static bool IsHousekeeping(PathString path) => Health.IsHealthPath(path) || MetricsEndpoint.IsScrape(path);
 }

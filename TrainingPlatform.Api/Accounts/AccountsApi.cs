@@ -12,7 +12,7 @@ public static class AccountsApi
 
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").WithSecurityAudit();
 
         auth.MapPost("/register", Register)
             .WithName("Register")

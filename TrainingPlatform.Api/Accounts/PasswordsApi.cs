@@ -9,7 +9,7 @@ public static class PasswordsApi
 {
     internal static IEndpointRouteBuilder MapPasswordsApi(this IEndpointRouteBuilder app)
     {
-        var passwords = app.MapGroup("/api/v1/password").WithTags("Passwords");
+        var passwords = app.MapGroup("/api/v1/password").WithTags("Passwords").WithSecurityAudit();
 
         passwords.MapPost("/change", Change)
             .WithName("ChangePassword")

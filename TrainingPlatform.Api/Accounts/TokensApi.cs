@@ -8,7 +8,7 @@ public static class TokensApi
 {
     internal static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
     {
-        var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens");
+        var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens").WithSecurityAudit();
 
         tokens.MapPost("", Issue)
             .WithName("IssueToken")

@@ -28,7 +28,7 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private long _max;
     private readonly string _poolName;
 
-    public DatabasePoolGauges(IMeterFactory meterFactory, HttpMetrics prometheus, DatabaseServices.DatabasePool pool)
+    public DatabasePoolGauges(IMeterFactory meterFactory, ServiceMetrics prometheus, DatabaseServices.DatabasePool pool)
     {
         _poolName = pool.Name;
         _meter = meterFactory.Create(MeterName);

@@ -32,7 +32,7 @@ public sealed class EmailMetrics
     private readonly ServiceCounter _results;
     private long _backlog;
 
-    public EmailMetrics(HttpMetrics prometheus)
+    public EmailMetrics(ServiceMetrics prometheus)
     {
         _results = prometheus.Counter(SentTotal, "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).", "result");
         prometheus.ObserveGauge(QueueBacklog, "Emails queued or being sent, retries included.", () => Interlocked.Read(ref _backlog));

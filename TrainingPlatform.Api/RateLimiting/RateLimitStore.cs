@@ -32,12 +32,12 @@ public sealed partial class RateLimitStore
 
     private readonly IConnectionMultiplexer? _redis;
     private readonly ILogger _securityLog;
-    private readonly HttpMetrics _metrics;
+    private readonly ServiceMetrics _metrics;
     private readonly ServiceCounter _errors;
     private long _retryAtTicks;
     private int _degraded;
 
-    public RateLimitStore(IServiceProvider services, ILoggerFactory loggers, HttpMetrics metrics)
+    public RateLimitStore(IServiceProvider services, ILoggerFactory loggers, ServiceMetrics metrics)
     {
         _redis = services.GetService<IConnectionMultiplexer>();
         _securityLog = loggers.CreateLogger("security");

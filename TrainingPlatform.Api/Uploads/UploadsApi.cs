@@ -16,7 +16,7 @@ public static class UploadsApi
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var settings = app.ServiceProvider.GetRequiredService<UploadSettings>();
-        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads")
+        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads").WithSecurityAudit()
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -11,37 +11,8 @@ namespace TrainingPlatform.Tests.Api;
 
 public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    public static readonly TheoryData<string, string> Routes = new()
-    {
-        { "POST", "/api/v1/auth/register" },
-        { "POST", "/api/v1/token" },
-        { "POST", "/api/v1/token/refresh" },
-        { "POST", "/api/v1/auth/logout" },
-        { "GET", "/api/v1/auth/me" },
-        { "POST", "/api/v1/password/change" },
-        { "POST", "/api/v1/password/reset" },
-        { "POST", "/api/v1/password/reset/confirm" },
-        { "GET", "/api/v1/courses" },
-        { "POST", "/api/v1/courses" },
-        { "GET", "/api/v1/courses/{id}" },
-        { "PUT", "/api/v1/courses/{id}" },
-        { "PATCH", "/api/v1/courses/{id}" },
-        { "DELETE", "/api/v1/courses/{id}" },
-        { "GET", "/api/v1/courses/{id}/lessons" },
-        { "POST", "/api/v1/courses/{id}/lessons" },
-        { "GET", "/api/v1/courses/{id}/lessons/{lessonId}" },
-        { "PUT", "/api/v1/courses/{id}/lessons/{lessonId}" },
-        { "DELETE", "/api/v1/courses/{id}/lessons/{lessonId}" },
-        { "POST", "/api/v1/courses/{id}/enroll" },
-        { "GET", "/api/v1/enrollments" },
-        { "POST", "/api/v1/courses/{id}/lessons/{lessonId}/complete" },
-        { "POST", "/api/v1/upload" },
-        { "GET", "/api/v1/upload/{id}" },
-    };
-
-    [Theory]
-    [MemberData(nameof(Routes))]
-    public async Task The_openapi_document_is_valid_and_describes_every_route(string method, string path)
+    [Fact]
+    public async Task The_openapi_document_is_valid_and_describes_every_mapped_route()
     {
         using var client = api.Anonymous();
         var response = await client.GetAsync("/openapi/v1.json");
@@ -52,11 +23,17 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Empty(read.Diagnostic?.Errors ?? []);
         Assert.Equal(OpenApiSpecVersion.OpenApi3_1, read.Diagnostic!.SpecificationVersion);
         var document = read.Document!;
-        Assert.True(document.Paths.TryGetValue(path, out var item), $"{path} is missing from the document");
-        var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
-        Assert.False(string.IsNullOrEmpty(operation.Summary), $"{method} {path} has no summary");
-        Assert.NotEmpty(operation.Tags!);
-        Assert.Contains(operation.Responses!.Keys, status => status.StartsWith('2'));
+        var endpoints = MappedOperations();
+        // The API's routes, not only the housekeeping ones: the enumeration itself is checked.
+        Assert.Contains(endpoints, e => e.Path == "/api/v1/courses/{id}/lessons/{lessonId}/complete");
+        foreach (var (method, path, _) in endpoints)
+        {
+            Assert.True(document.Paths.TryGetValue(path, out var item), $"{method} {path} is mapped but not in the document");
+            var operation = Assert.Single(item!.Operations!, o => o.Key.Method == method).Value;
+            Assert.False(string.IsNullOrEmpty(operation.Summary), $"{method} {path} has no summary");
+            Assert.True(operation.Tags is { Count: > 0 }, $"{method} {path} has no tag");
+            Assert.True(operation.Responses!.Keys.Any(status => status.StartsWith('2')), $"{method} {path} documents no 2xx");
+        }
     }
 
     [Fact]
@@ -94,12 +71,7 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         using var client = api.Anonymous();
         var document = (await OpenApiDocument.LoadAsync(await client.GetStreamAsync("/openapi/v1.json"), "json")).Document!;
-        var endpoints = api.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
-                .Select(method => (Method: method, Path: DocumentPath(e), Accepts: e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])))
-            .ToList();
+        var endpoints = MappedOperations();
         Assert.NotEmpty(endpoints);
 
         var mismatches = new List<string>();
@@ -128,6 +100,15 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Empty(mismatches);
         Assert.Equal(endpoints.Count, document.Paths.Values.Sum(item => item.Operations?.Count ?? 0));
     }
+
+    /// <summary>Every operation the app maps (from its <see cref="EndpointDataSource"/>) that the document should describe.</summary>
+    private List<(string Method, string Path, IReadOnlyList<string> Accepts)> MappedOperations() =>
+        api.Server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+                .Select(method => (Method: method, Path: DocumentPath(e), Accepts: e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])))
+            .ToList();
 
     // The document's form of a route: one leading slash, none trailing, parameters without their constraints.
     private static string DocumentPath(RouteEndpoint endpoint) =>

@@ -87,9 +87,9 @@ public sealed class ExemplarTests
     [Fact]
     public async Task Only_an_observation_under_a_recorded_trace_gets_an_exemplar_and_a_bucket_takes_one_per_interval()
     {
-        // HttpMetrics directly: other tests' OpenTelemetry listeners are process-wide and would record any host's
+        // ServiceMetrics directly: other tests' OpenTelemetry listeners are process-wide and would record any host's
         // requests, but Activity.Current is this test's own.
-        var metrics = new HttpMetrics();
+        var metrics = new ServiceMetrics();
         using (new Activity("sampled-out").SetIdFormat(ActivityIdFormat.W3C).Start())
         {
             metrics.Observe(null, "GET", 200, TimeSpan.FromMilliseconds(3));

@@ -11,7 +11,8 @@ public sealed class SecurityEventTests() : ServiceHostTest(MetricsOn)
     [InlineData("GET", "/busy", null, 429, "rate_limited", "/busy")]
     [InlineData("POST", "/api/v1/auth/login", null, 400, "sensitive_4xx", "/api/v1/auth/login")]
     [InlineData("GET", "/api/v1/password/reset", null, 404, "sensitive_4xx", "unmatched")]
-    [InlineData("GET", "/API/V1/UPLOAD/x", null, 404, "sensitive_4xx", "unmatched")]
+    [InlineData("POST", "/api/v1/upload/7", null, 404, "sensitive_4xx", "/api/v1/upload/{id}")]
+    [InlineData("GET", "/API/V1/UPLOAD/x/y", null, 404, "sensitive_4xx", "unmatched")]
     public async Task Each_rule_logs_a_security_warning_and_counts_it(string method, string path, string? user, int status, string reason, string pathTemplate)
     {
         var requestId = $"security-{reason}-{status}";
@@ -46,6 +47,8 @@ public sealed class SecurityEventTests() : ServiceHostTest(MetricsOn)
     {
         await Client.GetAsync("/ok");
         await Client.GetAsync("/no/such/path");
+        // Beside an audited route but not under it.
+        await Client.GetAsync("/api/v1/uploads-report");
         using var authorised = new HttpRequestMessage(HttpMethod.Get, "/private");
         authorised.Headers.Add(ServiceHost.UserHeader, "user-1");
         await Client.SendAsync(authorised);
@@ -58,7 +61,7 @@ public sealed class SecurityEventTests() : ServiceHostTest(MetricsOn)
     }
 
     [Fact]
-    public async Task Sensitive_prefixes_come_from_configuration()
+    public async Task Operators_add_sensitive_prefixes_in_configuration()
     {
         await using var host = await ServiceHost.StartAsync(settings: new Dictionary<string, string?>
         {
@@ -67,7 +70,7 @@ public sealed class SecurityEventTests() : ServiceHostTest(MetricsOn)
         });
         using var client = host.CreateClient();
 
-        await client.GetAsync("/api/v1/auth/unknown");
+        await client.GetAsync("/no/such/path");
         await client.PostAsync("/items/9", null);
 
         var warning = Assert.Single(await host.Logs.WaitForAsync(log => log.Category == "security"));

@@ -78,7 +78,15 @@ public sealed class ServiceHost : IAsyncDisposable
         app.MapGet("/private", () => "private").RequireAuthorization();
         app.MapGet("/admin", () => "admin").RequireAuthorization("admin");
         app.MapGet("/busy", () => Results.StatusCode(StatusCodes.Status429TooManyRequests));
-        app.MapPost("/api/v1/auth/login", () => Results.BadRequest());
+        // Security-sensitive groups, declared as the API declares its own: their 4xx answers are security events.
+        var auth = app.MapGroup("/api/v1/auth").WithSecurityAudit();
+        auth.MapPost("/login", () => Results.BadRequest());
+        auth.MapPost("/logout", () => Results.NoContent());
+        var passwords = app.MapGroup("/api/v1/password").WithSecurityAudit();
+        passwords.MapPost("/change", () => Results.NoContent());
+        passwords.MapPost("/reset/confirm", () => Results.NoContent());
+        app.MapPost("/api/v1/upload/{id}", (string id) => Results.NotFound(id)).WithSecurityAudit();
+        app.MapGet("/api/v1/uploads-report", () => Results.BadRequest());
         app.MapPost("/json", (Payload payload) => payload.Name);
         app.MapPost("/upload", async (HttpRequest request) =>
         {

@@ -7,15 +7,18 @@ using Prometheus;
 namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
-/// The Prometheus collectors and their text exposition. This is the only file that knows prometheus-net:
-/// moving to another exporter means rewriting this file and nothing else.
+/// The service's Prometheus registry and its text exposition: the HTTP series, security events, the access log's
+/// drops, process gauges, and the counters and gauges features add (rate-limit store, connection pool, email). This
+/// is the only file that knows prometheus-net: moving to another exporter means rewriting this file and nothing else.
 /// </summary>
 /// <remarks>
-/// Each application owns its registry, so two hosts in one process (tests) never see each other's counts.
+/// Each application owns its registry, so two hosts in one process (tests) never see each other's counts. The
+/// process-wide default registry is never collected, so prometheus-net's default metrics (which would record
+/// ASP.NET Core's meters a second time) never start and need no process-wide switch.
 /// Label children are cached per endpoint, method and status: after warm-up a request costs dictionary
 /// lookups and atomic increments, with no allocation.
 /// </remarks>
-public sealed class HttpMetrics
+public sealed class ServiceMetrics
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", HttpMeasures.OtherMethod];
 
@@ -28,25 +31,12 @@ public sealed class HttpMetrics
     private readonly Histogram _duration;
     private readonly Counter _requests;
     private readonly Counter _serverErrors;
-    private readonly Gauge _inFlight;
     private readonly Counter _securityEvents;
     private readonly Counter _accessLogDropped;
     private readonly ConcurrentDictionary<(object Endpoint, int Method, int Status), RequestSeries> _series = new();
     private readonly ConcurrentDictionary<(object Endpoint, string Reason), Counter.Child> _securitySeries = new();
-
-    static HttpMetrics()
-    {
-        // The process-wide default registry would start prometheus-net's meter adapter and event counter
-        // listeners on its first scrape, recording ASP.NET Core's own meters a second time. Nothing here
-        // serves it; suppressing keeps it so should anything ever do.
-        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
-        {
-            SuppressMeters = true,
-            SuppressEventCounters = true,
-            SuppressDebugMetrics = true,
-            SuppressProcessMetrics = false,
-        });
-    }
+    private long _requestsInFlight;
+    private long _scrapesInFlight;
 
     /// <summary>
     /// Configuration key: when true, every series carries <c>service_instance_id</c> (the host name, which is the
@@ -54,7 +44,7 @@ public sealed class HttpMetrics
     /// </summary>
     public const string InstanceLabelKey = "Metrics:InstanceLabel";
 
-    public HttpMetrics(string? instanceId = null)
+    public ServiceMetrics(string? instanceId = null)
     {
         if (instanceId is not null)
         {
@@ -68,7 +58,9 @@ public sealed class HttpMetrics
             HttpMeasures.RequestLabels, new HistogramConfiguration { Buckets = HttpMeasures.DurationBuckets });
         _requests = factory.CreateCounter(HttpMeasures.RequestsTotal, "HTTP requests served.", HttpMeasures.RequestLabels);
         _serverErrors = factory.CreateCounter(HttpMeasures.ServerErrorsTotal, "HTTP requests answered with a 5xx status.", HttpMeasures.RequestLabels);
-        _inFlight = factory.CreateGauge(HttpMeasures.RequestsInFlight, "HTTP requests being served now.");
+        var inFlight = factory.CreateGauge(HttpMeasures.RequestsInFlight, "HTTP requests being served now.");
+        // A scrape is in flight while it collects; it reports the other requests only.
+        _registry.AddBeforeCollectCallback(() => inFlight.Set(Interlocked.Read(ref _requestsInFlight) - Interlocked.Read(ref _scrapesInFlight)));
         _securityEvents = factory.CreateCounter(HttpMeasures.SecurityEventsTotal,
             "Requests worth a security review (401, 403, 429, 4xx on sensitive paths), by reason.", HttpMeasures.SecurityEventLabels);
         _accessLogDropped = factory.CreateCounter(HttpMeasures.AccessLogDroppedTotal,
@@ -80,9 +72,9 @@ public sealed class HttpMetrics
         _registry.AddBeforeCollectCallback(() => resident.Set(Environment.WorkingSet));
     }
 
-    public void RequestStarted() => _inFlight.Inc();
+    public void RequestStarted() => Interlocked.Increment(ref _requestsInFlight);
 
-    public void RequestEnded() => _inFlight.Dec();
+    public void RequestEnded() => Interlocked.Decrement(ref _requestsInFlight);
 
     /// <summary>One observation of a served request, unless its endpoint opted out of HTTP metrics (the scrape itself).</summary>
     public void Observe(Endpoint? endpoint, string method, int status, TimeSpan elapsed)
@@ -140,15 +132,29 @@ public sealed class HttpMetrics
     }
 
     /// <summary>
-    /// Writes every series in the Prometheus text format, or in OpenMetrics (which alone carries exemplars) when
-    /// the scraper accepts it, as Prometheus does.
+    /// Serves a scrape: every series in the Prometheus text format, or in OpenMetrics (which alone carries exemplars)
+    /// when the scraper accepts it, as Prometheus does. Only the metrics endpoint calls this, so "is this a scrape?"
+    /// is answered by the endpoint alone: its request series are off (<see cref="IDisableHttpMetricsMetadata"/>), it
+    /// is left out of the in-flight gauge here, and its trace is dropped here.
     /// </summary>
     public async Task WriteAsync(HttpResponse response)
     {
+        if (Activity.Current is { } trace)
+        {
+            trace.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+        }
         var openMetrics = response.HttpContext.Request.Headers.Accept.Any(accept => accept?.Contains(OpenMetricsType, StringComparison.OrdinalIgnoreCase) == true);
         response.ContentType = openMetrics ? OpenMetricsType + "; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8";
-        await _registry.CollectAndExportAsTextAsync(response.Body,
-            openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText, response.HttpContext.RequestAborted);
+        Interlocked.Increment(ref _scrapesInFlight);
+        try
+        {
+            await _registry.CollectAndExportAsTextAsync(response.Body,
+                openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText, response.HttpContext.RequestAborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _scrapesInFlight);
+        }
     }
 
     private RequestSeries CreateSeries((object Endpoint, int Method, int Status) key)
@@ -182,7 +188,7 @@ public sealed class HttpMetrics
     private sealed record RequestSeries(Histogram.Child? Duration, LatencyExemplars? Exemplars, Counter.Child? Requests, Counter.Child? ServerErrors);
 }
 
-/// <summary>A counter of the service's own, created by <see cref="HttpMetrics.Counter"/>.</summary>
+/// <summary>A counter of the service's own, created by <see cref="ServiceMetrics.Counter"/>.</summary>
 public sealed class ServiceCounter
 {
     private readonly Counter _counter;

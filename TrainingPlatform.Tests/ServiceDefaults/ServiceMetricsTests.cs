@@ -4,7 +4,7 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
-public sealed class HttpMetricsTests() : ServiceHostTest(MetricsOn)
+public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
 {
     [Fact]
     public async Task Requests_are_counted_by_method_route_template_and_status_with_the_SLO_bucket()
@@ -130,7 +130,7 @@ public sealed class HttpMetricsTests() : ServiceHostTest(MetricsOn)
     public async Task A_service_can_publish_gauges_read_at_each_scrape()
     {
         var busy = 3;
-        var metrics = Host.App.Services.GetRequiredService<HttpMetrics>();
+        var metrics = Host.App.Services.GetRequiredService<ServiceMetrics>();
         metrics.ObserveGauge("db_pool_max_connections", "Most connections the pool opens.", () => 50);
         metrics.ObserveGauge("db_pool_connections", "Pool connections by state.", "state", ["busy", "idle"], state => state == "busy" ? busy : 7);
 
