@@ -8,6 +8,10 @@ namespace TrainingPlatform.AppHost;
 /// </summary>
 public static class ContainerResources
 {
+    /// <summary>The ports Prometheus and the blackbox exporter listen on inside their containers.</summary>
+    public const int PrometheusPort = 9090;
+    public const int BlackboxPort = 9115;
+
     public static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(
         this IDistributedApplicationBuilder builder, string databaseName) =>
         builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
@@ -39,16 +43,20 @@ public static class ContainerResources
         return ingress;
     }
 
+    /// <summary>
+    /// Prometheus from its image with <paramref name="config"/> mounted, or, to deploy (no bind mounts there), built from
+    /// ops/prometheus/Dockerfile with <paramref name="config"/> as the build context.
+    /// </summary>
     public static IResourceBuilder<ContainerResource> AddContainerPrometheus(
-        this IDistributedApplicationBuilder builder, StackSettings stack, PrometheusConfiguration? config)
+        this IDistributedApplicationBuilder builder, StackSettings stack, PrometheusConfiguration config, bool publishing)
     {
-        var prometheus = config is null
-            ? builder.AddDockerfile("prometheus", Path.Combine(stack.OpsDirectory, "prometheus"))
+        var prometheus = publishing
+            ? builder.AddDockerfile("prometheus", config.Directory, Path.Combine(stack.OpsDirectory, "prometheus", "Dockerfile"))
             : builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
                 .WithBindMount(config.Directory, "/etc/prometheus", isReadOnly: true);
         return prometheus
             .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle", Monitoring.ExemplarStorage)
-            .WithHttpEndpoint(port: config is null ? null : stack.PrometheusPort, targetPort: 9090, name: "http")
+            .WithHttpEndpoint(port: publishing ? null : stack.PrometheusPort, targetPort: PrometheusPort, name: "http")
             .WithHttpHealthCheck("/-/ready");
     }
 
@@ -60,7 +68,7 @@ public static class ContainerResources
             : builder.AddContainer("blackbox", "prom/blackbox-exporter", "v0.27.0")
                 .WithBindMount(config.BlackboxConfigFile, "/etc/blackbox_exporter/config.yml", isReadOnly: true);
         return blackbox
-            .WithHttpEndpoint(targetPort: 9115, name: "http")
+            .WithHttpEndpoint(targetPort: BlackboxPort, name: "http")
             .WithHttpHealthCheck("/-/healthy");
     }
 

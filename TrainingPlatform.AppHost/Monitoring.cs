@@ -17,8 +17,14 @@ public static class Monitoring
         var alertmanager = builder.AddAlertmanager(stack);
         if (builder.ExecutionContext.IsPublishMode)
         {
-            // Its alertmanagers target is baked into the image (ops/prometheus/deploy/targets).
-            var deployed = builder.AddContainerPrometheus(stack, config: null);
+            // The image's build context: the same configuration, with the deployment's targets, reached by name.
+            var image = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus-image"));
+            WriteTargets(image, [new ScrapeTarget(ApiReplicas.Name, $"{ApiReplicas.Name}:{ApiReplicas.DeployedMetricsPort}")],
+                healthUrl: $"http://{ApiReplicas.Name}/healthz",
+                self: $"localhost:{ContainerResources.PrometheusPort}",
+                blackbox: $"blackbox:{ContainerResources.BlackboxPort}",
+                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}");
+            var deployed = builder.AddContainerPrometheus(stack, image, publishing: true);
             builder.AddContainerBlackboxExporter(stack, config: null);
             builder.AddGrafana(stack, deployed);
             return;
@@ -29,7 +35,8 @@ public static class Monitoring
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);
             var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "127.0.0.1",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "127.0.0.1"),
+                healthUrl: $"http://127.0.0.1:{publicEndpoint.Port}/healthz",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                 blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
                 alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}"));
@@ -37,27 +44,31 @@ public static class Monitoring
         }
         else
         {
-            var prometheus = builder.AddContainerPrometheus(stack, config);
+            var prometheus = builder.AddContainerPrometheus(stack, config, publishing: false);
             var blackbox = builder.AddContainerBlackboxExporter(stack, config);
             // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, replicas, publicEndpoint, serviceHost: "host.docker.internal",
-                self: "localhost:9090",
+            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "host.docker.internal"),
+                healthUrl: $"http://host.docker.internal:{publicEndpoint.Port}/healthz",
+                self: $"localhost:{ContainerResources.PrometheusPort}",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
                 alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}"));
             builder.AddGrafana(stack, prometheus);
         }
     }
 
-    // Runs when Prometheus is about to start: by then every endpoint has its real port. Every replica is scraped
-    // directly, under its own instance; the probe goes through the ingress, as a user's request does.
-    private static Task WriteTargets(PrometheusConfiguration config, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
-        EndpointReference publicEndpoint, string serviceHost, string self, string blackbox, string alertmanager)
+    // Every replica is scraped directly, under its own instance; read when Prometheus is about to start, when every
+    // endpoint has its real port.
+    private static IEnumerable<ScrapeTarget> ReplicaTargets(IReadOnlyList<IResourceBuilder<ProjectResource>> replicas, string serviceHost) =>
+        replicas.Select(replica => new ScrapeTarget(ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name));
+
+    // The probe goes through the ingress, as a user's request does.
+    private static Task WriteTargets(PrometheusConfiguration config, IEnumerable<ScrapeTarget> services, string healthUrl,
+        string self, string blackbox, string alertmanager)
     {
         config.WriteSelfTarget(self);
         config.WriteAlertmanagerTargets([alertmanager]);
-        config.WriteServiceTargets(replicas.Select(replica => new ScrapeTarget(
-            ApiReplicas.Name, $"{serviceHost}:{replica.GetEndpoint("metrics").Port}", replica.Resource.Name)));
-        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, $"http://{serviceHost}:{publicEndpoint.Port}/healthz")]);
+        config.WriteServiceTargets(services);
+        config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, healthUrl)]);
         return Task.CompletedTask;
     }
 }

@@ -10,6 +10,7 @@ namespace TrainingPlatform.Tests.Stack;
 /// </summary>
 public class ManifestTests
 {
+    private static readonly string OutputDirectory = Directory.CreateTempSubdirectory("tp-manifest-").FullName;
     private static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
 
     [Fact]
@@ -46,6 +47,22 @@ public class ManifestTests
         Assert.EndsWith("/" + dockerfile, resource.GetProperty("build").GetProperty("dockerfile").GetString());
         Assert.False(resource.TryGetProperty("bindMounts", out _), $"{name} has bind mounts, which do not deploy");
         Assert.False(resource.TryGetProperty("image", out _));
+    }
+
+    [Fact]
+    public async Task The_prometheus_image_scrapes_the_api_on_its_deployed_metrics_port_and_probes_it_by_name()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var metricsPort = resources.GetProperty("api").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
+        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+
+        using var services = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "services.json")));
+        var target = Assert.Single(services.RootElement.EnumerateArray());
+        Assert.Equal($"api:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
+        using var probes = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "probes.json")));
+        Assert.Equal("http://api/healthz", Assert.Single(probes.RootElement.EnumerateArray()).GetProperty("labels").GetProperty("__param_target").GetString());
+        Assert.True(File.Exists(Path.Combine(context, "prometheus.yml")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(context, "rules"), "*.yml"));
     }
 
     [Fact]
@@ -127,7 +144,7 @@ public class ManifestTests
 
     private static async Task<JsonElement> GenerateAsync()
     {
-        var output = Path.Combine(Directory.CreateTempSubdirectory("tp-manifest-").FullName, "aspire-manifest.json");
+        var output = Path.Combine(OutputDirectory, "aspire-manifest.json");
         var result = await Command.RunAsync("dotnet",
             ["run", "--project", "TrainingPlatform.AppHost", "--no-build", "-c", RepositoryRoot.Configuration,
              "--", "--publisher", "manifest", "--output-path", output]);
