@@ -11,6 +11,8 @@ source "$BENCH_DIR/lib/load.sh"
 source "$REPO_ROOT/ops/scripts/lib/postgres.sh"
 # shellcheck source=SCRIPTDIR/lib/postgres.sh
 source "$BENCH_DIR/lib/postgres.sh"
+# shellcheck source=SCRIPTDIR/lib/benchmarkdotnet.sh
+source "$BENCH_DIR/lib/benchmarkdotnet.sh"
 # shellcheck source=SCRIPTDIR/lib/middleware.sh
 source "$BENCH_DIR/lib/middleware.sh"
 # shellcheck source=SCRIPTDIR/lib/pipeline.sh

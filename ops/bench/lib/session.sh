@@ -5,14 +5,5 @@
 measure_session() {
   postgres_start
   pg_sql postgres "CREATE DATABASE training"
-  local args=(session --database "$(postgres_connection_string training)" --artifacts "$OUT/benchmarkdotnet-session")
-  if $QUICK; then
-    args+=(--quick)
-  fi
-  env -C "$BENCH_BIN" dotnet TrainingPlatform.Benchmarks.dll "${args[@]}" >"$OUT/session.log" 2>&1 || {
-    tail -n 30 "$OUT/session.log" >&2
-    return 1
-  }
-  sed -n '/^| *Method/,/^$/p' "$OUT/session.log" >"$OUT/session.md"
-  grep '^summary session' "$OUT/session.log"
+  benchmarkdotnet session --database "$(postgres_connection_string training)" --artifacts "$OUT/benchmarkdotnet-session"
 }
