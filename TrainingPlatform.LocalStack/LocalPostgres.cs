@@ -104,6 +104,8 @@ public sealed class LocalPostgres : IAsyncDisposable
                 return false;
             }
         }, TimeSpan.FromSeconds(60));
+        // A private server: it ends with the test run or benchmark that started it, however that ends.
+        _process.EndWithThisProcess();
     }
 
     /// <summary>Fast shutdown, as an operator's <c>pg_ctl stop -m fast</c>: open sessions are cut.</summary>

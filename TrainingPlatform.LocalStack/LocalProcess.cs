@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -17,6 +18,7 @@ public sealed class LocalProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private Process? _watchdog;
 
     private LocalProcess(Process process) => _process = process;
 
@@ -113,6 +115,28 @@ public sealed class LocalProcess : IAsyncDisposable
         }, timeout ?? TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Makes sure the program does not outlive this process, even one killed with no chance to clean up (a test host
+    /// the test runner kills at the end of a run): a small watchdog waits for this process to end, then kills the
+    /// program. Stopping the program stops its watchdog.
+    /// </summary>
+    public void EndWithThisProcess()
+    {
+        var watchdog = new ProcessStartInfo("sh")
+        {
+            // Its own streams, so it never holds the test runner's output open.
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "-c", "tail --pid=\"$1\" -f /dev/null; kill -KILL \"$2\"", "watchdog",
+                     Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Id.ToString(CultureInfo.InvariantCulture) })
+        {
+            watchdog.ArgumentList.Add(argument);
+        }
+        _watchdog = Process.Start(watchdog);
+    }
+
     public void Signal(int signal)
     {
         if (!_process.HasExited)
@@ -124,19 +148,23 @@ public sealed class LocalProcess : IAsyncDisposable
     /// <summary>Sends <paramref name="signal"/> and waits for the exit; kills the process tree after <paramref name="grace"/>.</summary>
     public async Task StopAsync(int signal = SigTerm, TimeSpan? grace = null)
     {
-        if (_process.HasExited)
+        if (!_process.HasExited)
         {
-            return;
+            Signal(signal);
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(grace ?? TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
         }
-        Signal(signal);
-        try
+        // Gone before the program's number can be given to another process.
+        if (_watchdog is { HasExited: false })
         {
-            await _process.WaitForExitAsync().WaitAsync(grace ?? TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            _watchdog.Kill(entireProcessTree: true);
         }
     }
 

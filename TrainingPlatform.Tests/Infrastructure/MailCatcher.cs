@@ -60,8 +60,8 @@ public sealed class MailCatcher : IAsyncDisposable
         var process = await LocalProcess.StartHttpAsync(command with { Arguments = [.. command.Arguments, "--authenticationrequired"] },
             webPort, LocalMailCatcher.ReadyPath, StartTimeout);
         var catcher = new MailCatcher(process, data, port, webPort);
-        // The test host exits right after this handler: a SIGTERM that smtp4dev takes seconds to honour would leave it behind.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Signal(LocalProcess.SigKill);
+        // The shared catcher is never disposed: it ends with the test host, which the runner may kill.
+        process.EndWithThisProcess();
         return catcher;
     }
 
