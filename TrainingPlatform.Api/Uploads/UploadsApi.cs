@@ -16,11 +16,7 @@ public static class UploadsApi
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var settings = app.ServiceProvider.GetRequiredService<UploadSettings>();
-        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads")
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads").RequireOwnership();
 
         uploads.MapPost("", Upload)
             .WithName("UploadMaterial")
@@ -46,18 +42,9 @@ public static class UploadsApi
         IFormFile? file, [FromForm] string? courseId, ClaimsPrincipal principal, UploadSettings settings, CourseAccess access,
         MaterialStore materials, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        if (!long.TryParse(courseId, NumberStyles.None, CultureInfo.InvariantCulture, out var course))
+        if (!FieldErrors.TryValidate(errors => Validate(courseId, file, errors), out var course, out var invalid))
         {
-            errors.Add("courseId", "Must be a course id.");
-        }
-        if (file is null)
-        {
-            errors.Add("file", "A file is required.");
-        }
-        if (errors.Any)
-        {
-            return errors.ToProblem();
+            return invalid;
         }
         if (file!.Length > settings.MaxBytes)
         {
@@ -75,10 +62,9 @@ public static class UploadsApi
                 detail: $"The file is declared as {mediaType.MediaType.Value!.ToLowerInvariant()}, but its first bytes are not those of one.");
         }
         var userId = principal.Id();
-        var (owned, problem) = await access.OwnedAsync(course, userId, cancellationToken);
-        if (owned is null)
+        if ((await access.OwnedAsync(course, userId, cancellationToken)).IsRefused(out _, out var refused))
         {
-            return problem!;
+            return refused;
         }
         // The form reader has buffered the file (to disk beyond 64 KB): hash it, then stream it into the insert.
         await using var content = file.OpenReadStream();
@@ -94,6 +80,20 @@ public static class UploadsApi
         {
             return e.ToProblem();
         }
+    }
+
+    /// <summary>The form's course id; the file's own checks (size, type, content) follow in order, each with its status.</summary>
+    private static long Validate(string? courseId, IFormFile? file, FieldErrors errors)
+    {
+        if (!long.TryParse(courseId, NumberStyles.None, CultureInfo.InvariantCulture, out var course))
+        {
+            errors.Add("courseId", "Must be a course id.");
+        }
+        if (file is null)
+        {
+            errors.Add("file", "A file is required.");
+        }
+        return course;
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
