@@ -42,38 +42,27 @@ public static class UploadsApi
         IFormFile? file, [FromForm] string? courseId, ClaimsPrincipal principal, UploadSettings settings, CourseAccess access,
         MaterialStore materials, CancellationToken cancellationToken)
     {
-        if (!FieldErrors.TryValidate(errors => Validate(courseId, file, errors), out var course, out var invalid))
+        if (!FieldErrors.TryValidate(errors => Validate(courseId, file, errors), out var form, out var invalid))
         {
             return invalid;
         }
-        if (file!.Length > settings.MaxBytes)
+        if ((await AcceptAsync(form.File, settings, cancellationToken)).IsRefused(out var mediaType, out var unacceptable))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large.",
-                detail: $"Files may be at most {settings.MaxBytes} bytes.");
-        }
-        if (!MediaTypeHeaderValue.TryParse(file.ContentType, out var mediaType) || !settings.AllowedContentTypes.Contains(mediaType.MediaType.Value!))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "This file type is not accepted.",
-                detail: "Accepted types: " + string.Join(", ", settings.AllowedContentTypes.Order()) + ".");
-        }
-        if (!await ContentSniffing.MatchesAsync(file, mediaType.MediaType.Value!, cancellationToken))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The file's content does not match its type.",
-                detail: $"The file is declared as {mediaType.MediaType.Value!.ToLowerInvariant()}, but its first bytes are not those of one.");
+            return unacceptable;
         }
         var userId = principal.Id();
-        if ((await access.OwnedAsync(course, userId, cancellationToken)).IsRefused(out _, out var refused))
+        if ((await access.OwnedAsync(form.CourseId, userId, cancellationToken)).IsRefused(out _, out var refused))
         {
             return refused;
         }
         // The form reader has buffered the file (to disk beyond 64 KB): hash it, then stream it into the insert.
-        await using var content = file.OpenReadStream();
+        await using var content = form.File.OpenReadStream();
         var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
         content.Position = 0;
         try
         {
-            var material = await materials.CreateAsync(course, userId, FileNames.Sanitize(file.FileName), mediaType.MediaType.Value!.ToLowerInvariant(),
-                content, file.Length, sha256, cancellationToken);
+            var material = await materials.CreateAsync(form.CourseId, userId, FileNames.Sanitize(form.File.FileName), mediaType,
+                content, form.File.Length, sha256, cancellationToken);
             return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
         }
         catch (UploadQuotaExceededException e)
@@ -82,8 +71,8 @@ public static class UploadsApi
         }
     }
 
-    /// <summary>The form's course id; the file's own checks (size, type, content) follow in order, each with its status.</summary>
-    private static long Validate(string? courseId, IFormFile? file, FieldErrors errors)
+    /// <summary>Both form fields present; the file itself is judged by <see cref="AcceptAsync"/>.</summary>
+    private static (long CourseId, IFormFile File) Validate(string? courseId, IFormFile? file, FieldErrors errors)
     {
         if (!long.TryParse(courseId, NumberStyles.None, CultureInfo.InvariantCulture, out var course))
         {
@@ -93,7 +82,29 @@ public static class UploadsApi
         {
             errors.Add("file", "A file is required.");
         }
-        return course;
+        return (course, file!); // null only when "file" is in error, and then unused
+    }
+
+    /// <summary>The file's media type (lower case) when its size, declared type and first bytes are acceptable.</summary>
+    private static async Task<Checked<string>> AcceptAsync(IFormFile file, UploadSettings settings, CancellationToken cancellationToken)
+    {
+        if (file.Length > settings.MaxBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large.",
+                detail: $"Files may be at most {settings.MaxBytes} bytes.");
+        }
+        if (!MediaTypeHeaderValue.TryParse(file.ContentType, out var parsed) || !settings.AllowedContentTypes.Contains(parsed.MediaType.Value!))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "This file type is not accepted.",
+                detail: "Accepted types: " + string.Join(", ", settings.AllowedContentTypes.Order()) + ".");
+        }
+        var mediaType = parsed.MediaType.Value!.ToLowerInvariant();
+        if (!await ContentSniffing.MatchesAsync(file, mediaType, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The file's content does not match its type.",
+                detail: $"The file is declared as {mediaType}, but its first bytes are not those of one.");
+        }
+        return mediaType;
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
