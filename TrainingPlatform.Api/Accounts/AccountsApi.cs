@@ -8,8 +8,6 @@ namespace TrainingPlatform.Api.Accounts;
 /// <summary>Registration, the signed-in user, sign-out; tokens and passwords are mapped from here too.</summary>
 public static class AccountsApi
 {
-    public const int MaxDisplayNameLength = 100;
-
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").WithSecurityAudit();
@@ -41,19 +39,11 @@ public static class AccountsApi
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterRequest request, UserStore users, Credentials credentials, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var email = errors.Email("email", request.Email);
-        var password = PasswordPolicy.Check(errors, "password", request.Password);
-        var displayName = errors.Required("displayName", request.DisplayName?.Trim(), MaxDisplayNameLength);
-        if (!Roles.IsKnown(request.Role))
+        if (!request.TryValidate(out var valid, out var problem))
         {
-            errors.Add("role", $"Must be \"{Roles.Learner}\" or \"{Roles.Instructor}\".");
+            return problem;
         }
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-        var user = await users.CreateAsync(email, displayName, request.Role!, credentials.Hash(password), cancellationToken);
+        var user = await users.CreateAsync(valid.Email, valid.DisplayName, valid.Role, credentials.Hash(valid.Password), cancellationToken);
         return user is null
             ? ApiProblems.Conflict("An account with this email already exists.")
             : TypedResults.Created("/api/v1/auth/me", UserResponse.From(user));

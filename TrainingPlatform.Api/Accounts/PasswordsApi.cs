@@ -36,33 +36,27 @@ public static class PasswordsApi
         PasswordChangeRequest request, ClaimsPrincipal principal, UserStore users, Credentials credentials, Sessions sessions,
         CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var current = errors.Required("currentPassword", request.CurrentPassword, PasswordPolicy.MaximumLength);
-        var next = PasswordPolicy.Check(errors, "newPassword", request.NewPassword);
-        if (errors.Any)
+        if (!request.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
         if (await users.FindByIdAsync(principal.Id(), cancellationToken) is not { } user)
         {
             return ApiProblems.NotFound("Account");
         }
-        if (credentials.Check(user, current) == CredentialCheck.Wrong)
+        if (credentials.Check(user, valid.CurrentPassword) == CredentialCheck.Wrong)
         {
-            errors.Add("currentPassword", "The current password is incorrect.");
-            return errors.ToProblem();
+            return FieldErrors.Problem("currentPassword", "The current password is incorrect.");
         }
-        return TypedResults.Ok(await sessions.ChangePasswordAsync(user, credentials.Hash(next), cancellationToken));
+        return TypedResults.Ok(await sessions.ChangePasswordAsync(user, credentials.Hash(valid.NewPassword), cancellationToken));
     }
 
     /// <summary>Only queues the address: the lookup, the token and the email happen in <see cref="PasswordResetDelivery"/>.</summary>
     private static Results<Accepted, ValidationProblem> Reset(PasswordResetRequest request, PasswordResetQueue queue)
     {
-        var errors = new FieldErrors();
-        var email = errors.Email("email", request.Email);
-        if (errors.Any)
+        if (!request.TryValidate(out var email, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
         queue.Enqueue(email);
         return TypedResults.Accepted((string?)null);
@@ -71,17 +65,13 @@ public static class PasswordsApi
     private static async Task<Results<NoContent, ValidationProblem>> Confirm(
         PasswordResetConfirmRequest request, PasswordResets resets, Credentials credentials, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var token = errors.Required("token", request.Token, 200);
-        var password = PasswordPolicy.Check(errors, "newPassword", request.NewPassword);
-        if (errors.Any)
+        if (!request.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
-        if (!await resets.ConsumeAsync(token, credentials.Hash(password), cancellationToken))
+        if (!await resets.ConsumeAsync(valid.Token, credentials.Hash(valid.NewPassword), cancellationToken))
         {
-            errors.Add("token", "The reset token is invalid, expired or already used.");
-            return errors.ToProblem();
+            return FieldErrors.Problem("token", "The reset token is invalid, expired or already used.");
         }
         return TypedResults.NoContent();
     }

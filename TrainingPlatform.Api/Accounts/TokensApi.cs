@@ -28,13 +28,11 @@ public static class TokensApi
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
         TokenRequest request, UserStore users, Credentials credentials, Sessions sessions, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var email = errors.Email("email", request.Email);
-        var password = errors.Required("password", request.Password, PasswordPolicy.MaximumLength);
-        if (errors.Any)
+        if (!request.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
+        var (email, password) = valid;
         var user = await users.FindByEmailAsync(email, cancellationToken);
         var check = credentials.Check(user, password);
         if (user is null || check == CredentialCheck.Wrong)
@@ -51,11 +49,9 @@ public static class TokensApi
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Refresh(
         RefreshRequest request, Sessions sessions, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var refresh = errors.Required("refresh", request.Refresh, 200);
-        if (errors.Any)
+        if (!request.TryValidate(out var refresh, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
         return await sessions.RefreshAsync(refresh, cancellationToken) is { } pair
             ? TypedResults.Ok(pair)

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
@@ -9,17 +8,18 @@ namespace TrainingPlatform.Api.Courses;
 /// </summary>
 public sealed class CourseAccess(CourseStore courses)
 {
-    public async Task<(Course? Course, ProblemHttpResult? Problem)> VisibleAsync(long id, long? userId, CancellationToken cancellationToken)
+    public async Task<Checked<Course>> VisibleAsync(long id, long? userId, CancellationToken cancellationToken) =>
+        await courses.FindAsync(id, cancellationToken) is { } course && course.IsVisibleTo(userId) ? course : ApiProblems.NotFound("Course");
+
+    public async Task<Checked<Course>> OwnedAsync(long id, long userId, CancellationToken cancellationToken)
     {
-        var course = await courses.FindAsync(id, cancellationToken);
-        return course is not null && course.IsVisibleTo(userId) ? (course, null) : (null, ApiProblems.NotFound("Course"));
+        var visible = await VisibleAsync(id, userId, cancellationToken);
+        return visible.IsRefused(out var course, out _) || course.IsOwnedBy(userId)
+            ? visible
+            : ApiProblems.Forbidden("Only the course's instructor may change it or its materials.");
     }
 
-    public async Task<(Course? Course, ProblemHttpResult? Problem)> OwnedAsync(long id, long userId, CancellationToken cancellationToken)
-    {
-        var (course, problem) = await VisibleAsync(id, userId, cancellationToken);
-        return course is null || course.IsOwnedBy(userId)
-            ? (course, problem)
-            : (null, ApiProblems.Forbidden("Only the course's instructor may change it or its materials."));
-    }
+    /// <summary>Only a published course takes enrollments; a draft answers 404 even to its own instructor.</summary>
+    public async Task<Checked<Course>> PublishedAsync(long id, CancellationToken cancellationToken) =>
+        await courses.FindAsync(id, cancellationToken) is { Published: true } course ? course : ApiProblems.NotFound("Course");
 }

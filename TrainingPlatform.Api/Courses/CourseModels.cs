@@ -1,3 +1,5 @@
+using TrainingPlatform.Api.Http;
+
 namespace TrainingPlatform.Api.Courses;
 
 public sealed record Course(long Id, string Title, string Description, bool Published, long InstructorId, DateTime CreatedAt, DateTime UpdatedAt)
@@ -9,12 +11,38 @@ public sealed record Course(long Id, string Title, string Description, bool Publ
 }
 
 /// <summary>The body of POST, PUT and PATCH on a course; for PATCH an absent (null) field stays as it is.</summary>
-public sealed record CourseWrite(string? Title, string? Description, bool? Published);
+public sealed record CourseWrite(string? Title, string? Description, bool? Published)
+    : IValidatable<(string Title, string Description, bool Published)>
+{
+    /// <summary>The whole course a PATCH asks for: this body's fields over <paramref name="current"/>'s.</summary>
+    public CourseWrite Over(Course current) =>
+        new(Title ?? current.Title, Description ?? current.Description, Published ?? current.Published);
+
+    public (string Title, string Description, bool Published) Validate(FieldErrors errors) =>
+    (
+        errors.Required("title", Title?.Trim(), CourseLimits.Title),
+        errors.MaxLength("description", Description ?? "", CourseLimits.Description),
+        Published ?? false
+    );
+}
 
 public sealed record Lesson(long Id, long CourseId, int Position, string Title, string Content, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>The body of POST and PUT on a lesson; an absent position appends the lesson at the end.</summary>
-public sealed record LessonWrite(string? Title, string? Content, int? Position);
+public sealed record LessonWrite(string? Title, string? Content, int? Position)
+    : IValidatable<(string Title, string Content, int? Position)>
+{
+    public (string Title, string Content, int? Position) Validate(FieldErrors errors)
+    {
+        if (Position is < 1 or > CourseLimits.MaxPosition)
+        {
+            errors.Add("position", $"Must be between 1 and {CourseLimits.MaxPosition}.");
+        }
+        return (errors.Required("title", Title?.Trim(), CourseLimits.Title),
+            errors.MaxLength("content", Content ?? "", CourseLimits.LessonContent),
+            Position);
+    }
+}
 
 public sealed record Enrollment(long Id, long CourseId, string CourseTitle, DateTime EnrolledAt, long CompletedLessons, long TotalLessons)
 {

@@ -49,70 +49,61 @@ public static class CoursesApi
         return app;
     }
 
-    /// <summary>Signed in, and the course must be the caller's: 401, 403 and 404 as documented responses.</summary>
-    internal static RouteHandlerBuilder RequireOwnership(this RouteHandlerBuilder builder) =>
+    /// <summary>
+    /// Signed in, and the course must be the caller's (for its materials, the caller's or one they are enrolled in):
+    /// 401, 403 and 404 as documented responses.
+    /// </summary>
+    internal static TBuilder RequireOwnership<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
         builder
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<Page<Course>>, ValidationProblem>> List(
-        int? limit, int? offset, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        var paging = Paging.From(limit, offset, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-        return TypedResults.Ok(await courses.ListVisibleAsync(principal.IdOrNull(), paging, cancellationToken));
-    }
+    private static Task<Results<Ok<Page<Course>>, ValidationProblem>> List(
+        int? limit, int? offset, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken) =>
+        Paging.ListAsync(limit, offset, paging => courses.ListVisibleAsync(principal.IdOrNull(), paging, cancellationToken));
 
     private static async Task<Results<Created<Course>, ValidationProblem>> Create(
         CourseWrite body, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var (title, description, published) = Validate(body, errors);
-        if (errors.Any)
+        if (!body.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
-        var course = await courses.CreateAsync(principal.Id(), title, description, published, cancellationToken);
+        var course = await courses.CreateAsync(principal.Id(), valid.Title, valid.Description, valid.Published, cancellationToken);
         return TypedResults.Created($"/api/v1/courses/{course.Id}", course);
     }
 
     private static async Task<Results<Ok<Course>, ProblemHttpResult>> Get(
         long id, ClaimsPrincipal principal, CourseAccess access, CancellationToken cancellationToken) =>
-        await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken) is ({ } course, _)
-            ? TypedResults.Ok(course)
-            : ApiProblems.NotFound("Course");
+        (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out var course, out var problem)
+            ? problem
+            : TypedResults.Ok(course);
 
     private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
-        UpdateAsync(id, body, principal, access, courses, (_, errors) => Validate(body, errors), cancellationToken);
+        UpdateAsync(id, _ => body, principal, access, courses, cancellationToken);
 
     private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Patch(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
-        UpdateAsync(id, body, principal, access, courses, (current, errors) => Validate(new CourseWrite(
-            body.Title ?? current.Title, body.Description ?? current.Description, body.Published ?? current.Published), errors), cancellationToken);
+        UpdateAsync(id, body.Over, principal, access, courses, cancellationToken);
 
+    /// <summary>Replaces the course with <paramref name="next"/>'s fields, given the course as it is now.</summary>
     private static async Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses,
-        Func<Course, FieldErrors, (string Title, string Description, bool Published)> validate, CancellationToken cancellationToken)
+        long id, Func<Course, CourseWrite> next, ClaimsPrincipal principal, CourseAccess access, CourseStore courses,
+        CancellationToken cancellationToken)
     {
-        var (current, problem) = await access.OwnedAsync(id, principal.Id(), cancellationToken);
-        if (current is null)
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out var current, out var refused))
         {
-            return problem!;
+            return refused;
         }
-        var errors = new FieldErrors();
-        var (title, description, published) = validate(current, errors);
-        if (errors.Any)
+        if (!next(current).TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
-        return await courses.UpdateAsync(id, title, description, published, cancellationToken) is { } updated
+        return await courses.UpdateAsync(id, valid.Title, valid.Description, valid.Published, cancellationToken) is { } updated
             ? TypedResults.Ok(updated)
             : ApiProblems.NotFound("Course");
     }
@@ -120,19 +111,11 @@ public static class CoursesApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         long id, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken)
     {
-        var (course, problem) = await access.OwnedAsync(id, principal.Id(), cancellationToken);
-        if (course is null)
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var problem))
         {
-            return problem!;
+            return problem;
         }
         await courses.DeleteAsync(id, cancellationToken);
         return TypedResults.NoContent();
     }
-
-    private static (string Title, string Description, bool Published) Validate(CourseWrite body, FieldErrors errors) =>
-    (
-        errors.Required("title", body.Title?.Trim(), CourseLimits.Title),
-        errors.MaxLength("description", body.Description ?? "", CourseLimits.Description),
-        body.Published ?? false
-    );
 }

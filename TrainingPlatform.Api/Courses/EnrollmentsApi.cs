@@ -36,42 +36,27 @@ public static class EnrollmentsApi
     private static async Task<Results<Created<Enrollment>, ProblemHttpResult>> Enroll(
         long id, ClaimsPrincipal principal, CourseAccess access, EnrollmentStore enrollments, CancellationToken cancellationToken)
     {
-        var userId = principal.Id();
-        var (course, problem) = await access.VisibleAsync(id, userId, cancellationToken);
-        if (course is null)
+        if ((await access.PublishedAsync(id, cancellationToken)).IsRefused(out _, out var problem))
         {
-            return problem!;
+            return problem;
         }
-        if (!course.Published)
-        {
-            return ApiProblems.NotFound("Course");
-        }
-        return await enrollments.EnrollAsync(userId, id, cancellationToken) is { } enrollment
+        return await enrollments.EnrollAsync(principal.Id(), id, cancellationToken) is { } enrollment
             ? TypedResults.Created("/api/v1/enrollments", enrollment)
             : ApiProblems.Conflict("You are already enrolled in this course.");
     }
 
-    private static async Task<Results<Ok<Page<Enrollment>>, ValidationProblem>> ListMine(
-        int? limit, int? offset, ClaimsPrincipal principal, EnrollmentStore enrollments, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        var paging = Paging.From(limit, offset, errors);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-        return TypedResults.Ok(await enrollments.ListAsync(principal.Id(), paging, cancellationToken));
-    }
+    private static Task<Results<Ok<Page<Enrollment>>, ValidationProblem>> ListMine(
+        int? limit, int? offset, ClaimsPrincipal principal, EnrollmentStore enrollments, CancellationToken cancellationToken) =>
+        Paging.ListAsync(limit, offset, paging => enrollments.ListAsync(principal.Id(), paging, cancellationToken));
 
     private static async Task<Results<Ok<Enrollment>, ProblemHttpResult>> Complete(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, EnrollmentStore enrollments,
         CancellationToken cancellationToken)
     {
         var userId = principal.Id();
-        var (course, problem) = await access.VisibleAsync(id, userId, cancellationToken);
-        if (course is null)
+        if ((await access.VisibleAsync(id, userId, cancellationToken)).IsRefused(out _, out var problem))
         {
-            return problem!;
+            return problem;
         }
         if (await enrollments.FindAsync(userId, id, cancellationToken) is not { } enrollment)
         {

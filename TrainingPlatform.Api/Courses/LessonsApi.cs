@@ -41,37 +41,32 @@ public static class LessonsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
-        long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
-    {
-        var (course, problem) = await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken);
-        return course is null ? problem! : TypedResults.Ok(await lessons.ListAsync(id, cancellationToken));
-    }
+        long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken) =>
+        (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem)
+            ? problem
+            : TypedResults.Ok(await lessons.ListAsync(id, cancellationToken));
 
     private static async Task<Results<Created<Lesson>, ValidationProblem, ProblemHttpResult>> Create(
         long id, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
-        var (course, problem) = await access.OwnedAsync(id, principal.Id(), cancellationToken);
-        if (course is null)
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var refused))
         {
-            return problem!;
+            return refused;
         }
-        var errors = new FieldErrors();
-        var (title, content, position) = Validate(body, errors);
-        if (errors.Any)
+        if (!body.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
-        var lesson = await lessons.CreateAsync(id, title, content, position, cancellationToken);
+        var lesson = await lessons.CreateAsync(id, valid.Title, valid.Content, valid.Position, cancellationToken);
         return TypedResults.Created($"/api/v1/courses/{id}/lessons/{lesson.Id}", lesson);
     }
 
     private static async Task<Results<Ok<Lesson>, ProblemHttpResult>> Get(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
-        var (course, problem) = await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken);
-        if (course is null)
+        if ((await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem))
         {
-            return problem!;
+            return problem;
         }
         return await lessons.FindAsync(id, lessonId, cancellationToken) is { } lesson ? TypedResults.Ok(lesson) : ApiProblems.NotFound("Lesson");
     }
@@ -80,18 +75,15 @@ public static class LessonsApi
         long id, long lessonId, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons,
         CancellationToken cancellationToken)
     {
-        var (course, problem) = await access.OwnedAsync(id, principal.Id(), cancellationToken);
-        if (course is null)
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var refused))
         {
-            return problem!;
+            return refused;
         }
-        var errors = new FieldErrors();
-        var (title, content, position) = Validate(body, errors);
-        if (errors.Any)
+        if (!body.TryValidate(out var valid, out var problem))
         {
-            return errors.ToProblem();
+            return problem;
         }
-        return await lessons.UpdateAsync(id, lessonId, title, content, position, cancellationToken) is { } lesson
+        return await lessons.UpdateAsync(id, lessonId, valid.Title, valid.Content, valid.Position, cancellationToken) is { } lesson
             ? TypedResults.Ok(lesson)
             : ApiProblems.NotFound("Lesson");
     }
@@ -99,22 +91,10 @@ public static class LessonsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
-        var (course, problem) = await access.OwnedAsync(id, principal.Id(), cancellationToken);
-        if (course is null)
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var problem))
         {
-            return problem!;
+            return problem;
         }
         return await lessons.DeleteAsync(id, lessonId, cancellationToken) > 0 ? TypedResults.NoContent() : ApiProblems.NotFound("Lesson");
-    }
-
-    private static (string Title, string Content, int? Position) Validate(LessonWrite body, FieldErrors errors)
-    {
-        if (body.Position is < 1 or > CourseLimits.MaxPosition)
-        {
-            errors.Add("position", $"Must be between 1 and {CourseLimits.MaxPosition}.");
-        }
-        return (errors.Required("title", body.Title?.Trim(), CourseLimits.Title),
-            errors.MaxLength("content", body.Content ?? "", CourseLimits.LessonContent),
-            body.Position);
     }
 }

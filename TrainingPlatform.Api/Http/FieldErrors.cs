@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +12,29 @@ public sealed class FieldErrors
 
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
-    public bool Any => _errors.Count > 0;
+    private FieldErrors()
+    {
+    }
+
+    /// <summary>
+    /// Runs <paramref name="rules"/> over the request's fields: true with the values they give when every field is
+    /// valid, else false with the 400 problem that names each field in error (the values are then meaningless).
+    /// </summary>
+    public static bool TryValidate<T>(Func<FieldErrors, T> rules, out T valid, [NotNullWhen(false)] out ValidationProblem? problem)
+    {
+        var errors = new FieldErrors();
+        valid = rules(errors);
+        problem = errors._errors.Count > 0 ? errors.ToProblem() : null;
+        return problem is null;
+    }
+
+    /// <summary>The 400 problem for one field found wrong after its own checks passed (a wrong password, a spent token).</summary>
+    public static ValidationProblem Problem(string field, string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add(field, message);
+        return errors.ToProblem();
+    }
 
     public void Add(string field, string message)
     {
@@ -58,6 +81,6 @@ public sealed class FieldErrors
         return email;
     }
 
-    public ValidationProblem ToProblem() =>
+    private ValidationProblem ToProblem() =>
         TypedResults.ValidationProblem(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace TrainingPlatform.Api.Http;
 
 /// <summary>One page of a list: <c>limit</c> 1..100 (default 20), <c>offset</c> ≥ 0 (default 0).</summary>
@@ -6,7 +8,16 @@ public readonly record struct Paging(int Limit, int Offset)
     public const int MaxLimit = 100;
     public const int DefaultLimit = 20;
 
-    public static Paging From(int? limit, int? offset, FieldErrors errors)
+    /// <summary>
+    /// A paged list endpoint: the page <paramref name="read"/> gives for the <c>limit</c> and <c>offset</c> query
+    /// parameters, or the 400 problem naming the bad one.
+    /// </summary>
+    public static async Task<Results<Ok<Page<T>>, ValidationProblem>> ListAsync<T>(int? limit, int? offset, Func<Paging, Task<Page<T>>> read) =>
+        FieldErrors.TryValidate(errors => From(limit, offset, errors), out var paging, out var problem)
+            ? TypedResults.Ok(await read(paging))
+            : problem;
+
+    private static Paging From(int? limit, int? offset, FieldErrors errors)
     {
         if (limit is < 1 or > MaxLimit)
         {

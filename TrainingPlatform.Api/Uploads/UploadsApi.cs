@@ -16,11 +16,7 @@ public static class UploadsApi
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var settings = app.ServiceProvider.GetRequiredService<UploadSettings>();
-        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads").WithSecurityAudit()
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads").WithSecurityAudit().RequireOwnership();
 
         uploads.MapPost("", Upload)
             .WithName("UploadMaterial")
@@ -46,7 +42,38 @@ public static class UploadsApi
         IFormFile? file, [FromForm] string? courseId, ClaimsPrincipal principal, UploadSettings settings, CourseAccess access,
         MaterialStore materials, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
+        if (!FieldErrors.TryValidate(errors => Validate(courseId, file, errors), out var form, out var invalid))
+        {
+            return invalid;
+        }
+        if ((await AcceptAsync(form.File, settings, cancellationToken)).IsRefused(out var mediaType, out var unacceptable))
+        {
+            return unacceptable;
+        }
+        var userId = principal.Id();
+        if ((await access.OwnedAsync(form.CourseId, userId, cancellationToken)).IsRefused(out _, out var refused))
+        {
+            return refused;
+        }
+        // The form reader has buffered the file (to disk beyond 64 KB): hash it, then stream it into the insert.
+        await using var content = form.File.OpenReadStream();
+        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
+        content.Position = 0;
+        try
+        {
+            var material = await materials.CreateAsync(form.CourseId, userId, FileNames.Sanitize(form.File.FileName), mediaType,
+                content, form.File.Length, sha256, cancellationToken);
+            return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
+        }
+        catch (UploadQuotaExceededException e)
+        {
+            return e.ToProblem();
+        }
+    }
+
+    /// <summary>Both form fields present; the file itself is judged by <see cref="AcceptAsync"/>.</summary>
+    private static (long CourseId, IFormFile File) Validate(string? courseId, IFormFile? file, FieldErrors errors)
+    {
         if (!long.TryParse(courseId, NumberStyles.None, CultureInfo.InvariantCulture, out var course))
         {
             errors.Add("courseId", "Must be a course id.");
@@ -55,45 +82,29 @@ public static class UploadsApi
         {
             errors.Add("file", "A file is required.");
         }
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-        if (file!.Length > settings.MaxBytes)
+        return (course, file!); // null only when "file" is in error, and then unused
+    }
+
+    /// <summary>The file's media type (lower case) when its size, declared type and first bytes are acceptable.</summary>
+    private static async Task<Checked<string>> AcceptAsync(IFormFile file, UploadSettings settings, CancellationToken cancellationToken)
+    {
+        if (file.Length > settings.MaxBytes)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The file is too large.",
                 detail: $"Files may be at most {settings.MaxBytes} bytes.");
         }
-        if (!MediaTypeHeaderValue.TryParse(file.ContentType, out var mediaType) || !settings.AllowedContentTypes.Contains(mediaType.MediaType.Value!))
+        if (!MediaTypeHeaderValue.TryParse(file.ContentType, out var parsed) || !settings.AllowedContentTypes.Contains(parsed.MediaType.Value!))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "This file type is not accepted.",
                 detail: "Accepted types: " + string.Join(", ", settings.AllowedContentTypes.Order()) + ".");
         }
-        if (!await ContentSniffing.MatchesAsync(file, mediaType.MediaType.Value!, cancellationToken))
+        var mediaType = parsed.MediaType.Value!.ToLowerInvariant();
+        if (!await ContentSniffing.MatchesAsync(file, mediaType, cancellationToken))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The file's content does not match its type.",
-                detail: $"The file is declared as {mediaType.MediaType.Value!.ToLowerInvariant()}, but its first bytes are not those of one.");
+                detail: $"The file is declared as {mediaType}, but its first bytes are not those of one.");
         }
-        var userId = principal.Id();
-        var (owned, problem) = await access.OwnedAsync(course, userId, cancellationToken);
-        if (owned is null)
-        {
-            return problem!;
-        }
-        // The form reader has buffered the file (to disk beyond 64 KB): hash it, then stream it into the insert.
-        await using var content = file.OpenReadStream();
-        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
-        content.Position = 0;
-        try
-        {
-            var material = await materials.CreateAsync(course, userId, FileNames.Sanitize(file.FileName), mediaType.MediaType.Value!.ToLowerInvariant(),
-                content, file.Length, sha256, cancellationToken);
-            return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
-        }
-        catch (UploadQuotaExceededException e)
-        {
-            return e.ToProblem();
-        }
+        return mediaType;
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(

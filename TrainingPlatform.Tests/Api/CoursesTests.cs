@@ -70,10 +70,35 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
         await (await learner.Client.GetAsync($"/api/v1/courses/{draft.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync($"/api/v1/courses/{draft.Id}")).StatusCode);
 
-        var mine = await instructor.Client.GetFromJsonAsync<PageBody<CourseBody>>("/api/v1/courses?limit=100");
-        Assert.Contains(mine!.Items, c => c.Id == draft.Id);
-        var theirs = await learner.Client.GetFromJsonAsync<PageBody<CourseBody>>("/api/v1/courses?limit=100");
-        Assert.DoesNotContain(theirs!.Items, c => c.Id == draft.Id);
+        Assert.Contains(draft.Id, await ListedIdsAsync(instructor.Client));
+        Assert.DoesNotContain(draft.Id, await ListedIdsAsync(learner.Client));
+    }
+
+    [Fact]
+    public async Task A_draft_becomes_visible_to_everyone_once_its_instructor_publishes_it()
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        var draft = await instructor.CreateCourseAsync(published: false, title: "Not ready yet");
+        var learner = await api.NewAccountAsync();
+        using var anonymous = api.Anonymous();
+
+        Assert.False(draft.Published);
+        await (await anonymous.GetAsync($"/api/v1/courses/{draft.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await learner.Client.GetAsync($"/api/v1/courses/{draft.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await learner.Client.PostAsync($"/api/v1/courses/{draft.Id}/enroll", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.DoesNotContain(draft.Id, await ListedIdsAsync(anonymous));
+        Assert.DoesNotContain(draft.Id, await ListedIdsAsync(learner.Client));
+
+        var publish = await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{draft.Id}", new { published = true });
+
+        Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
+        var published = (await publish.Content.ReadFromJsonAsync<CourseBody>())!;
+        Assert.Equal(draft with { Published = true, UpdatedAt = published.UpdatedAt }, published);
+        Assert.Equal(published, await anonymous.GetFromJsonAsync<CourseBody>($"/api/v1/courses/{draft.Id}"));
+        Assert.Equal(published, await learner.Client.GetFromJsonAsync<CourseBody>($"/api/v1/courses/{draft.Id}"));
+        Assert.Contains(draft.Id, await ListedIdsAsync(anonymous));
+        Assert.Contains(draft.Id, await ListedIdsAsync(learner.Client));
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{draft.Id}/enroll", null)).StatusCode);
     }
 
     [Fact]
@@ -181,4 +206,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
         await (await instructor.Client.GetAsync($"/api/v1/courses/{course.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await instructor.Client.DeleteAsync($"/api/v1/courses/{course.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
+
+    private static async Task<long[]> ListedIdsAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<PageBody<CourseBody>>("/api/v1/courses?limit=100"))!.Items.Select(course => course.Id).ToArray();
 }
