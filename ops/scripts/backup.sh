@@ -4,17 +4,8 @@
 # retention tag) or in a local folder with sidecars.
 set -euo pipefail
 shopt -s inherit_errexit
-# Backups hold password hashes and uploaded files: only the owner may read what this script writes.
-umask 077
 
-SCRIPT_NAME=backup.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=SCRIPTDIR/lib/messages.sh
-source "$SCRIPT_DIR/lib/messages.sh"
-# shellcheck source=SCRIPTDIR/lib/postgres.sh
-source "$SCRIPT_DIR/lib/postgres.sh"
-# shellcheck source=SCRIPTDIR/lib/s3.sh
-source "$SCRIPT_DIR/lib/s3.sh"
 # shellcheck source=SCRIPTDIR/lib/backups.sh
 source "$SCRIPT_DIR/lib/backups.sh"
 
@@ -90,6 +81,7 @@ RETENTION_DAYS=${BACKUP_RETENTION_DAYS:-14}
 
 pg_connection_from_environment
 encryption_from_environment
+# shellcheck disable=SC2034 # read by pg_sql in lib/postgres.sh
 PSQL=$(pg_tool psql)
 PG_DUMP=$(pg_tool pg_dump)
 PG_RESTORE=$(pg_tool pg_restore)

@@ -3,7 +3,6 @@
 # (severity=critical) alert fires or while any SLO of the service has spent its error budget.
 set -euo pipefail
 
-SCRIPT_NAME=release-gate.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/lib/messages.sh
 source "$SCRIPT_DIR/lib/messages.sh"

@@ -3,17 +3,8 @@
 # pg_restore --clean --if-exists --no-owner in one transaction, and report what the database holds.
 set -euo pipefail
 shopt -s inherit_errexit
-# The downloaded and decrypted dumps hold password hashes and uploaded files: only the owner may read them.
-umask 077
 
-SCRIPT_NAME=restore.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=SCRIPTDIR/lib/messages.sh
-source "$SCRIPT_DIR/lib/messages.sh"
-# shellcheck source=SCRIPTDIR/lib/postgres.sh
-source "$SCRIPT_DIR/lib/postgres.sh"
-# shellcheck source=SCRIPTDIR/lib/s3.sh
-source "$SCRIPT_DIR/lib/s3.sh"
 # shellcheck source=SCRIPTDIR/lib/backups.sh
 source "$SCRIPT_DIR/lib/backups.sh"
 
@@ -92,6 +83,7 @@ done
 
 pg_connection_from_environment
 encryption_from_environment
+# shellcheck disable=SC2034 # read by pg_sql in lib/postgres.sh
 PSQL=$(pg_tool psql)
 PG_RESTORE=$(pg_tool pg_restore)
 

@@ -4,7 +4,6 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-SCRIPT_NAME=synthetic-check.sh
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/lib/messages.sh
 source "$SCRIPT_DIR/lib/messages.sh"

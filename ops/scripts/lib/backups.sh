@@ -3,6 +3,19 @@
 # The key is an age secret key (AGE-SECRET-KEY-1...); the recipient the backups are encrypted to is derived from
 # it at run time and, like the key, is never written, printed or put on a command line: only a holder of the key
 # can make a file that restore.sh decrypts, and age authenticates every byte of it.
+# Sourcing it brings everything backup.sh and restore.sh share: messages, PostgreSQL, S3, and a umask.
+
+# Backups and the dumps restored from them hold password hashes and uploaded files: only the owner may read what
+# the scripts write.
+umask 077
+
+BACKUPS_LIB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/messages.sh
+source "$BACKUPS_LIB_DIR/messages.sh"
+# shellcheck source=SCRIPTDIR/postgres.sh
+source "$BACKUPS_LIB_DIR/postgres.sh"
+# shellcheck source=SCRIPTDIR/s3.sh
+source "$BACKUPS_LIB_DIR/s3.sh"
 
 ENCRYPTION_KEY=""
 ENCRYPTION_RECIPIENT=""

@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Messages for the ops scripts: progress on stderr, results on stdout, secrets never printed.
 
+# The running script's own name, which starts every message.
+SCRIPT_NAME=$(basename -- "$0")
+
 # Every literal in SECRETS is replaced by *** in anything the scripts print.
 SECRETS=()
 
