@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Data;
-using TrainingPlatform.Api.Http;
-
 var builder = WebApplication.CreateBuilder(args);
 
 if (MigrateCommand.IsRequested(args))

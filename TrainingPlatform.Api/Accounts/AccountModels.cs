@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>A request that names an account by email, so the per-account rate limit can partition by it.</summary>

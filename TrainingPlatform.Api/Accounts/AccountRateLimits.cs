@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
-using TrainingPlatform.Api.Http;
 using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Accounts;

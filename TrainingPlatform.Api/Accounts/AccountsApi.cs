@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Accounts;
 
@@ -13,29 +10,20 @@ public static class AccountsApi
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").WithSecurityAudit();
 
         auth.MapPost("/register", Register)
-            .WithName("Register")
-            .WithSummary("Create a learner or instructor account")
             .WithAccountRateLimits(AccountRateLimits.Register)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        auth.MapGet("/me", Me)
-            .WithName("Me")
-            .WithSummary("The signed-in user")
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        auth.MapGet("/me", Me).RequireSignIn().ProducesProblem(StatusCodes.Status404NotFound);
 
-        auth.MapPost("/logout", Logout)
-            .WithName("Logout")
-            .WithSummary("Sign out the session of the given refresh token (or every session when none is given); their access tokens stop working within seconds")
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        auth.MapPost("/logout", Logout).RequireSignIn();
 
         app.MapTokensApi();
         app.MapPasswordsApi();
         return app;
     }
 
+    [EndpointName("Register")]
+    [EndpointSummary("Create a learner or instructor account")]
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterRequest request, UserStore users, Credentials credentials, CancellationToken cancellationToken)
     {
@@ -49,12 +37,16 @@ public static class AccountsApi
             : TypedResults.Created("/api/v1/auth/me", UserResponse.From(user));
     }
 
+    [EndpointName("Me")]
+    [EndpointSummary("The signed-in user")]
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(
         ClaimsPrincipal principal, UserStore users, CancellationToken cancellationToken) =>
         await users.FindByIdAsync(principal.Id(), cancellationToken) is { } user
             ? TypedResults.Ok(UserResponse.From(user))
             : ApiProblems.NotFound("Account");
 
+    [EndpointName("Logout")]
+    [EndpointSummary("Sign out the session of the given refresh token (or every session when none is given); their access tokens stop working within seconds")]
     private static async Task<NoContent> Logout(
         [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] LogoutRequest? request,
         ClaimsPrincipal principal, RefreshTokens refreshTokens, CancellationToken cancellationToken)

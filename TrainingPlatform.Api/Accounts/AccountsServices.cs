@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Accounts;
 

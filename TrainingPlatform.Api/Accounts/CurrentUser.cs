@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace TrainingPlatform.Api.Accounts;
 
 public static class CurrentUser

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Accounts;
 

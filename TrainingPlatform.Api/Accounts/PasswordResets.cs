@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using TrainingPlatform.Api.Data;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>

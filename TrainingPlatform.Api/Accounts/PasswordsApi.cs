@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>Changing a password, and resetting a forgotten one through a single-use token.</summary>
@@ -12,26 +8,19 @@ public static class PasswordsApi
         var passwords = app.MapGroup("/api/v1/password").WithTags("Passwords").WithSecurityAudit();
 
         passwords.MapPost("/change", Change)
-            .WithName("ChangePassword")
-            .WithSummary("Change the signed-in user's password; signs out every other session and returns a new token pair")
-            .RequireAuthorization()
+            .RequireSignIn()
             .WithAccountRateLimits(AccountRateLimits.Password)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        passwords.MapPost("/reset", Reset)
-            .WithName("RequestPasswordReset")
-            .WithSummary("Send a password reset token to the account's owner; always 202, whether or not the account exists")
-            .WithAccountRateLimits(AccountRateLimits.PasswordReset);
+        passwords.MapPost("/reset", Reset).WithAccountRateLimits(AccountRateLimits.PasswordReset);
 
-        passwords.MapPost("/reset/confirm", Confirm)
-            .WithName("ConfirmPasswordReset")
-            .WithSummary("Set a new password with a reset token; signs out every session")
-            .WithAccountRateLimits(AccountRateLimits.Password);
+        passwords.MapPost("/reset/confirm", Confirm).WithAccountRateLimits(AccountRateLimits.Password);
 
         return app;
     }
 
+    [EndpointName("ChangePassword")]
+    [EndpointSummary("Change the signed-in user's password; signs out every other session and returns a new token pair")]
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Change(
         PasswordChangeRequest request, ClaimsPrincipal principal, UserStore users, Credentials credentials, Sessions sessions,
         CancellationToken cancellationToken)
@@ -52,6 +41,8 @@ public static class PasswordsApi
     }
 
     /// <summary>Only queues the address: the lookup, the token and the email happen in <see cref="PasswordResetDelivery"/>.</summary>
+    [EndpointName("RequestPasswordReset")]
+    [EndpointSummary("Send a password reset token to the account's owner; always 202, whether or not the account exists")]
     private static Results<Accepted, ValidationProblem> Reset(PasswordResetRequest request, PasswordResetQueue queue)
     {
         if (!request.TryValidate(out var email, out var problem))
@@ -62,6 +53,8 @@ public static class PasswordsApi
         return TypedResults.Accepted((string?)null);
     }
 
+    [EndpointName("ConfirmPasswordReset")]
+    [EndpointSummary("Set a new password with a reset token; signs out every session")]
     private static async Task<Results<NoContent, ValidationProblem>> Confirm(
         PasswordResetConfirmRequest request, PasswordResets resets, Credentials credentials, CancellationToken cancellationToken)
     {

@@ -1,7 +1,4 @@
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using TrainingPlatform.Api.Data;
 
 namespace TrainingPlatform.Api.Accounts;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TrainingPlatform.Api.Accounts;
 

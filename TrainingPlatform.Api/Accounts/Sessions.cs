@@ -1,6 +1,3 @@
-using Npgsql;
-using TrainingPlatform.Api.Data;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>A signed-in session: an access token plus a refresh token of one session.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>Signing in (email and password for a token pair) and refreshing with rotation.</summary>
@@ -8,23 +5,18 @@ public static class TokensApi
 {
     internal static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
     {
-        var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens").WithSecurityAudit();
-
-        tokens.MapPost("", Issue)
-            .WithName("IssueToken")
-            .WithSummary("Sign in: exchange email and password for an access token and a refresh token")
-            .WithAccountRateLimits(AccountRateLimits.Token)
+        var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens").WithSecurityAudit()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        tokens.MapPost("/refresh", Refresh)
-            .WithName("RefreshToken")
-            .WithSummary("Spend a refresh token for a new token pair; reusing a spent one revokes its whole family")
-            .WithAccountRateLimits(AccountRateLimits.Refresh)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        tokens.MapPost("", Issue).WithAccountRateLimits(AccountRateLimits.Token);
+
+        tokens.MapPost("/refresh", Refresh).WithAccountRateLimits(AccountRateLimits.Refresh);
 
         return app;
     }
 
+    [EndpointName("IssueToken")]
+    [EndpointSummary("Sign in: exchange email and password for an access token and a refresh token")]
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
         TokenRequest request, UserStore users, Credentials credentials, Sessions sessions, CancellationToken cancellationToken)
     {
@@ -46,6 +38,8 @@ public static class TokensApi
         return TypedResults.Ok(await sessions.StartAsync(user, cancellationToken));
     }
 
+    [EndpointName("RefreshToken")]
+    [EndpointSummary("Spend a refresh token for a new token pair; reusing a spent one revokes its whole family")]
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Refresh(
         RefreshRequest request, Sessions sessions, CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Courses;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Courses;
 
 public sealed record Course(long Id, string Title, string Description, bool Published, long InstructorId, DateTime CreatedAt, DateTime UpdatedAt)

@@ -1,8 +1,4 @@
-using Dapper;
 using Microsoft.AspNetCore.OutputCaching;
-using Npgsql;
-using TrainingPlatform.Api.Data;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
 

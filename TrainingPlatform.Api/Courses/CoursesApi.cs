@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -12,59 +9,31 @@ public static class CoursesApi
     {
         var courses = app.MapGroup("/api/v1/courses").WithTags("Courses");
 
-        courses.MapGet("", List)
-            .WithName("ListCourses")
-            .WithSummary("Published courses, plus the caller's own drafts (paged)")
-            .CacheOutput(CourseListCache.Policy);
+        courses.MapGet("", List).CacheOutput(CourseListCache.Policy);
 
-        courses.MapPost("", Create)
-            .WithName("CreateCourse")
-            .WithSummary("Create a course (instructors only)")
-            .RequireAuthorization(Roles.Instructor)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        courses.MapPost("", Create).RequireSignIn(Roles.Instructor).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        courses.MapGet("/{id}", Get)
-            .WithName("GetCourse")
-            .WithSummary("One course")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        courses.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
 
-        courses.MapPut("/{id}", Replace)
-            .WithName("ReplaceCourse")
-            .WithSummary("Replace a course's title, description and published flag (its instructor only)")
-            .RequireOwnership();
+        courses.MapPut("/{id}", Replace).RequireOwnership();
 
-        courses.MapPatch("/{id}", Patch)
-            .WithName("PatchCourse")
-            .WithSummary("Change some of a course's fields (its instructor only)")
-            .RequireOwnership();
+        courses.MapPatch("/{id}", Patch).RequireOwnership();
 
-        courses.MapDelete("/{id}", Delete)
-            .WithName("DeleteCourse")
-            .WithSummary("Delete a course with its lessons, enrollments and materials (its instructor only)")
-            .RequireOwnership();
+        courses.MapDelete("/{id}", Delete).RequireOwnership();
 
         courses.MapLessonsApi();
         app.MapEnrollmentsApi();
         return app;
     }
 
-    /// <summary>
-    /// Signed in, and the course must be the caller's (for its materials, the caller's or one they are enrolled in):
-    /// 401, 403 and 404 as documented responses.
-    /// </summary>
-    internal static TBuilder RequireOwnership<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
+    [EndpointName("ListCourses")]
+    [EndpointSummary("Published courses, plus the caller's own drafts (paged)")]
     private static Task<Results<Ok<Page<Course>>, ValidationProblem>> List(
         int? limit, int? offset, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken) =>
         Paging.ListAsync(limit, offset, paging => courses.ListVisibleAsync(principal.IdOrNull(), paging, cancellationToken));
 
+    [EndpointName("CreateCourse")]
+    [EndpointSummary("Create a course (instructors only)")]
     private static async Task<Results<Created<Course>, ValidationProblem>> Create(
         CourseWrite body, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken)
     {
@@ -76,16 +45,22 @@ public static class CoursesApi
         return TypedResults.Created($"/api/v1/courses/{course.Id}", course);
     }
 
+    [EndpointName("GetCourse")]
+    [EndpointSummary("One course")]
     private static async Task<Results<Ok<Course>, ProblemHttpResult>> Get(
         long id, ClaimsPrincipal principal, CourseAccess access, CancellationToken cancellationToken) =>
         (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out var course, out var problem)
             ? problem
             : TypedResults.Ok(course);
 
+    [EndpointName("ReplaceCourse")]
+    [EndpointSummary("Replace a course's title, description and published flag (its instructor only)")]
     private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
         UpdateAsync(id, _ => body, principal, access, courses, cancellationToken);
 
+    [EndpointName("PatchCourse")]
+    [EndpointSummary("Change some of a course's fields (its instructor only)")]
     private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Patch(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
         UpdateAsync(id, body.Over, principal, access, courses, cancellationToken);
@@ -108,6 +83,8 @@ public static class CoursesApi
             : ApiProblems.NotFound("Course");
     }
 
+    [EndpointName("DeleteCourse")]
+    [EndpointSummary("Delete a course with its lessons, enrollments and materials (its instructor only)")]
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         long id, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken)
     {

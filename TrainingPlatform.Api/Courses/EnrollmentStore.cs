@@ -1,8 +1,3 @@
-using Dapper;
-using Npgsql;
-using TrainingPlatform.Api.Data;
-using TrainingPlatform.Api.Http;
-
 namespace TrainingPlatform.Api.Courses;
 
 public sealed class EnrollmentStore(NpgsqlDataSource dataSource)

@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -10,29 +7,23 @@ public static class EnrollmentsApi
 {
     internal static IEndpointRouteBuilder MapEnrollmentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").WithTags("Enrollments")
-            .RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        var group = app.MapGroup("/api/v1").WithTags("Enrollments").RequireSignIn();
 
         group.MapPost("/courses/{id}/enroll", Enroll)
-            .WithName("Enroll")
-            .WithSummary("Enroll the caller in a published course")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapGet("/enrollments", ListMine)
-            .WithName("ListEnrollments")
-            .WithSummary("The caller's enrollments with progress (paged)");
+        group.MapGet("/enrollments", ListMine);
 
         group.MapPost("/courses/{id}/lessons/{lessonId}/complete", Complete)
-            .WithName("CompleteLesson")
-            .WithSummary("Mark a lesson complete and return the enrollment's progress")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
 
+    [EndpointName("Enroll")]
+    [EndpointSummary("Enroll the caller in a published course")]
     private static async Task<Results<Created<Enrollment>, ProblemHttpResult>> Enroll(
         long id, ClaimsPrincipal principal, CourseAccess access, EnrollmentStore enrollments, CancellationToken cancellationToken)
     {
@@ -45,10 +36,14 @@ public static class EnrollmentsApi
             : ApiProblems.Conflict("You are already enrolled in this course.");
     }
 
+    [EndpointName("ListEnrollments")]
+    [EndpointSummary("The caller's enrollments with progress (paged)")]
     private static Task<Results<Ok<Page<Enrollment>>, ValidationProblem>> ListMine(
         int? limit, int? offset, ClaimsPrincipal principal, EnrollmentStore enrollments, CancellationToken cancellationToken) =>
         Paging.ListAsync(limit, offset, paging => enrollments.ListAsync(principal.Id(), paging, cancellationToken));
 
+    [EndpointName("CompleteLesson")]
+    [EndpointSummary("Mark a lesson complete and return the enrollment's progress")]
     private static async Task<Results<Ok<Enrollment>, ProblemHttpResult>> Complete(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, EnrollmentStore enrollments,
         CancellationToken cancellationToken)

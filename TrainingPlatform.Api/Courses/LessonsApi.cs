@@ -1,7 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -12,40 +9,29 @@ public static class LessonsApi
     {
         var lessons = courses.MapGroup("/{id}/lessons").WithTags("Lessons");
 
-        lessons.MapGet("", List)
-            .WithName("ListLessons")
-            .WithSummary("The course's lessons in order")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        lessons.MapGet("", List).ProducesProblem(StatusCodes.Status404NotFound);
 
-        lessons.MapPost("", Create)
-            .WithName("CreateLesson")
-            .WithSummary("Add a lesson, at a given position or at the end (the course's instructor only)")
-            .RequireOwnership();
+        lessons.MapPost("", Create).RequireOwnership();
 
-        lessons.MapGet("/{lessonId}", Get)
-            .WithName("GetLesson")
-            .WithSummary("One lesson")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+        lessons.MapGet("/{lessonId}", Get).ProducesProblem(StatusCodes.Status404NotFound);
 
-        lessons.MapPut("/{lessonId}", Replace)
-            .WithName("ReplaceLesson")
-            .WithSummary("Replace a lesson's title, content and position (the course's instructor only)")
-            .RequireOwnership();
+        lessons.MapPut("/{lessonId}", Replace).RequireOwnership();
 
-        lessons.MapDelete("/{lessonId}", Delete)
-            .WithName("DeleteLesson")
-            .WithSummary("Delete a lesson (the course's instructor only)")
-            .RequireOwnership();
+        lessons.MapDelete("/{lessonId}", Delete).RequireOwnership();
 
         return courses;
     }
 
+    [EndpointName("ListLessons")]
+    [EndpointSummary("The course's lessons in order")]
     private static async Task<Results<Ok<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
         long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken) =>
         (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem)
             ? problem
             : TypedResults.Ok(await lessons.ListAsync(id, cancellationToken));
 
+    [EndpointName("CreateLesson")]
+    [EndpointSummary("Add a lesson, at a given position or at the end (the course's instructor only)")]
     private static async Task<Results<Created<Lesson>, ValidationProblem, ProblemHttpResult>> Create(
         long id, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
@@ -61,6 +47,8 @@ public static class LessonsApi
         return TypedResults.Created($"/api/v1/courses/{id}/lessons/{lesson.Id}", lesson);
     }
 
+    [EndpointName("GetLesson")]
+    [EndpointSummary("One lesson")]
     private static async Task<Results<Ok<Lesson>, ProblemHttpResult>> Get(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
@@ -71,6 +59,8 @@ public static class LessonsApi
         return await lessons.FindAsync(id, lessonId, cancellationToken) is { } lesson ? TypedResults.Ok(lesson) : ApiProblems.NotFound("Lesson");
     }
 
+    [EndpointName("ReplaceLesson")]
+    [EndpointSummary("Replace a lesson's title, content and position (the course's instructor only)")]
     private static async Task<Results<Ok<Lesson>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, long lessonId, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons,
         CancellationToken cancellationToken)
@@ -88,6 +78,8 @@ public static class LessonsApi
             : ApiProblems.NotFound("Lesson");
     }
 
+    [EndpointName("DeleteLesson")]
+    [EndpointSummary("Delete a lesson (the course's instructor only)")]
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {

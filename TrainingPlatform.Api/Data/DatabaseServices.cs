@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Npgsql;
 
 namespace TrainingPlatform.Api.Data;
 

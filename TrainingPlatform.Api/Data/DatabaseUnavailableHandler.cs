@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Data;
 

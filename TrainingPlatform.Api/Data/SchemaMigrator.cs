@@ -1,5 +1,4 @@
 using FluentMigrator.Runner;
-using Npgsql;
 
 namespace TrainingPlatform.Api.Data;
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace TrainingPlatform.Api.Data;
 
 public static class Transactions

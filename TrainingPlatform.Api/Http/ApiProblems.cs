@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace TrainingPlatform.Api.Http;
 
 /// <summary>The problem results the feature APIs return besides validation problems.</summary>

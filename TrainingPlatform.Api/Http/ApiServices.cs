@@ -1,7 +1,6 @@
 using Scalar.AspNetCore;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
-using TrainingPlatform.Api.Data;
 using TrainingPlatform.Api.RateLimiting;
 using TrainingPlatform.Api.Uploads;
 

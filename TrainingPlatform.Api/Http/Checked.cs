@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TrainingPlatform.Api.Http;
 

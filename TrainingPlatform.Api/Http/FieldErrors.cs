@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Mail;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TrainingPlatform.Api.Http;
 

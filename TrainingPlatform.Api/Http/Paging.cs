@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace TrainingPlatform.Api.Http;
 
 /// <summary>One page of a list: <c>limit</c> 1..100 (default 20), <c>offset</c> ≥ 0 (default 0).</summary>

@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Data;
-using Dapper;
-using Npgsql;
 using NpgsqlTypes;
-using TrainingPlatform.Api.Data;
 
 namespace TrainingPlatform.Api.Uploads;
 

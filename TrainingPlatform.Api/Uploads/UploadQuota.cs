@@ -1,7 +1,4 @@
 using System.Globalization;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace TrainingPlatform.Api.Uploads;
 

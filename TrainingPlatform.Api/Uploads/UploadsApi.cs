@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
-using TrainingPlatform.Api.Http;
 
 namespace TrainingPlatform.Api.Uploads;
 
@@ -19,8 +16,6 @@ public static class UploadsApi
         var uploads = app.MapGroup("/api/v1/upload").WithTags("Uploads").WithSecurityAudit().RequireOwnership();
 
         uploads.MapPost("", Upload)
-            .WithName("UploadMaterial")
-            .WithSummary("Upload a file (multipart fields `file` and `courseId`) to a course the caller teaches; its first bytes must match its type")
             .DisableAntiforgery()
             .RequireRateLimiting(AccountRateLimits.Upload)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -30,14 +25,13 @@ public static class UploadsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        uploads.MapGet("/{id}", Download)
-            .WithName("DownloadMaterial")
-            .WithSummary("Download a file (the course's instructor and enrolled learners; 404 for everyone else)")
-            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
+        uploads.MapGet("/{id}", Download).Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
 
         return app;
     }
 
+    [EndpointName("UploadMaterial")]
+    [EndpointSummary("Upload a file (multipart fields `file` and `courseId`) to a course the caller teaches; its first bytes must match its type")]
     private static async Task<Results<Created<Material>, ValidationProblem, ProblemHttpResult>> Upload(
         IFormFile? file, [FromForm] string? courseId, ClaimsPrincipal principal, UploadSettings settings, CourseAccess access,
         MaterialStore materials, CancellationToken cancellationToken)
@@ -107,6 +101,8 @@ public static class UploadsApi
         return mediaType;
     }
 
+    [EndpointName("DownloadMaterial")]
+    [EndpointSummary("Download a file (the course's instructor and enrolled learners; 404 for everyone else)")]
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
         long id, ClaimsPrincipal principal, MaterialStore materials, HttpResponse response, CancellationToken cancellationToken)
     {
