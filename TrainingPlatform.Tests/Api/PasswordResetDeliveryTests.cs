@@ -129,8 +129,7 @@ public class PasswordResetDeliveryTests
     private static async Task<string> RegisterAsync(HttpClient client)
     {
         var email = $"outage-{Guid.NewGuid():N}@example.test";
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { email, password = "correct horse battery staple", displayName = "Outage", role = "learner" })).StatusCode);
+        await TestAccounts.RegisterAsync(client, email);
         return email;
     }
 

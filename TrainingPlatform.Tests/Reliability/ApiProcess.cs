@@ -122,6 +122,10 @@ public sealed class ApiProcess : IAsyncDisposable
         return (started._process.ExitCode, started);
     }
 
+    /// <summary>Registers an account with <paramref name="role"/> and returns it signed in, with a client carrying its token.</summary>
+    public Task<TestAccount> RegisterAsync(string role = "learner", string? password = null) =>
+        TestAccounts.NewAsync(() => CreateHttpClient(), role, password);
+
     public HttpClient CreateHttpClient(TimeSpan? timeout = null) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
 

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Reliability;
 
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class PoolExhaustionTests(ITestOutputHelper output)
 {
     private const int PoolSize = 3;
@@ -22,7 +22,7 @@ public class PoolExhaustionTests(ITestOutputHelper output)
     {
         var postgres = await PostgresServer.SharedAsync();
         // Statements wait on the lock as long as it is held: the pool's wait is what must bound the extra requests.
-        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync(), PoolSize))
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync(PoolSize))
         {
             CommandTimeout = 120,
         }.ConnectionString;
