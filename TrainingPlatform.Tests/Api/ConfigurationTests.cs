@@ -47,11 +47,7 @@ public class ConfigurationTests
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "forgetful@example.test" })).StatusCode);
 
         // Delivery runs off the request path: the record follows the answer.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!logs.Records.Any(r => r.Category == "TrainingPlatform.PasswordReset") && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(() => logs.Records.Any(r => r.Category == "TrainingPlatform.PasswordReset"), TimeSpan.FromSeconds(10), "the delivery's log record");
         var delivery = Assert.Single(logs.Records, r => r.Category == "TrainingPlatform.PasswordReset");
         Assert.Equal(LogLevel.Debug, delivery.Level);
         var token = System.Text.RegularExpressions.Regex.Match(delivery.Message, @": (\S+) \(expires").Groups[1].Value;

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using TrainingPlatform.Tests.Reliability;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
@@ -133,18 +131,6 @@ public class PasswordResetDeliveryTests
         return email;
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await PrometheusText.ScrapeAsync(client);
-            if (done(metrics) || clock.Elapsed > Bound)
-            {
-                Assert.True(done(metrics), $"/metrics never got there within {Bound}:\n{metrics.Text}");
-                return metrics;
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done) =>
+        PrometheusText.ScrapeUntilAsync(client, done, Bound);
 }

@@ -11,16 +11,28 @@ public static class Wait
     private static readonly TimeSpan DefaultBound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    public static Task UntilAsync(Func<bool> condition, TimeSpan? bound = null, string? what = null) =>
-        UntilAsync(() => Task.FromResult(condition()), bound, what);
+    public static Task UntilAsync(Func<bool> condition, TimeSpan? bound = null, string what = "condition") =>
+        ForAsync(() => Task.FromResult(condition()), met => met, bound, _ => what);
 
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? bound = null, string? what = null)
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan? bound = null, string what = "condition") =>
+        ForAsync(condition, met => met, bound, _ => what);
+
+    /// <summary>
+    /// Reads until <paramref name="done"/> holds for what was read, and returns that. Past the bound the test fails
+    /// with <paramref name="what"/> of the last value read.
+    /// </summary>
+    public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? bound, Func<T, string> what)
     {
         var limit = bound ?? DefaultBound;
         var clock = Stopwatch.StartNew();
-        while (!await condition())
+        while (true)
         {
-            Assert.True(clock.Elapsed < limit, $"{what ?? "condition"} not met within {limit.TotalSeconds:0.#} s");
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+            Assert.True(clock.Elapsed < limit, $"{what(value)}: not met within {limit.TotalSeconds:0.#} s");
             await Task.Delay(Interval);
         }
     }

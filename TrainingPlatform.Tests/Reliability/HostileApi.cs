@@ -63,10 +63,8 @@ public sealed class HostileApi : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.Unauthorized, catchUp.StatusCode);
         }
-        var now = before;
-        await Wait.UntilAsync(async () => (now = await CountersAsync(reason)).SecurityEvents >= before.SecurityEvents + expectedEvents + 1,
-            AuditBound, $"{expectedEvents} security event(s) and the catch-up request's on /metrics");
-        return now;
+        return await Wait.ForAsync(() => CountersAsync(reason), now => now.SecurityEvents >= before.SecurityEvents + expectedEvents + 1,
+            AuditBound, now => $"{expectedEvents} security event(s) and the catch-up request's on /metrics (before {before}, now {now})");
     }
 
     /// <summary>

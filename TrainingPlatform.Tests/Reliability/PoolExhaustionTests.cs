@@ -66,18 +66,6 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/courses")).StatusCode);
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await PrometheusText.ScrapeAsync(client);
-            if (condition(metrics))
-            {
-                return metrics;
-            }
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "/metrics never showed the expected state:\n" + metrics.Text);
-            await Task.Delay(20);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition) =>
+        PrometheusText.ScrapeUntilAsync(client, condition, TimeSpan.FromSeconds(10));
 }

@@ -143,18 +143,10 @@ public sealed class TwoReplicas : IAsyncLifetime
     /// <summary>The reset token A's development sender wrote for <paramref name="email"/> (console output is asynchronous).</summary>
     public async Task<string> ResetTokenSentToAsync(string email)
     {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var sent = A.Records(ResetCategory)
-                .Select(record => record.GetProperty("State"))
-                .LastOrDefault(state => state.GetProperty("Email").GetString() == email);
-            if (sent.ValueKind != System.Text.Json.JsonValueKind.Undefined)
-            {
-                return sent.GetProperty("Token").GetString()!;
-            }
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"no reset token for {email} in the log within 10 s");
-            await Task.Delay(50);
-        }
+        var sent = await Wait.ForAsync(
+            () => Task.FromResult(A.Records(ResetCategory).Select(record => record.GetProperty("State"))
+                .LastOrDefault(state => state.GetProperty("Email").GetString() == email)),
+            state => state.ValueKind != System.Text.Json.JsonValueKind.Undefined, TimeSpan.FromSeconds(10), _ => $"a reset token for {email} in the log");
+        return sent.GetProperty("Token").GetString()!;
     }
 }
