@@ -5,12 +5,14 @@ namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>
 /// The HS256 key: <c>Jwt:SigningKey</c> (at least 32 bytes). In Development only, a missing key is generated once and
-/// kept in <c>.stack/jwt-signing-key</c> under the content root, so tokens survive restarts; elsewhere a missing key
-/// stops start-up.
+/// kept in <c>Jwt:DevelopmentKeyFile</c> (by default <c>.stack/jwt-signing-key</c> under the content root), readable
+/// by its owner only, so tokens survive restarts; elsewhere a missing key stops start-up.
 /// </summary>
 public static class JwtSigningKey
 {
     public const string ConfigurationKey = "Jwt:SigningKey";
+    public const string DevelopmentKeyFileKey = "Jwt:DevelopmentKeyFile";
+    public const int DevelopmentKeyBytes = 48;
     private const int MinimumBytes = 32;
 
     public static byte[] Resolve(IConfiguration configuration, IHostEnvironment environment)
@@ -30,16 +32,25 @@ public static class JwtSigningKey
                 $"{ConfigurationKey} is not set. Outside Development the API needs a signing key of at least {MinimumBytes} bytes: " +
                 "set the environment variable Jwt__SigningKey (for example from `openssl rand -base64 48`) or the AppHost's secret parameter.");
         }
-        return DevelopmentKey(environment.ContentRootPath);
+        var file = configuration[DevelopmentKeyFileKey] is { Length: > 0 } path
+            ? Path.GetFullPath(path, environment.ContentRootPath)
+            : Path.Combine(environment.ContentRootPath, ".stack", "jwt-signing-key");
+        return DevelopmentKey(file);
     }
 
-    private static byte[] DevelopmentKey(string contentRoot)
+    private static byte[] DevelopmentKey(string path)
     {
-        var path = Path.Combine(contentRoot, ".stack", "jwt-signing-key");
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                // The key signs every token this API issues: only its owner may read it.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using var writer = new StreamWriter(new FileStream(path, options));
+            writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(DevelopmentKeyBytes)));
         }
         return Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
     }

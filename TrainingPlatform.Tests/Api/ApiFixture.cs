@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using Npgsql;
 using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Api;
@@ -23,7 +19,6 @@ public class ApiFixture : IAsyncLifetime
     };
 
     private readonly IReadOnlyDictionary<string, string?> _overrides;
-    private int _accounts;
 
     public ApiFixture()
         : this(new Dictionary<string, string?>())
@@ -54,42 +49,16 @@ public class ApiFixture : IAsyncLifetime
     public HttpClient Anonymous() => Server.CreateHttpClient();
 
     /// <summary>Registers a new account with <paramref name="role"/>, signs it in, and returns a client carrying its access token.</summary>
-    public async Task<TestAccount> NewAccountAsync(string role = "learner")
-    {
-        var email = $"user{Interlocked.Increment(ref _accounts)}-{Guid.NewGuid():N}@example.test";
-        const string password = "correct horse battery staple";
-        using var anonymous = Anonymous();
-        var registered = await anonymous.PostAsJsonAsync("/api/v1/auth/register/", new { email, password, displayName = "Test " + role, role });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var user = (await registered.Content.ReadFromJsonAsync<UserBody>())!;
-        var tokens = await SignInAsync(email, password);
-        var client = Anonymous();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Access);
-        return new TestAccount(user.Id, email, password, tokens, client);
-    }
+    public Task<TestAccount> NewAccountAsync(string role = "learner") => TestAccounts.NewAsync(Anonymous, role);
 
     public async Task<TokenBody> SignInAsync(string email, string password)
     {
         using var anonymous = Anonymous();
-        var response = await anonymous.PostAsJsonAsync("/api/v1/token/", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<TokenBody>())!;
+        return await TestAccounts.SignInAsync(anonymous, email, password);
     }
 
-    public async Task<long> CountAsync(string table)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<long> CountAsync(string table) => Rows.CountAsync(ConnectionString, table);
 }
-
-public sealed record TestAccount(long Id, string Email, string Password, TokenBody Tokens, HttpClient Client);
-
-public sealed record TokenBody(string Access, string Refresh, string TokenType, int ExpiresIn);
-
-public sealed record UserBody(long Id, string Email, string DisplayName, string Role, DateTime CreatedAt);
 
 /// <summary>The API of <see cref="ApiFixture"/>, sending password reset emails through the run's shared <see cref="MailCatcher"/>.</summary>
 public sealed class MailingApiFixture : ApiFixture

@@ -8,8 +8,7 @@ using TrainingPlatform.Tests.Infrastructure;
 namespace TrainingPlatform.Tests.Api;
 
 // Alone: the pool gauges add up every API pool in the process, and other test classes start APIs of their own.
-[CollectionDefinition(nameof(DatabaseTests), DisableParallelization = true)]
-[Collection(nameof(DatabaseTests))]
+[Collection(RunsAloneCollection.Name)]
 public class DatabaseTests
 {
     [Fact]

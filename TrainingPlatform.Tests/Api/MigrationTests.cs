@@ -42,7 +42,7 @@ public class MigrationTests
         Assert.Contains($"schema version before: {Latest}", down.Output);
         Assert.Contains($"schema version after: {Courses}", down.Output);
         Assert.False(await RelationExistsAsync(database, "course_materials"));
-        Assert.Equal(1, await CountAsync(database, "courses"));
+        Assert.Equal(1, await Rows.CountAsync(database, "courses"));
 
         var up = await MigrateCliAsync(database, "up");
         Assert.Equal(0, up.ExitCode);
@@ -51,8 +51,7 @@ public class MigrationTests
 
         await using var again = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database);
         using var client = again.CreateHttpClient();
-        var token = await client.PostAsJsonAsync("/api/v1/token", new { email, password = SeededApi.Password });
-        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        await TestAccounts.SignInAsync(client, email, SeededApi.Password);
         var course = await client.GetFromJsonAsync<CourseBody>($"/api/v1/courses/{courseId}");
         Assert.Equal("Survives migrations", course!.Title);
         Assert.Single((await client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{courseId}/lessons"))!);
@@ -86,7 +85,7 @@ public class MigrationTests
         Assert.Single(runs, r => r.Before is null);
         Assert.Single(runs, r => r.Before == Latest);
         Assert.All(runs, r => Assert.Equal(Latest, r.After));
-        Assert.Equal(Versions.Length, await CountAsync(database, "\"VersionInfo\""));
+        Assert.Equal(Versions.Length, await Rows.CountAsync(database, "\"VersionInfo\""));
     }
 
     [Fact]
@@ -105,7 +104,7 @@ public class MigrationTests
                 using var client = server.CreateHttpClient();
                 Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/courses")).StatusCode);
             }
-            Assert.Equal(Versions.Length, await CountAsync(database, "\"VersionInfo\""));
+            Assert.Equal(Versions.Length, await Rows.CountAsync(database, "\"VersionInfo\""));
         }
         finally
         {
@@ -133,14 +132,6 @@ public class MigrationTests
         return (bool)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<long> CountAsync(string connectionString, string table)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
     /// <summary>An instructor with one published course, one lesson and one uploaded file.</summary>
     private sealed class SeededApi(ApiServer api)
     {
@@ -150,9 +141,8 @@ public class MigrationTests
         {
             using var client = api.CreateHttpClient();
             var email = $"seed-{Guid.NewGuid():N}@example.test";
-            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register",
-                new { email, password = Password, displayName = "Seed", role = "instructor" })).StatusCode);
-            var tokens = (await (await client.PostAsJsonAsync("/api/v1/token", new { email, password = Password })).Content.ReadFromJsonAsync<TokenBody>())!;
+            await TestAccounts.RegisterAsync(client, email, Password, "instructor");
+            var tokens = await TestAccounts.SignInAsync(client, email, Password);
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.Access);
             var course = (await (await client.PostAsJsonAsync("/api/v1/courses", new { title = "Survives migrations", published = true }))
                 .Content.ReadFromJsonAsync<CourseBody>())!;

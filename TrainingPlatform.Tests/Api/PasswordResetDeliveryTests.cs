@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using TrainingPlatform.Tests.Reliability;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
@@ -129,23 +127,10 @@ public class PasswordResetDeliveryTests
     private static async Task<string> RegisterAsync(HttpClient client)
     {
         var email = $"outage-{Guid.NewGuid():N}@example.test";
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { email, password = "correct horse battery staple", displayName = "Outage", role = "learner" })).StatusCode);
+        await TestAccounts.RegisterAsync(client, email);
         return email;
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await PrometheusText.ScrapeAsync(client);
-            if (done(metrics) || clock.Elapsed > Bound)
-            {
-                Assert.True(done(metrics), $"/metrics never got there within {Bound}:\n{metrics.Text}");
-                return metrics;
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done) =>
+        PrometheusText.ScrapeUntilAsync(client, done, Bound);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -84,16 +83,8 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
         /// <summary>Waits until a statement of the database sleeps in the trigger: the rotation holds its locks.</summary>
         public async Task WaitUntilSleepingAsync()
         {
-            var waited = Stopwatch.StartNew();
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var sleeping = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'", connection);
-            while ((long)(await sleeping.ExecuteScalarAsync())! == 0)
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the refresh did not reach the delayed insert within 10 s");
-                await Task.Delay(20);
-            }
+            await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity",
+                "datname = current_database() AND wait_event = 'PgSleep'") > 0, TimeSpan.FromSeconds(10), "the refresh reaching the delayed insert");
         }
 
         public async ValueTask DisposeAsync()

@@ -77,8 +77,7 @@ public class UploadQuotaTests(QuotaApiFixture api) : IClassFixture<QuotaApiFixtu
 
             Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
             Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM course_materials WHERE uploaded_by = {instructor.Id}", connection);
-            Assert.Equal((long)MaxFiles, (long)(await count.ExecuteScalarAsync())!);
+            Assert.Equal(MaxFiles, await Rows.CountAsync(api.ConnectionString, "course_materials", $"uploaded_by = {instructor.Id}"));
         }
         finally
         {

@@ -9,8 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// The real API served by Kestrel on a loopback port (real HTTP, real client ip), against a real database.
-/// Settings are passed as configuration keys, exactly as environment variables would set them.
+/// The real API served by Kestrel on a loopback port (real HTTP, real client ip), against a real database, inside
+/// the test process. Settings are passed as configuration keys, exactly as environment variables would set them.
+/// The default host for API behaviour (routes, validation, limits, configuration checks): it starts in about a second,
+/// runs in Development unless told otherwise, and can replace a service (a sender, a logger provider). Choose
+/// <see cref="ApiProcess"/> instead when the test needs what only a process has.
 /// </summary>
 public sealed class ApiServer : WebApplicationFactory<Program>
 {

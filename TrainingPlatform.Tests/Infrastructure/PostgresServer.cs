@@ -45,6 +45,13 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// Creates a fresh database and returns its connection string with pooling on, as the API runs in production,
+    /// capped at <paramref name="maxPoolSize"/> connections.
+    /// </summary>
+    public async Task<string> CreatePooledDatabaseAsync(int maxPoolSize = 100) =>
+        new NpgsqlConnectionStringBuilder(await CreateDatabaseAsync()) { Pooling = true, MaxPoolSize = maxPoolSize }.ConnectionString;
+
     public Task StartAsync() => _server.StartAsync();
 
     /// <summary>Fast shutdown, as an operator's <c>pg_ctl stop -m fast</c>: open sessions are cut.</summary>

@@ -10,7 +10,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// Password guessing against /api/v1/token/, from one address, from many addresses behind a trusted proxy, and
 /// from one address pretending to be many. The API's RateLimitTests cover the plain single-address cases.
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class BruteForceTests
 {
     private const int Limit = 3;
@@ -22,8 +22,8 @@ public class BruteForceTests
         await using var api = await StartAsync(new Dictionary<string, string?> { ["ForwardedHeaders__KnownProxies__0"] = "127.0.0.1" });
         using var client = api.CreateHttpClient();
         // Registered, not signed in: a sign-in would spend one of the account's attempts.
-        var victim = new { email = "victim@example.test", password = Accounts.Password, displayName = "Victim", role = "learner" };
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register", victim)).StatusCode);
+        var victim = new { email = "victim@example.test", password = TestAccounts.Password };
+        await TestAccounts.RegisterAsync(client, victim.email, victim.password);
 
         // Per address: one client guessing different accounts.
         for (var i = 0; i < Limit; i++)

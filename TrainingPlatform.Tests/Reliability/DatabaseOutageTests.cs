@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Reliability;
 
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class DatabaseOutageTests(ITestOutputHelper output)
 {
     // A request must be answered, one way or the other, within this: no request hangs on a dead database.
@@ -21,7 +21,7 @@ public class DatabaseOutageTests(ITestOutputHelper output)
     public async Task Postgres_stopping_under_load_is_fast_503s_then_recovery_without_a_restart_and_no_write_is_lost_or_half_done()
     {
         await using var postgres = await PostgresServer.StartNewAsync();
-        var connectionString = Pooled(await postgres.CreateDatabaseAsync());
+        var connectionString = await postgres.CreatePooledDatabaseAsync();
         await using var api = await ApiProcess.StartAsync(connectionString);
         var instructor = await api.RegisterAsync("instructor");
         using var probe = api.CreateHttpClient();
@@ -43,7 +43,7 @@ public class DatabaseOutageTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(2));
         await postgres.StopAsync();
         var down = clock.Elapsed;
-        await WaitUntilAsync(() => responses.Count(r => r.StartedAt > down && r.Status == HttpStatusCode.ServiceUnavailable) >= 2 * Workers);
+        await Wait.UntilAsync(() => responses.Count(r => r.StartedAt > down && r.Status == HttpStatusCode.ServiceUnavailable) >= 2 * Workers);
         var health = await probe.GetAsync(Health.HealthzPath);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Contains("\"status\":\"Unhealthy\"", await health.Content.ReadAsStringAsync());
@@ -51,7 +51,7 @@ public class DatabaseOutageTests(ITestOutputHelper output)
         await postgres.StartAsync();
         var up = clock.Elapsed;
         // Serving normally: the failures stop, and plenty of reads and writes succeed after the last one.
-        await WaitUntilAsync(() => responses.Count(r => r.StartedAt > up && r.Succeeded) >= 4 * Workers);
+        await Wait.UntilAsync(() => responses.Count(r => r.StartedAt > up && r.Succeeded) >= 4 * Workers);
         await Task.Delay(TimeSpan.FromSeconds(2));
         await stop.CancelAsync();
         await Task.WhenAll(workers);
@@ -77,36 +77,6 @@ public class DatabaseOutageTests(ITestOutputHelper output)
 
         // Nothing lost, nothing half done: the rows are exactly the writes that were answered 2xx.
         var answeredCreated = all.Where(r => r.Kind == "write" && r.Succeeded).Select(r => r.Title!).Order().ToList();
-        Assert.Equal(answeredCreated, await TitlesAsync(connectionString));
-    }
-
-    internal static string Pooled(string connectionString, int maxPoolSize = 100) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true, MaxPoolSize = maxPoolSize }.ConnectionString;
-
-    internal static async Task<List<string>> TitlesAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT title FROM courses ORDER BY title", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var titles = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            titles.Add(reader.GetString(0));
-        }
-        return titles.Order().ToList();
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition, int seconds = 30)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(seconds), $"condition not met within {seconds} s");
-            await Task.Delay(50);
-        }
+        Assert.Equal(answeredCreated, await Rows.CourseTitlesAsync(connectionString));
     }
 }
-
-[CollectionDefinition(nameof(ReliabilityCollection))]
-public sealed class ReliabilityCollection;

@@ -9,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>Bearer tokens an attacker can make: each one is a 401 problem and a security event, and writes nothing.</summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
 {
     private const string Issuer = "training-platform";

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Reliability;
 
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class GracefulShutdownTests(ITestOutputHelper output)
 {
     private const int InFlight = 4;
@@ -44,7 +44,7 @@ public class GracefulShutdownTests(ITestOutputHelper output)
         var created = answered.Select(write => System.Text.Json.JsonSerializer.Deserialize<CourseBody>(write.Body,
             System.Text.Json.JsonSerializerOptions.Web)!.Title).Order().ToList();
         Assert.Equal(Enumerable.Range(0, InFlight).Select(i => $"in flight {i}").ToList(), created);
-        Assert.Equal(created, await DatabaseOutageTests.TitlesAsync(connectionString));
+        Assert.Equal(created, await Rows.CourseTitlesAsync(connectionString));
     }
 
     [Fact]
@@ -66,14 +66,14 @@ public class GracefulShutdownTests(ITestOutputHelper output)
             await Assert.ThrowsAsync<HttpRequestException>(() => write);
         }
         await courses.ReleaseAsync();
-        Assert.Empty(await DatabaseOutageTests.TitlesAsync(connectionString));
+        Assert.Empty(await Rows.CourseTitlesAsync(connectionString));
     }
 
     private static async Task<(string ConnectionString, ApiProcess Api, TestAccount Instructor)> StartAsync(int shutdownTimeoutSeconds)
     {
         var postgres = await PostgresServer.SharedAsync();
         // A long command timeout: here the statements must wait for the lock, not give up with a 503 after 5 s.
-        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync()))
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync())
         {
             CommandTimeout = 120,
         }.ConnectionString;

@@ -5,7 +5,7 @@ using System.Text;
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>Bodies no client should send, on the credential routes (registration, sign-in) and an ordinary one (course creation).</summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
 {
     private const string Register = "/api/v1/auth/register";

@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// Reaching for someone else's course, lessons, enrollment or file: 403 or 404, never the data, nothing changed.
 /// The owner's draft and its lesson carry marker text that must never appear in an answer to anyone else.
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class OtherUsersDataTests(OtherUsersDataTests.Scene scene) : IClassFixture<OtherUsersDataTests.Scene>
 {
     private const string Secret = "SECRET-MARKER-7f3a";

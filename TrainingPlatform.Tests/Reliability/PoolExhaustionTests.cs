@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Reliability;
 
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class PoolExhaustionTests(ITestOutputHelper output)
 {
     private const int PoolSize = 3;
@@ -22,7 +22,7 @@ public class PoolExhaustionTests(ITestOutputHelper output)
     {
         var postgres = await PostgresServer.SharedAsync();
         // Statements wait on the lock as long as it is held: the pool's wait is what must bound the extra requests.
-        var connectionString = new NpgsqlConnectionStringBuilder(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync(), PoolSize))
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync(PoolSize))
         {
             CommandTimeout = 120,
         }.ConnectionString;
@@ -66,18 +66,6 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/courses")).StatusCode);
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await PrometheusText.ScrapeAsync(client);
-            if (condition(metrics))
-            {
-                return metrics;
-            }
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "/metrics never showed the expected state:\n" + metrics.Text);
-            await Task.Delay(20);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition) =>
+        PrometheusText.ScrapeUntilAsync(client, condition, TimeSpan.FromSeconds(10));
 }

@@ -12,7 +12,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// account life cycle (a password reset by real email included), a database outage and a failed start-up: not one
 /// password, token or database password.
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class SecretsInLogsTests
 {
     private static readonly Dictionary<string, string?> Verbose = new()
@@ -26,7 +26,7 @@ public class SecretsInLogsTests
     public async Task No_password_token_or_connection_string_password_reaches_the_log()
     {
         await using var postgres = await PostgresServer.StartNewAsync();
-        var connectionString = DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync());
+        var connectionString = await postgres.CreatePooledDatabaseAsync();
         var mail = await MailCatcher.SharedAsync();
         await using var api = await ApiProcess.StartAsync(connectionString, new Dictionary<string, string?>(Verbose.Concat(mail.ApiSettings))
         {
@@ -40,8 +40,7 @@ public class SecretsInLogsTests
         var password = "first password " + Guid.NewGuid().ToString("N");
         var guess = "wrong guess " + Guid.NewGuid().ToString("N");
         secrets.AddRange([password, guess]);
-        Assert.Equal(HttpStatusCode.Created, (await anonymous.PostAsJsonAsync("/api/v1/auth/register",
-            new { email, password, displayName = "Keeper", role = "instructor" })).StatusCode);
+        await TestAccounts.RegisterAsync(anonymous, email, password, "instructor");
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/v1/token", new { email, password = guess })).StatusCode);
         var first = await SignInAsync(anonymous, email, password, secrets);
         var refreshed = await ReadTokensAsync(await anonymous.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = first.Refresh }), secrets);

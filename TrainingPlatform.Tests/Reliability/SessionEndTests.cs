@@ -12,7 +12,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// (logout, logout-all, password change, password reset, refresh token reuse) must stop its access tokens on the
 /// other replica within 5 seconds, even though that replica had just accepted them.
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     private static readonly TimeSpan Promise = TimeSpan.FromSeconds(5);
@@ -25,7 +25,8 @@ public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
     {
         var (a, b) = (replicas.A, replicas.B);
         var account = await a.RegisterAsync();
-        var other = await SignInAsync(b, account.Email, account.Password);
+        using var clientOfB = b.CreateHttpClient();
+        var other = await TestAccounts.SignInAsync(clientOfB, account.Email, account.Password);
         // Each replica has just accepted both tokens, so a cached "still live" answer is what must expire.
         foreach (var replica in new[] { a, b })
         {
@@ -89,7 +90,7 @@ public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
     public async Task A_session_check_the_database_cannot_answer_is_a_503_not_a_401()
     {
         await using var postgres = await PostgresServer.StartNewAsync();
-        await using var api = await ApiProcess.StartAsync(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync()));
+        await using var api = await ApiProcess.StartAsync(await postgres.CreatePooledDatabaseAsync());
         var account = await api.RegisterAsync();
 
         await postgres.StopAsync();
@@ -115,14 +116,6 @@ public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
         using var response = await client.GetAsync("/api/v1/auth/me");
         return response.StatusCode;
     }
-
-    private static async Task<TokenBody> SignInAsync(ApiProcess replica, string email, string password)
-    {
-        using var client = replica.CreateHttpClient();
-        var response = await client.PostAsJsonAsync("/api/v1/token", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<TokenBody>())!;
-    }
 }
 
 /// <summary>Two API processes on one database; A logs password reset tokens (Debug) so a test can follow the link.</summary>
@@ -136,7 +129,7 @@ public sealed class TwoReplicas : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var postgres = await PostgresServer.SharedAsync();
-        var connectionString = DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync());
+        var connectionString = await postgres.CreatePooledDatabaseAsync();
         A = await ApiProcess.StartAsync(connectionString, new Dictionary<string, string?> { [$"Logging__LogLevel__{ResetCategory}"] = "Debug" });
         B = await ApiProcess.StartAsync(connectionString);
     }
@@ -150,18 +143,10 @@ public sealed class TwoReplicas : IAsyncLifetime
     /// <summary>The reset token A's development sender wrote for <paramref name="email"/> (console output is asynchronous).</summary>
     public async Task<string> ResetTokenSentToAsync(string email)
     {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var sent = A.Records(ResetCategory)
-                .Select(record => record.GetProperty("State"))
-                .LastOrDefault(state => state.GetProperty("Email").GetString() == email);
-            if (sent.ValueKind != System.Text.Json.JsonValueKind.Undefined)
-            {
-                return sent.GetProperty("Token").GetString()!;
-            }
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"no reset token for {email} in the log within 10 s");
-            await Task.Delay(50);
-        }
+        var sent = await Wait.ForAsync(
+            () => Task.FromResult(A.Records(ResetCategory).Select(record => record.GetProperty("State"))
+                .LastOrDefault(state => state.GetProperty("Email").GetString() == email)),
+            state => state.ValueKind != System.Text.Json.JsonValueKind.Undefined, TimeSpan.FromSeconds(10), _ => $"a reset token for {email} in the log");
+        return sent.GetProperty("Token").GetString()!;
     }
 }

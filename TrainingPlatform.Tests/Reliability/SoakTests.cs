@@ -13,7 +13,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// A sustained mixed workload (reads, writes, sign-ins) against the API process: no 5xx, memory flat after warm-up,
 /// no new metric series. RELIABILITY_SOAK_SECONDS sets the measured period (default 60) for long soaks.
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(RunsAloneCollection.Name)]
 public class SoakTests(ITestOutputHelper output)
 {
     private const int Workers = 8;
@@ -33,7 +33,7 @@ public class SoakTests(ITestOutputHelper output)
     {
         var postgres = await PostgresServer.SharedAsync();
         // The access log is turned down so a long soak does not collect a line per request in the test process.
-        await using var api = await ApiProcess.StartAsync(DatabaseOutageTests.Pooled(await postgres.CreateDatabaseAsync()),
+        await using var api = await ApiProcess.StartAsync(await postgres.CreatePooledDatabaseAsync(),
             new Dictionary<string, string?> { ["Logging__LogLevel__TrainingPlatform.Access"] = "Warning" });
         var instructor = await api.RegisterAsync("instructor");
         var learner = await api.RegisterAsync();

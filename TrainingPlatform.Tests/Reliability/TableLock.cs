@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace TrainingPlatform.Tests.Reliability;
@@ -36,12 +35,7 @@ public sealed class TableLock : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> sessions of the database are blocked on a lock (the API's stalled statements).</summary>
     public async Task WaitForWaitersAsync(int count)
     {
-        var clock = Stopwatch.StartNew();
-        while (await WaitersAsync() < count)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{count} statements did not queue behind the lock within 30 s");
-            await Task.Delay(50);
-        }
+        await Wait.UntilAsync(async () => await WaitersAsync() >= count, TimeSpan.FromSeconds(30), $"{count} statements queued behind the lock");
     }
 
     public async Task<long> WaitersAsync()

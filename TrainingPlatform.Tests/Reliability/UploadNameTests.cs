@@ -10,7 +10,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// no paths, no control characters, and no invisible format characters that would make it display as another name.
 /// (The API's UploadsTests check the stored names case by case; this follows them out again.)
 /// </summary>
-[Collection(nameof(ReliabilityCollection))]
+[Collection(ReliabilityCollection.Name)]
 public class UploadNameTests(HostileApi api) : IClassFixture<HostileApi>
 {
     [Theory]

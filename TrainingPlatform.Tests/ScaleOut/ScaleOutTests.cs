@@ -81,16 +81,15 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
     {
         using var client = stack.PublicClient(IPAddress.Parse("127.0.4.1"));
         var email = "refresher@example.test";
-        (await client.PostAsJsonAsync("/api/v1/auth/register",
-            new { email, password = Password, displayName = "Refresher", role = "learner" })).EnsureSuccessStatusCode();
-        var pair = await SignInAsync(client, email);
+        await TestAccounts.RegisterAsync(client, email, Password);
+        var pair = await TestAccounts.SignInAsync(client, email, Password);
 
         // Ten sign-ins a minute per address: use them all up on other accounts.
         var exhausted = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SignInAttemptsAsync(client, $"nobody-{i}@example.test", 1)));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await SignInAttemptsAsync(client, email, 1, Password)).Single());
         Assert.Contains(exhausted, s => s.Single() == HttpStatusCode.Unauthorized);
 
-        using var refreshed = await client.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = pair.GetProperty("refresh").GetString() });
+        using var refreshed = await client.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = pair.Refresh });
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
     }
 
@@ -219,13 +218,6 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
         Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no state for {resource}");
         var pid = state!.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
         return Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<JsonElement> SignInAsync(HttpClient client, string email)
-    {
-        using var response = await client.PostAsJsonAsync("/api/v1/token", new { email, password = Password });
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Sign-in attempts one after another (so the ingress spreads them over the replicas).</summary>

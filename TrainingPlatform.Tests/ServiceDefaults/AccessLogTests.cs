@@ -8,6 +8,8 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
+// Alone: some of these tests replace Console.Out, which every other test in the process writes through.
+[Collection(RunsAloneCollection.Name)]
 public sealed class AccessLogTests
 {
     [Fact]

@@ -22,6 +22,10 @@ public sealed partial class PrometheusText
         return Parse(await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Scrapes until <paramref name="done"/> holds, within <paramref name="bound"/>: counters trail the answers they count.</summary>
+    public static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done, TimeSpan bound) =>
+        Wait.ForAsync(() => ScrapeAsync(client), done, bound, metrics => "/metrics never showed the expected state:\n" + metrics.Text);
+
     public static PrometheusText Parse(string text)
     {
         var samples = new List<Sample>();

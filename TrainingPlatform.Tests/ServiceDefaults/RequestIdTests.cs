@@ -7,6 +7,8 @@ using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
+// Alone: one test registers a process-wide ActivityListener that samples every other test's activities.
+[Collection(RunsAloneCollection.Name)]
 public sealed class RequestIdTests() : ServiceHostTest
 {
     [Theory]

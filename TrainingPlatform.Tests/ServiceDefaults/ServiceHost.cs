@@ -16,7 +16,9 @@ namespace TrainingPlatform.Tests.ServiceDefaults;
 
 /// <summary>
 /// A small service built the way every real one is (<c>AddServiceDefaults</c>, <c>MapDefaultEndpoints</c>), with a
-/// few endpoints that produce each kind of response, served by Kestrel on 127.0.0.1 over real HTTP.
+/// few endpoints that produce each kind of response, served by Kestrel on 127.0.0.1 over real HTTP. For the tests of
+/// TrainingPlatform.ServiceDefaults: what every service gets (request ids, access log, metrics, problems, health)
+/// proven without the API's routes, database or accounts, so a failure points at the shared defaults.
 /// </summary>
 public sealed class ServiceHost : IAsyncDisposable
 {

@@ -106,8 +106,7 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         using var api = stack.App.CreateHttpClient("ingress", "http");
         using var mail = stack.App.CreateHttpClient("mail", "http");
         var email = $"stack-{Guid.NewGuid():N}@example.test";
-        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/auth/register",
-            new { email, password = "correct horse battery staple", displayName = "Stack", role = "learner" }, StackFixture.Timeout(30))).StatusCode);
+        await TestAccounts.RegisterAsync(api, email, cancellation: StackFixture.Timeout(30));
 
         Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync("/api/v1/password/reset", new { email }, StackFixture.Timeout(30))).StatusCode);
 

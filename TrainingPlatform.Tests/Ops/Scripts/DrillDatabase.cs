@@ -109,31 +109,7 @@ public sealed class DrillDatabase
     }
 
     /// <summary>An md5 of every row of every table (rows in text form, in a fixed order), by table name.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> TableChecksumsAsync()
-    {
-        await using var connection = await OpenAsync();
-        var tables = new List<string>();
-        await using (var list = new NpgsqlCommand(
-            "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1",
-            connection))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        var checksums = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var table in tables)
-        {
-            await using var sum = new NpgsqlCommand(
-                $"select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from public.\"{table}\" t",
-                connection);
-            checksums[table] = (string)(await sum.ExecuteScalarAsync())!;
-        }
-        return checksums;
-    }
+    public Task<IReadOnlyDictionary<string, TableContent>> TableChecksumsAsync() => Rows.ChecksumsAsync(ConnectionString);
 
     /// <summary>The uploaded files' bytes by file name, each checked against its recorded sha256.</summary>
     public async Task<IReadOnlyDictionary<string, byte[]>> FilesAsync()

@@ -4,12 +4,14 @@ using System.Net.Sockets;
 using System.Text.Json;
 using TrainingPlatform.Tests.Api;
 
-namespace TrainingPlatform.Tests.Reliability;
+namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// The built API run the way a host runs it: <c>dotnet TrainingPlatform.Api.dll</c> as its own process, in
-/// Production, configured only by environment variables, logging JSON lines to the console. Being a real process
-/// it can be sent SIGTERM, and its memory is its own.
+/// Production, configured only by environment variables, logging JSON lines to the console. Choose it over
+/// <see cref="ApiServer"/> when the test needs a process: SIGTERM and the exit code, its own memory and thread pool
+/// (soak, pool exhaustion, outage), what it writes to stdout (secrets in logs), several replicas on one database, or
+/// Production start-up as deployed. It costs a few seconds to start.
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
@@ -121,6 +123,10 @@ public sealed class ApiProcess : IAsyncDisposable
         started._process.WaitForExit();
         return (started._process.ExitCode, started);
     }
+
+    /// <summary>Registers an account with <paramref name="role"/> and returns it signed in, with a client carrying its token.</summary>
+    public Task<TestAccount> RegisterAsync(string role = "learner", string? password = null) =>
+        TestAccounts.NewAsync(() => CreateHttpClient(), role, password);
 
     public HttpClient CreateHttpClient(TimeSpan? timeout = null) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
