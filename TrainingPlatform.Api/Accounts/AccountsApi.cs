@@ -14,7 +14,6 @@ public static class AccountsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         auth.MapGet("/me", Me).RequireSignIn().ProducesProblem(StatusCodes.Status404NotFound);
-
         auth.MapPost("/logout", Logout).RequireSignIn();
 
         app.MapTokensApi();

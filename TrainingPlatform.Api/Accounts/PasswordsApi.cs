@@ -13,7 +13,6 @@ public static class PasswordsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         passwords.MapPost("/reset", Reset).WithAccountRateLimits(AccountRateLimits.PasswordReset);
-
         passwords.MapPost("/reset/confirm", Confirm).WithAccountRateLimits(AccountRateLimits.Password);
 
         return app;

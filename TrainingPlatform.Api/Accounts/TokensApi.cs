@@ -9,7 +9,6 @@ public static class TokensApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         tokens.MapPost("", Issue).WithAccountRateLimits(AccountRateLimits.Token);
-
         tokens.MapPost("/refresh", Refresh).WithAccountRateLimits(AccountRateLimits.Refresh);
 
         return app;

@@ -10,15 +10,10 @@ public static class CoursesApi
         var courses = app.MapGroup("/api/v1/courses").WithTags("Courses");
 
         courses.MapGet("", List).CacheOutput(CourseListCache.Policy);
-
         courses.MapPost("", Create).RequireSignIn(Roles.Instructor).ProducesProblem(StatusCodes.Status403Forbidden);
-
         courses.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-
         courses.MapPut("/{id}", Replace).RequireOwnership();
-
         courses.MapPatch("/{id}", Patch).RequireOwnership();
-
         courses.MapDelete("/{id}", Delete).RequireOwnership();
 
         courses.MapLessonsApi();

@@ -14,7 +14,6 @@ public static class EnrollmentsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/enrollments", ListMine);
-
         group.MapPost("/courses/{id}/lessons/{lessonId}/complete", Complete)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);

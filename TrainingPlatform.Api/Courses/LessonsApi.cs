@@ -10,13 +10,9 @@ public static class LessonsApi
         var lessons = courses.MapGroup("/{id}/lessons").WithTags("Lessons");
 
         lessons.MapGet("", List).ProducesProblem(StatusCodes.Status404NotFound);
-
         lessons.MapPost("", Create).RequireOwnership();
-
         lessons.MapGet("/{lessonId}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-
         lessons.MapPut("/{lessonId}", Replace).RequireOwnership();
-
         lessons.MapDelete("/{lessonId}", Delete).RequireOwnership();
 
         return courses;
