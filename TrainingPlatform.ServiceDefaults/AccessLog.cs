@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using TrainingPlatform.ServiceDefaults;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections;
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http;
 
 namespace TrainingPlatform.ServiceDefaults;
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Builder;
 using TrainingPlatform.ServiceDefaults;
 
 // Beside AddServiceDefaults, so a service's Program.cs needs no using.

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-
 namespace TrainingPlatform.Tests.Api;
 
 public class AccountsTests(ApiFixture api) : IClassFixture<ApiFixture>

@@ -1,5 +1,3 @@
-using TrainingPlatform.Tests.Infrastructure;
-
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>

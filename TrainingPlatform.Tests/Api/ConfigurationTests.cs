@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Api;
 

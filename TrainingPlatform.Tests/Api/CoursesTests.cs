@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-
 namespace TrainingPlatform.Tests.Api;
 
 public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>

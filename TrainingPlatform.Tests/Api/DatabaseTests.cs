@@ -1,9 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Api;
 

@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using TrainingPlatform.Api.Accounts;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-
 namespace TrainingPlatform.Tests.Api;
 
 public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>

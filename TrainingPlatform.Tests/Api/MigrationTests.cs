@@ -1,11 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using TrainingPlatform.Api.Data;
-using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Api;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using TrainingPlatform.Tests.ServiceDefaults;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-
 namespace TrainingPlatform.Tests.Api;
 
 // Alone: one test compares response times of known and unknown emails to within 5 ms, which a loaded machine blurs.

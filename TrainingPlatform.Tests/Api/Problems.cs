@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>Assertions on RFC 9457 problem responses.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using TrainingPlatform.Tests.Infrastructure;
-
 namespace TrainingPlatform.Tests.Api;
 
 public class RateLimitTests

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
-using Npgsql;
 
 namespace TrainingPlatform.Tests.Api;
 

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>Reads a password reset email the way its reader would: the link in the text, the same link and the expiry in the HTML.</summary>

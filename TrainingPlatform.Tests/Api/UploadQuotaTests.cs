@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Npgsql;
-
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>Small per-owner quotas, so that a few uploads reach them.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>A low upload rate, so that a few uploads reach it.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TrainingPlatform.Tests.Infrastructure;
 
 public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)

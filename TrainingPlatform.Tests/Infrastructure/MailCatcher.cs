@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>

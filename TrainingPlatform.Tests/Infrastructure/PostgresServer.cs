@@ -1,6 +1,3 @@
-using Npgsql;
-using TrainingPlatform.LocalStack;
-
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>

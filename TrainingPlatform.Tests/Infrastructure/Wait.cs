@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>

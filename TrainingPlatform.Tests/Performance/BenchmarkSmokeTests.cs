@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using TrainingPlatform.Tests.Ops.Scripts;
 
 namespace TrainingPlatform.Tests.Performance;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using TrainingPlatform.Tests.Ops.Alerting;
 using TrainingPlatform.Tests.Ops.Slo;
 

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using Npgsql;
 using TrainingPlatform.Tests.Ops.Scripts;
 
 namespace TrainingPlatform.Tests.Release;

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using TrainingPlatform.ServiceDefaults;
 using TrainingPlatform.Tests.Api;
 using TrainingPlatform.Tests.ServiceDefaults;
 

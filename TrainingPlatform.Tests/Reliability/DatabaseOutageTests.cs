@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using Npgsql;
-using TrainingPlatform.ServiceDefaults;
 using TrainingPlatform.Tests.ServiceDefaults;
 using Xunit.Abstractions;
 

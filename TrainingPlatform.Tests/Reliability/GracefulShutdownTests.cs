@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using Npgsql;
 using TrainingPlatform.Tests.Api;
 using Xunit.Abstractions;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using TrainingPlatform.ServiceDefaults;
 using TrainingPlatform.Tests.Api;
 using TrainingPlatform.Tests.ServiceDefaults;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>Bodies no client should send, on the credential routes (registration, sign-in) and an ordinary one (course creation).</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
 
 namespace TrainingPlatform.Tests.Reliability;

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using Npgsql;
-using TrainingPlatform.ServiceDefaults;
 using TrainingPlatform.Tests.ServiceDefaults;
 using Xunit.Abstractions;
 

@@ -1,6 +1,3 @@
-using System.Text;
-using TrainingPlatform.ServiceDefaults;
-
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>

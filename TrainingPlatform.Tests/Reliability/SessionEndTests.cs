@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
-using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Reliability;
 

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
 using TrainingPlatform.Tests.ServiceDefaults;
 using Xunit.Abstractions;

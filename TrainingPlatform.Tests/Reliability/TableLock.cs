@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>One request as the client saw it: when it started, how long it took, what came back.</summary>

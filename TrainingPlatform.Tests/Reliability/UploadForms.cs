@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>The multipart form of an upload: fields <c>courseId</c> and <c>file</c> (text/plain).</summary>

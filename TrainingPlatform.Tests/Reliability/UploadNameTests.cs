@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using TrainingPlatform.Tests.Api;
 
 namespace TrainingPlatform.Tests.Reliability;

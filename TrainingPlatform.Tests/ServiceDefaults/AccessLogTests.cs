@@ -1,10 +1,6 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
-using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 

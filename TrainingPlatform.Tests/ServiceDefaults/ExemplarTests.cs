@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Text;
 using Microsoft.AspNetCore.Http;
-using TrainingPlatform.ServiceDefaults;
 using TrainingPlatform.Tests.Ops.Slo;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;

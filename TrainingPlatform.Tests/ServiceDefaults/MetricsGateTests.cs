@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using TrainingPlatform.ServiceDefaults;
-
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
 public sealed class MetricsGateTests

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using TrainingPlatform.ServiceDefaults;
-
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
 public sealed class ProblemTests() : ServiceHostTest

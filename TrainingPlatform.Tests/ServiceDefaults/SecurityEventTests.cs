@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 

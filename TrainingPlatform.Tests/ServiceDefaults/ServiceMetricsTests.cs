@@ -1,7 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using TrainingPlatform.ServiceDefaults;
-
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
 public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)

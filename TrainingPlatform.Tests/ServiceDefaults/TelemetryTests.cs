@@ -1,5 +1,3 @@
-using TrainingPlatform.ServiceDefaults;
-
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
 public sealed class TelemetryTests

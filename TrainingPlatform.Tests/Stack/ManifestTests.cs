@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-
 namespace TrainingPlatform.Tests.Stack;
 
 /// <summary>

@@ -21,13 +21,9 @@ stores it. Any failing step exits non-zero and leaves no object that looks like 
 Every run writes names of its own (a timestamp and a random suffix), so runs started in the
 same second do not collide, and a failing run removes only its own files.
 
-Source (libpq):
-  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed
-                           nor put on a command line; percent-encode its reserved characters,
-                           e.g. '/' as %2F, '@' as %40, '%' as %25)
-  PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
-                           used when DATABASE_URL is not set
-  PG_BIN                   directory of pg_dump/pg_restore/psql (default: from PATH)
+EOF
+  pg_connection_usage "Source" "pg_dump/pg_restore/psql"
+  cat <<'EOF'
 
 Target (exactly one):
   BACKUP_S3_URI            s3://bucket/prefix — key prefix/<db>/YYYY/MM/DD/<db>-<UTC timestamp>-<run>.dump,

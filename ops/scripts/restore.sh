@@ -29,13 +29,9 @@ so a failed restore leaves the previous data in place. Objects that exist only i
 (created after the backup) are left alone. Stop the API first: its sessions hold locks.
 Afterwards the schema version and the row count of every table of the public schema are printed.
 
-Target (libpq):
-  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed
-                           nor put on a command line; percent-encode its reserved characters,
-                           e.g. '/' as %2F, '@' as %40, '%' as %25)
-  PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
-                           used when DATABASE_URL is not set
-  PG_BIN                   directory of pg_restore/psql (default: from PATH)
+EOF
+  pg_connection_usage "Target" "pg_restore/psql"
+  cat <<'EOF'
 
 Environment:
   BACKUP_S3_URI            s3://bucket/prefix searched by "latest"

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using TrainingPlatform.Tests.Ops.Slo;
 
 namespace TrainingPlatform.Tests.Ops.Alerting;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using TrainingPlatform.Tests.Ops.Slo;
 
 namespace TrainingPlatform.Tests.Ops.Alerting;

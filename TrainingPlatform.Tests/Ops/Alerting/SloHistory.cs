@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using TrainingPlatform.Tests.Ops.Slo;
 
 namespace TrainingPlatform.Tests.Ops.Alerting;

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text.Json;
 
 namespace TrainingPlatform.Tests.Ops.Alerting;
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>

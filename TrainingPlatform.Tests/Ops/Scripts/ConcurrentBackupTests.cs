@@ -1,7 +1,5 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 

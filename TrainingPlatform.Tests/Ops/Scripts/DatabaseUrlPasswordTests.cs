@@ -1,6 +1,3 @@
-using Npgsql;
-using TrainingPlatform.Tests.Infrastructure;
-
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>

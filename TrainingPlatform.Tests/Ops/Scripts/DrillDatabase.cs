@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrainingPlatform.Api.Data;
-using TrainingPlatform.Tests.Infrastructure;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 

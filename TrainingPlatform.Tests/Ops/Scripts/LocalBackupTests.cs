@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>What an operator relies on before running a script: it is shellcheck clean and explains itself.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using TrainingPlatform.Tests.Infrastructure;
-
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
 /// <summary>ops/scripts/synthetic-check.sh against the real API, healthy and broken, and against a misbehaving host.</summary>

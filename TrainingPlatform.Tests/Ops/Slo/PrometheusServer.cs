@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-
 namespace TrainingPlatform.Tests.Ops.Slo;
 
 /// <summary>The answer of Prometheus's HTTP API: its status code and the JSON body.</summary>

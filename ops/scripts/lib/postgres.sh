@@ -9,6 +9,20 @@
 PG_DBNAME=""         # what the tools get as --dbname: the URL without its password, or a database name
 PG_DISPLAY_TARGET="" # what messages show: the URL with its password masked, or host:port/database
 
+# pg_connection_usage HEADING TOOLS: the help text's paragraph on the connection, for scripts that take it from
+# the environment (pg_connection_from_environment).
+pg_connection_usage() {
+  cat <<EOF
+$1 (libpq):
+  DATABASE_URL             postgresql://user:password@host:port/database (password is never printed
+                           nor put on a command line; percent-encode its reserved characters,
+                           e.g. '/' as %2F, '@' as %40, '%' as %25)
+  PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+                           used when DATABASE_URL is not set
+  PG_BIN                   directory of $2 (default: from PATH)
+EOF
+}
+
 # pg_sql DATABASE SQL: runs SQL (stops at the first error), prints unaligned tuples. DATABASE is a name or a URL.
 pg_sql() {
   "${PSQL:-psql}" --no-password --no-psqlrc --quiet --tuples-only --no-align --set=ON_ERROR_STOP=1 \
