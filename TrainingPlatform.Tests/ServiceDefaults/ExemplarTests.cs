@@ -7,6 +7,8 @@ namespace TrainingPlatform.Tests.ServiceDefaults;
 /// From a latency bucket to a trace: a traced service exposes trace-id exemplars to Prometheus (OpenMetrics),
 /// Prometheus stores them, and their trace ids are those of traces the OTLP exporter sent.
 /// </summary>
+// Alone: the traced host's OpenTelemetry tracer provider is a process-wide ActivityListener.
+[Collection(RunsAloneCollection.Name)]
 public sealed class ExemplarTests
 {
     private const string OpenMetrics = "application/openmetrics-text; version=1.0.0";

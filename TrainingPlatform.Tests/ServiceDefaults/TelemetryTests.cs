@@ -1,5 +1,7 @@
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
+// Alone: the traced host's OpenTelemetry tracer provider is a process-wide ActivityListener.
+[Collection(RunsAloneCollection.Name)]
 public sealed class TelemetryTests
 {
     [Fact]
