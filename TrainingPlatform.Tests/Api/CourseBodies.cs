@@ -10,6 +10,13 @@ public sealed record PageBody<T>(List<T> Items, long Total, int Limit, int Offse
 
 public static class CourseRequests
 {
+    /// <summary>A new instructor and a course of theirs: the opening of most course, lesson, enrollment and upload tests.</summary>
+    public static async Task<(TestAccount Instructor, CourseBody Course)> NewCourseAsync(this ApiFixture api, bool published = true, string title = "Intro to Postgres")
+    {
+        var instructor = await api.NewAccountAsync("instructor");
+        return (instructor, await instructor.CreateCourseAsync(published, title));
+    }
+
     public static async Task<CourseBody> CreateCourseAsync(this TestAccount instructor, bool published = true, string title = "Intro to Postgres")
     {
         var response = await instructor.Client.PostAsJsonAsync("/api/v1/courses/", new { title, description = "Tables, indexes, backups.", published });

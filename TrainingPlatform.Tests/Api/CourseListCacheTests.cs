@@ -11,8 +11,7 @@ public class CourseListCacheTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task The_anonymous_list_is_cached_and_a_course_write_shows_in_the_next_list()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync(title: "Cached title");
+        var (instructor, course) = await api.NewCourseAsync(title: "Cached title");
         using var anonymous = api.Anonymous();
         Assert.Equal("Cached title", (await TitlesAsync(anonymous))[course.Id]);
 
@@ -35,8 +34,7 @@ public class CourseListCacheTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_draft_never_reaches_the_anonymous_list_through_the_cache()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var draft = await instructor.CreateCourseAsync(published: false, title: "Secret draft");
+        var (instructor, draft) = await api.NewCourseAsync(published: false, title: "Secret draft");
         using var anonymous = api.Anonymous();
 
         // The instructor's own list (with the draft) first, then the anonymous one for the same address.

@@ -59,8 +59,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Drafts_are_visible_only_to_their_instructor()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var draft = await instructor.CreateCourseAsync(published: false);
+        var (instructor, draft) = await api.NewCourseAsync(published: false);
         var learner = await api.NewAccountAsync();
 
         await (await learner.Client.GetAsync($"/api/v1/courses/{draft.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
@@ -73,8 +72,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_draft_becomes_visible_to_everyone_once_its_instructor_publishes_it()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var draft = await instructor.CreateCourseAsync(published: false, title: "Not ready yet");
+        var (instructor, draft) = await api.NewCourseAsync(published: false, title: "Not ready yet");
         var learner = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
 
@@ -151,8 +149,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task The_instructor_replaces_and_patches_a_course()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync(published: false);
+        var (instructor, course) = await api.NewCourseAsync(published: false);
 
         var put = await instructor.Client.PutAsJsonAsync($"/api/v1/courses/{course.Id}/",
             new { title = "Replaced", description = "New text", published = true });
@@ -173,8 +170,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Nobody_else_may_change_or_delete_a_course()
     {
-        var owner = await api.NewAccountAsync("instructor");
-        var course = await owner.CreateCourseAsync();
+        var (owner, course) = await api.NewCourseAsync();
         var otherInstructor = await api.NewAccountAsync("instructor");
         var learner = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
@@ -192,8 +188,7 @@ public class CoursesTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Deleting_a_course_removes_it_and_its_lessons()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         await instructor.AddLessonAsync(course.Id, "Only lesson");
 
         Assert.Equal(HttpStatusCode.NoContent, (await instructor.Client.DeleteAsync($"/api/v1/courses/{course.Id}/")).StatusCode);

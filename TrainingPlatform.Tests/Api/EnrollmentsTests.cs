@@ -5,8 +5,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_learner_enrolls_completes_lessons_and_sees_progress()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var lessons = new List<LessonBody>();
         for (var i = 1; i <= 4; i++)
         {
@@ -34,8 +33,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Enrolling_twice_is_a_conflict()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var learner = await api.NewAccountAsync();
         Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
         await (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).AssertProblemAsync(HttpStatusCode.Conflict);
@@ -44,8 +42,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Drafts_and_unknown_courses_cannot_be_enrolled_in()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var draft = await instructor.CreateCourseAsync(published: false);
+        var (instructor, draft) = await api.NewCourseAsync(published: false);
         var learner = await api.NewAccountAsync();
         await (await learner.Client.PostAsync($"/api/v1/courses/{draft.Id}/enroll", null)).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await learner.Client.PostAsync("/api/v1/courses/987654321/enroll", null)).AssertProblemAsync(HttpStatusCode.NotFound);
@@ -54,8 +51,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Completing_needs_an_enrollment_and_a_lesson_of_the_course()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var lesson = await instructor.AddLessonAsync(course.Id, "One");
         var learner = await api.NewAccountAsync();
 

@@ -5,8 +5,7 @@ public class LessonsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Lessons_come_back_in_order_and_can_be_moved_edited_and_deleted()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var first = await instructor.AddLessonAsync(course.Id, "First");
         var second = await instructor.AddLessonAsync(course.Id, "Second");
         Assert.Equal((1, 2), (first.Position, second.Position));
@@ -29,8 +28,7 @@ public class LessonsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Only_the_courses_instructor_writes_lessons()
     {
-        var owner = await api.NewAccountAsync("instructor");
-        var course = await owner.CreateCourseAsync();
+        var (owner, course) = await api.NewCourseAsync();
         var lesson = await owner.AddLessonAsync(course.Id, "Mine");
         var learner = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
@@ -46,8 +44,7 @@ public class LessonsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Lessons_of_someone_elses_draft_or_of_another_course_are_not_found()
     {
-        var owner = await api.NewAccountAsync("instructor");
-        var draft = await owner.CreateCourseAsync(published: false);
+        var (owner, draft) = await api.NewCourseAsync(published: false);
         var lesson = await owner.AddLessonAsync(draft.Id, "Hidden");
         var other = await owner.CreateCourseAsync();
         using var anonymous = api.Anonymous();
@@ -65,8 +62,7 @@ public class LessonsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData(1, "t", 100_001, "content")]
     public async Task Invalid_lessons_get_field_errors_and_write_nothing(int position, string title, int contentLength, string field)
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var before = await api.CountAsync("lessons");
 
         var response = await instructor.Client.PostAsJsonAsync($"/api/v1/courses/{course.Id}/lessons",

@@ -25,8 +25,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Materials_round_trip_byte_for_byte_with_their_sha256()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var bytes = Pdf(3000);
 
         var upload = await instructor.Client.PostAsync("/api/v1/upload/", Form(course.Id, bytes, "application/pdf; name=x", "Week 1 – résumé.pdf"));
@@ -58,8 +57,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Enrolled_learners_may_download_and_strangers_may_not()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var upload = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, "hello"u8.ToArray(), "text/plain", "hello.txt"));
         var material = (await upload.Content.ReadFromJsonAsync<MaterialBody>())!;
         var learner = await api.NewAccountAsync();
@@ -97,8 +95,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("filename*=UTF-8''line%E2%80%A8para%E2%80%A9.txt", "linepara.txt")]
     public async Task File_names_are_sanitised(string fileNameParameter, string stored)
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var form = new MultipartFormDataContent { { new StringContent(course.Id.ToString()), "courseId" } };
         var part = new ByteArrayContent("x"u8.ToArray());
         part.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
@@ -115,8 +112,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_file_over_the_limit_is_a_413_and_nothing_is_stored()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var before = await api.CountAsync("course_materials");
 
         var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, new byte[4097]));
@@ -128,8 +124,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_request_body_far_over_the_limit_is_a_413()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, new byte[200_000]));
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
@@ -140,8 +135,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("image/svg+xml")]
     public async Task A_file_type_not_allowed_is_a_415(string contentType)
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var before = await api.CountAsync("course_materials");
         var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, "MZ"u8.ToArray(), contentType, "tool.exe"));
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
@@ -171,8 +165,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [MemberData(nameof(Genuine))]
     public async Task Each_allowed_type_is_accepted_with_its_own_leading_bytes(string contentType, byte[] content)
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, content, contentType, "file"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -198,8 +191,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [MemberData(nameof(Disguised))]
     public async Task Content_that_is_not_its_declared_type_is_a_415_and_nothing_is_stored(string contentType, byte[] content)
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
         var before = await api.CountAsync("course_materials");
 
         var response = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, content, contentType, "file"));
@@ -212,8 +204,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Uploading_needs_the_courses_instructor()
     {
-        var owner = await api.NewAccountAsync("instructor");
-        var course = await owner.CreateCourseAsync();
+        var (owner, course) = await api.NewCourseAsync();
         var other = await api.NewAccountAsync("instructor");
         var learner = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
@@ -227,8 +218,7 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Missing_or_invalid_form_fields_are_400s()
     {
-        var instructor = await api.NewAccountAsync("instructor");
-        var course = await instructor.CreateCourseAsync();
+        var (instructor, course) = await api.NewCourseAsync();
 
         Assert.Equal(["file"], await (await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, null))).AssertFieldErrorsAsync());
         Assert.Equal(["courseId"], await (await instructor.Client.PostAsync("/api/v1/upload", Form(null, "x"u8.ToArray()))).AssertFieldErrorsAsync());
