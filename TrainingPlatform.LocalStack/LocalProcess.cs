@@ -117,10 +117,12 @@ public sealed class LocalProcess : IAsyncDisposable
 
     /// <summary>
     /// Makes sure the program does not outlive this process, even one killed with no chance to clean up (a test host
-    /// the test runner kills at the end of a run): a small watchdog waits for this process to end, then kills the
-    /// program. Stopping the program stops its watchdog.
+    /// the test runner kills at the end of a run). Stopping the program stops its watchdog.
     /// </summary>
-    public void EndWithThisProcess()
+    public void EndWithThisProcess() => EndWith(Environment.ProcessId);
+
+    /// <summary>A small watchdog waits for process <paramref name="ownerId"/> to end, then kills the program.</summary>
+    public void EndWith(int ownerId)
     {
         var watchdog = new ProcessStartInfo("sh")
         {
@@ -130,7 +132,7 @@ public sealed class LocalProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var argument in new[] { "-c", "tail --pid=\"$1\" -f /dev/null; kill -KILL \"$2\"", "watchdog",
-                     Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Id.ToString(CultureInfo.InvariantCulture) })
+                     ownerId.ToString(CultureInfo.InvariantCulture), Id.ToString(CultureInfo.InvariantCulture) })
         {
             watchdog.ArgumentList.Add(argument);
         }

@@ -1,0 +1,54 @@
+namespace TrainingPlatform.Tests.Infrastructure;
+
+/// <summary>Servers the tests start must not outlive the test host, however it ends (the runner may kill it).</summary>
+public class LocalProcessTests
+{
+    [Fact]
+    public async Task A_program_tied_to_a_process_is_killed_when_that_process_is()
+    {
+        using var owner = Process.Start("sleep", "300");
+        await using var program = await StartSleepAsync();
+
+        program.EndWith(owner.Id);
+        owner.Kill();
+
+        await Wait.UntilAsync(() => program.HasExited, TimeSpan.FromSeconds(15), "the tied program to be killed");
+    }
+
+    [Fact]
+    public async Task Stopping_a_tied_program_stops_its_watchdog_too()
+    {
+        using var owner = Process.Start("sleep", "300");
+        var program = await StartSleepAsync();
+        program.EndWith(owner.Id);
+        Assert.NotEmpty(WatchdogsOf(owner.Id));
+
+        await program.DisposeAsync();
+
+        await Wait.UntilAsync(() => WatchdogsOf(owner.Id).Count == 0, TimeSpan.FromSeconds(10), "the watchdog to go");
+        Assert.False(owner.HasExited);
+        owner.Kill();
+    }
+
+    private static Task<LocalProcess> StartSleepAsync() =>
+        LocalProcess.StartAsync(new LocalCommand("sleep", ["300"]), _ => Task.FromResult(true), TimeSpan.FromSeconds(10));
+
+    // The watchdog's processes: the shell and its tail, both naming the owner on their command line.
+    private static List<int> WatchdogsOf(int ownerId) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                    return commandLine.Contains($"--pid={ownerId}") || (commandLine.Contains("watchdog") && commandLine.Contains(ownerId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
+}
