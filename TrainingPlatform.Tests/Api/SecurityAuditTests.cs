@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
 
@@ -22,5 +23,23 @@ public class SecurityAuditTests(ApiFixture api) : IClassFixture<ApiFixture>
             .Select(r => r.Route).Order().ToList();
         Assert.Equal(10, expected.Count);
         Assert.Equal(expected, routes.Where(r => r.Audited).Select(r => r.Route).Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_probe_under_an_audited_group_is_a_security_event_and_one_beside_it_is_not()
+    {
+        using var client = api.Anonymous();
+
+        using var probe = await client.GetAsync("/api/v1/auth/admin");
+        using var wrongMethod = await client.GetAsync("/api/v1/token/refresh");
+        using var beside = await client.GetAsync("/api/v1/tokens");
+
+        Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, beside.StatusCode);
+        var metrics = await PrometheusText.ScrapeUntilAsync(client,
+            m => m.Value(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)) >= 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, metrics.Value(HttpMeasures.SecurityEventsTotal, ("reason", "sensitive_4xx")));
+        Assert.Equal(2, metrics.Value(HttpMeasures.SecurityEventsTotal));
     }
 }
