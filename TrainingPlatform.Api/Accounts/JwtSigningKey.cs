@@ -43,14 +43,27 @@ public static class JwtSigningKey
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Written aside, then moved into place without overwriting: an instance starting at the same moment reads
+            // one whole key, never half of one, and both use whichever key landed first.
+            var draft = $"{path}.{Guid.NewGuid():N}";
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 // The key signs every token this API issues: only its owner may read it.
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
-            using var writer = new StreamWriter(new FileStream(path, options));
-            writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(DevelopmentKeyBytes)));
+            using (var writer = new StreamWriter(new FileStream(draft, options)))
+            {
+                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(DevelopmentKeyBytes)));
+            }
+            try
+            {
+                File.Move(draft, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(draft);
+            }
         }
         return Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
     }

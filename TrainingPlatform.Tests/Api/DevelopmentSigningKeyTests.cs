@@ -1,6 +1,9 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Tests.Api;
@@ -57,6 +60,34 @@ public class DevelopmentSigningKeyTests
             using var anonymous = second.CreateHttpClient();
             var again = await TestAccounts.SignInAsync(anonymous, email);
             AssertSignedWith(key, again.Access);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Instances_starting_at_the_same_moment_share_one_whole_key()
+    {
+        var folder = Directory.CreateTempSubdirectory("tp-jwt-race-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, ".stack", "jwt-signing-key");
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [JwtSigningKey.DevelopmentKeyFileKey] = file }).Build();
+            var environment = new HostingEnvironment { EnvironmentName = Environments.Development, ContentRootPath = folder.FullName };
+            using var start = new Barrier(8);
+
+            var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+            {
+                start.SignalAndWait();
+                return Convert.ToBase64String(JwtSigningKey.Resolve(configuration, environment));
+            }, TaskCreationOptions.LongRunning)));
+
+            Assert.Single(keys.Distinct());
+            Assert.Equal(JwtSigningKey.DevelopmentKeyBytes, Convert.FromBase64String(Encoding.UTF8.GetString(Convert.FromBase64String(keys[0]))).Length);
+            Assert.Equal([file], Directory.GetFiles(Path.GetDirectoryName(file)!));
         }
         finally
         {
