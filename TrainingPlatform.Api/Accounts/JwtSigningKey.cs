@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -43,28 +44,43 @@ public static class JwtSigningKey
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Written aside, then moved into place without overwriting: an instance starting at the same moment reads
-            // one whole key, never half of one, and both use whichever key landed first.
-            var draft = $"{path}.{Guid.NewGuid():N}";
+            // CreateNew fails when the file exists, atomically: of instances starting at the same moment, one writes.
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 // The key signs every token this API issues: only its owner may read it.
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
-            using (var writer = new StreamWriter(new FileStream(draft, options)))
-            {
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(DevelopmentKeyBytes)));
-            }
             try
             {
-                File.Move(draft, path, overwrite: false);
+                using var stream = new FileStream(path, options);
+                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(DevelopmentKeyBytes))));
             }
             catch (IOException) when (File.Exists(path))
             {
-                File.Delete(draft);
+                // Another instance created it; its key is read below.
             }
         }
-        return Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
+        return ReadKey(path);
+    }
+
+    // The instance that created the file may not have written the key yet: wait briefly for a whole one.
+    private static byte[] ReadKey(string path)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var key = Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim());
+            if (key.Length >= MinimumBytes)
+            {
+                return key;
+            }
+            if (waited.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                throw new InvalidOperationException(
+                    $"The development signing key in {path} is shorter than {MinimumBytes} bytes. Delete the file and a new key is generated.");
+            }
+            Thread.Sleep(20);
+        }
     }
 }
