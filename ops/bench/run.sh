@@ -59,6 +59,7 @@ Options:
                 a 50 MB database for backup, 20 readers for 5 s for memory (about 2 minutes)
   --only LIST   comma-separated measurements from the list above
   --out DIR     output folder (default: a new temporary folder, printed at the end)
+  --no-build    use the Release build already there (./test.sh builds the solution before any test runs)
   --help        this text
 
 Environment (defaults full / quick):
@@ -78,11 +79,13 @@ TXT
 }
 
 QUICK=false
+BUILD=true
 ONLY=$ALL_MEASUREMENTS
 OUT=""
 while (($# > 0)); do
   case $1 in
     --quick) QUICK=true ;;
+    --no-build) BUILD=false ;;
     --only)
       (($# > 1)) || { echo "error: --only needs a list" >&2; exit 2; }
       ONLY=$2
@@ -146,10 +149,12 @@ progress() {
   echo "  $*" >&2
 }
 
-echo "building Release (log: $OUT/build.log)" >&2
-dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
-if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
-  dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
+if [[ $BUILD == true ]]; then
+  echo "building Release (log: $OUT/build.log)" >&2
+  dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
+  if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
+    dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
+  fi
 fi
 
 failed=0

@@ -1,0 +1,125 @@
+namespace TrainingPlatform.Tests.Runner;
+
+/// <summary>
+/// ./test.sh's last line is what CI and a maintainer read: it must count as failed every test that did not report a
+/// result, and never say "0 failed" for a run that failed or ran nothing. Each case runs the real script on a small
+/// suite (<c>Runner/TinySuite</c>) whose tests pass, fail, skip, crash the test host or hang.
+/// </summary>
+public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
+{
+    private readonly TinySuite _suite;
+
+    public TestScriptTests(TinySuite suite) => _suite = suite;
+
+    [Fact]
+    public async Task Passing_and_skipped_tests_are_counted_and_the_run_succeeds()
+    {
+        var (exitCode, lastLine, _) = await _suite.TestAsync("Passing", "Skipping");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("3 passed, 0 failed, 1 skipped", lastLine);
+    }
+
+    [Fact]
+    public async Task A_failing_test_is_counted()
+    {
+        var (exitCode, lastLine, _) = await _suite.TestAsync("Passing", "Failing");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("3 passed, 1 failed", lastLine);
+    }
+
+    [Fact]
+    public async Task Tests_cut_short_by_a_crashed_test_host_count_as_failed()
+    {
+        var (exitCode, lastLine, output) = await _suite.TestAsync("Passing", "Crashing");
+
+        Assert.NotEqual(0, exitCode);
+        var counts = Counts(lastLine);
+        // Whatever ran before the crash passed; the crashing test and everything after it are failures.
+        Assert.Equal(4, counts.Passed + counts.Failed);
+        Assert.True(counts.Failed >= 1, output);
+        Assert.Contains("TinySuite.Crashing.Crashes", output);
+    }
+
+    [Fact]
+    public async Task A_test_aborted_by_the_session_timeout_counts_as_failed()
+    {
+        var (exitCode, lastLine, output) = await _suite.TestAsync("Passing", "Hanging");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("3 passed, 1 failed", lastLine);
+        Assert.Contains("TinySuite.Hanging.Hangs", output);
+    }
+
+    [Fact]
+    public async Task A_run_that_discovers_nothing_fails()
+    {
+        var (exitCode, lastLine, output) = await _suite.TestAsync("NoSuchTest");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("0 passed, 1 failed", lastLine);
+        Assert.Contains("no test was discovered", output);
+    }
+
+    [Fact]
+    public async Task A_build_that_fails_says_so_and_counts_a_failure()
+    {
+        var result = await Command.RunAsync(Path.Combine(RepositoryRoot.Path, "test.sh"),
+            ["--project", Path.Combine(_suite.Directory, "Missing.csproj")],
+            new Dictionary<string, string> { ["TEST_RESULTS_DIR"] = Path.Combine(_suite.Directory, "results-build") },
+            timeout: TimeSpan.FromMinutes(2));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("0 passed, 1 failed", LastLine(result.Stdout));
+    }
+
+    private static (int Passed, int Failed) Counts(string line)
+    {
+        var match = Regex.Match(line, @"^(\d+) passed, (\d+) failed(, \d+ skipped)?$");
+        Assert.True(match.Success, $"not a closing line: '{line}'");
+        return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static string LastLine(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+
+    /// <summary>
+    /// The small suite copied, with the repository's build and package settings, into a folder of its own, so its
+    /// build and results never touch the real suite's.
+    /// </summary>
+    public sealed class TinySuite : IDisposable
+    {
+        private static int _runs;
+
+        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("tp-tinysuite-").FullName;
+
+        public TinySuite()
+        {
+            var source = Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Tests", "Runner", "TinySuite");
+            var target = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "TinySuite")).FullName;
+            foreach (var file in System.IO.Directory.GetFiles(source))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+            foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+            {
+                File.Copy(Path.Combine(RepositoryRoot.Path, file), Path.Combine(Directory, file));
+            }
+        }
+
+        /// <summary>./test.sh on the test classes named, with a session timeout of a few seconds.</summary>
+        public async Task<(int ExitCode, string LastLine, string Output)> TestAsync(params string[] classes)
+        {
+            var filter = string.Join('|', classes.Select(c => $"FullyQualifiedName~TinySuite.{c}"));
+            var results = Path.Combine(Directory, $"results-{Interlocked.Increment(ref _runs)}");
+            var result = await Command.RunAsync(Path.Combine(RepositoryRoot.Path, "test.sh"),
+                ["--project", Path.Combine(Directory, "TinySuite", "TinySuite.csproj"), "--filter", filter],
+                new Dictionary<string, string> { ["TEST_RESULTS_DIR"] = results, ["TEST_SESSION_TIMEOUT_MS"] = "15000" },
+                timeout: TimeSpan.FromMinutes(3));
+            return (result.ExitCode, LastLine(result.Stdout), result.Output);
+        }
+
+        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
