@@ -38,10 +38,16 @@ public static class StackModeSelector
             : new(StackMode.Local, "no container runtime answers ('docker info' and 'podman info' fail)");
     }
 
+    /// <summary>The container runtimes' command-line programs, in the order they are asked.</summary>
+    public static readonly string[] Runtimes = ["docker", "podman"];
+
     /// <summary>The first of docker and podman whose daemon answers <c>info</c>, or null.</summary>
-    public static string? FindAnsweringRuntime()
+    public static string? FindAnsweringRuntime() => FindAnsweringRuntime(Runtimes);
+
+    /// <summary>The first of <paramref name="runtimes"/> (names on PATH or paths) that answers <c>info</c> within 10 s, or null.</summary>
+    public static string? FindAnsweringRuntime(IEnumerable<string> runtimes)
     {
-        foreach (var runtime in new[] { "docker", "podman" })
+        foreach (var runtime in runtimes)
         {
             try
             {
@@ -55,6 +61,11 @@ public static class StackModeSelector
                 if (process.WaitForExit(TimeSpan.FromSeconds(10)) && process.ExitCode == 0)
                 {
                     return runtime;
+                }
+                // A CLI whose daemon hangs must not keep the AppHost waiting, nor outlive it.
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
                 }
             }
             catch (System.ComponentModel.Win32Exception)

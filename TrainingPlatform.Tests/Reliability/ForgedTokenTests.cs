@@ -96,8 +96,11 @@ public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
     private string Tamper(string signed)
     {
         var parts = signed.Split('.');
-        var payload = Base64UrlEncoder.Decode(parts[1]).Replace("\"role\":\"learner\"", "\"role\":\"instructor\"");
-        Assert.Contains("instructor", payload);
+        var original = Base64UrlEncoder.Decode(parts[1]);
+        var payload = original.Replace("\"role\":\"learner\"", "\"role\":\"instructor\"");
+        // The role claim itself changed (the email may well contain "instructor" too).
+        Assert.Equal("learner", JsonDocument.Parse(original).RootElement.GetProperty("role").GetString());
+        Assert.Equal("instructor", JsonDocument.Parse(payload).RootElement.GetProperty("role").GetString());
         return parts[0] + "." + Base64UrlEncoder.Encode(payload) + "." + parts[2];
     }
 }

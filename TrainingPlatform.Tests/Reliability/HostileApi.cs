@@ -43,9 +43,9 @@ public sealed class HostileApi : IAsyncLifetime
         using var client = Anonymous();
         var metrics = await PrometheusText.ScrapeAsync(client);
         return new AuditCounters(
-            metrics.Value(HttpMeasures.SecurityEventsTotal),
-            reason is null ? 0 : metrics.Value(HttpMeasures.SecurityEventsTotal, ("reason", reason)),
-            metrics.Value(HttpMeasures.ServerErrorsTotal));
+            metrics.ValueOrZero(HttpMeasures.SecurityEventsTotal),
+            reason is null ? 0 : metrics.ValueOrZero(HttpMeasures.SecurityEventsTotal, ("reason", reason)),
+            metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
     }
 
     /// <summary>

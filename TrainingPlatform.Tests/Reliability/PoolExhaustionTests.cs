@@ -33,7 +33,7 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var extra = Enumerable.Range(0, Extra).Select(_ =>
             TimedResponse.SendAsync("read", null, clock, () => instructor.Client.GetAsync("/api/v1/courses"))).ToArray();
-        var backlog = await ScrapeUntilAsync(scraper, m => m.Value(HttpMeasures.RequestsInFlight) >= PoolSize + Extra);
+        var backlog = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) >= PoolSize + Extra);
         Assert.Equal(PoolSize, backlog.Value("db_pool_connections", ("state", "busy")));
         Assert.Equal(PoolSize, backlog.Value("db_pool_max_connections"));
         // What the saturation alert computes: busy / max above 0.9.
@@ -47,7 +47,7 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         Assert.All(stalled, write => Assert.False(write.IsCompleted, "the stalled writes still hold the pool"));
 
         // No pile-up: once the extras have their answer, only the stalled writes remain in flight.
-        var after = await ScrapeUntilAsync(scraper, m => m.Value(HttpMeasures.RequestsInFlight) <= PoolSize);
+        var after = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) <= PoolSize);
         Assert.Equal(PoolSize, after.Value(HttpMeasures.RequestsInFlight));
         Assert.Equal(Extra, after.Value(HttpMeasures.ServerErrorsTotal, ("path_template", "/api/v1/courses"), ("status_code", "503")));
 
@@ -57,7 +57,7 @@ public class PoolExhaustionTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.Created, (await write).StatusCode);
         }
         // The audit closes a request just after its last byte is sent, so the gauges settle a moment after the answers.
-        await ScrapeUntilAsync(scraper, m => m.Value(HttpMeasures.RequestsInFlight) == 0 && m.Value("db_pool_connections", ("state", "busy")) == 0);
+        await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) == 0 && m.ValueOrZero("db_pool_connections", ("state", "busy")) == 0);
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/courses")).StatusCode);
     }
 

@@ -45,10 +45,35 @@ public sealed partial class PrometheusText
 
     public IEnumerable<Sample> Named(string name) => Samples.Where(sample => sample.Name == name);
 
-    /// <summary>The value of the one series of <paramref name="name"/> with these labels (0 when absent).</summary>
-    public double Value(string name, params (string Name, string Value)[] labels) =>
-        Named(name).Where(sample => labels.All(label => sample.Labels.GetValueOrDefault(label.Name) == label.Value))
-            .Sum(sample => sample.Value);
+    /// <summary>
+    /// The sum of the series of <paramref name="name"/> with these labels; a failure when there is none, so a renamed
+    /// metric or label cannot pass as zero.
+    /// </summary>
+    public double Value(string name, params (string Name, string Value)[] labels)
+    {
+        var matching = Matching(name, labels);
+        Assert.True(matching.Count > 0, $"no series {name}{{{string.Join(',', labels.Select(l => $"{l.Name}=\"{l.Value}\""))}}} in:\n{Text}");
+        return matching.Sum(sample => sample.Value);
+    }
+
+    /// <summary>
+    /// As <see cref="Value"/>, for series that may not exist yet (a labelled counter appears at its first
+    /// increment): 0 then. The metric itself must still be exposed (its <c># TYPE</c> line), so a rename fails.
+    /// </summary>
+    public double ValueOrZero(string name, params (string Name, string Value)[] labels) => Matching(name, labels).Sum(sample => sample.Value);
+
+    private List<Sample> Matching(string name, (string Name, string Value)[] labels)
+    {
+        Assert.True(IsExposed(name), $"the metric {name} is not exposed at all:\n{Text}");
+        return Named(name).Where(sample => labels.All(label => sample.Labels.GetValueOrDefault(label.Name) == label.Value)).ToList();
+    }
+
+    // A sample name belongs to a declared family: itself, or the family plus a suffix the exposition formats add.
+    private bool IsExposed(string name) => Text.Split('\n').Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal))
+        .Select(line => line.Split(' ')[2])
+        .Any(family => name == family || SampleSuffixes.Any(suffix => name == family + suffix));
+
+    private static readonly string[] SampleSuffixes = ["_total", "_count", "_sum", "_bucket", "_created"];
 
     public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
 

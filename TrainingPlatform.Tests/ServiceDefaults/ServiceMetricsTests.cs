@@ -9,8 +9,8 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         await Client.GetAsync("/items/2");
         await Client.GetAsync("/no/such/path");
 
-        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)) >= 1
-            && m.Value(HttpMeasures.RequestsTotal, ("path_template", "/items/{id}")) >= 2);
+        var metrics = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)) >= 1
+            && m.ValueOrZero(HttpMeasures.RequestsTotal, ("path_template", "/items/{id}")) >= 2);
 
         Assert.Equal(2, metrics.Value(HttpMeasures.RequestsTotal, ("method", "GET"), ("path_template", "/items/{id}"), ("status_code", "200")));
         Assert.Equal(1, metrics.Value(HttpMeasures.RequestsTotal, ("method", "GET"), ("path_template", HttpMeasures.Unmatched), ("status_code", "404")));
@@ -35,12 +35,12 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         using var response = await Client.GetAsync("/boom");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
 
-        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.ServerErrorsTotal) >= 1);
+        var metrics = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.ServerErrorsTotal) >= 1);
 
         Assert.Equal(1, metrics.Value(HttpMeasures.RequestsTotal, ("method", "GET"), ("path_template", "/boom"), ("status_code", "500")));
         Assert.Equal(1, metrics.Value(HttpMeasures.RequestDuration + "_count", ("path_template", "/boom"), ("status_code", "500")));
         Assert.Equal(1, metrics.Value(HttpMeasures.ServerErrorsTotal, ("method", "GET"), ("path_template", "/boom"), ("status_code", "500")));
-        Assert.Equal(0, metrics.Value(HttpMeasures.RequestsInFlight));
+        Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.RequestsInFlight));
     }
 
     [Fact]
@@ -49,10 +49,10 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         // The response had begun, so the exception escapes the whole pipeline and the server aborts the connection.
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => Client.GetStringAsync("/broken-stream"));
 
-        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", "/broken-stream")) >= 1);
+        var metrics = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal, ("path_template", "/broken-stream")) >= 1);
 
         Assert.Equal(1, metrics.Value(HttpMeasures.RequestsTotal, ("path_template", "/broken-stream"), ("status_code", "200")));
-        Assert.Equal(0, metrics.Value(HttpMeasures.RequestsInFlight));
+        Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.RequestsInFlight));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         using var request = new HttpRequestMessage(new HttpMethod("BREW"), "/ok");
         await Client.SendAsync(request);
 
-        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("method", HttpMeasures.OtherMethod)) >= 1);
+        var metrics = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal, ("method", HttpMeasures.OtherMethod)) >= 1);
 
         Assert.DoesNotContain(metrics.Named(HttpMeasures.RequestsTotal), sample => sample.Labels["method"] == "BREW");
     }
@@ -75,7 +75,7 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         var metrics = await PrometheusText.ScrapeAsync(Client);
 
         Assert.DoesNotContain(metrics.Named(HttpMeasures.RequestsTotal), sample => sample.Labels["path_template"].Contains("metrics", StringComparison.Ordinal));
-        Assert.Equal(0, metrics.Value(HttpMeasures.RequestsInFlight));
+        Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.RequestsInFlight));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
     {
         await Client.GetAsync("/ok");
 
-        var metrics = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal, ("path_template", "/ok")) >= 1);
+        var metrics = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal, ("path_template", "/ok")) >= 1);
 
         Assert.NotEmpty(metrics.Named("process_resident_memory_bytes"));
         Assert.NotEmpty(metrics.Named("process_cpu_seconds_total"));
@@ -99,7 +99,7 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
     {
         await Client.GetAsync("/items/warm");
         await Client.GetAsync("/warm/junk");
-        var before = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal) >= 2);
+        var before = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal) >= 2);
         var seriesBefore = SeriesOf(before);
 
         const int requests = 10_000;
@@ -115,7 +115,7 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
             }
         }));
 
-        var after = await ScrapeWhenAsync(m => m.Value(HttpMeasures.RequestsTotal) >= requests + 2);
+        var after = await ScrapeWhenAsync(m => m.ValueOrZero(HttpMeasures.RequestsTotal) >= requests + 2);
         Assert.Equal(seriesBefore, SeriesOf(after));
         Assert.Equal(requests / 2 + 1, after.Value(HttpMeasures.RequestsTotal, ("path_template", "/items/{id}")));
         Assert.Equal(requests / 2 + 1, after.Value(HttpMeasures.RequestsTotal, ("path_template", HttpMeasures.Unmatched)));

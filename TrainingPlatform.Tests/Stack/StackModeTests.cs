@@ -15,12 +15,21 @@ public class StackModeTests
     }
 
     [Fact]
-    public void On_this_machine_no_runtime_answers_so_the_real_probe_picks_local()
+    public void A_cli_without_a_daemon_or_no_cli_at_all_means_no_runtime()
     {
-        // CI and our machines have the docker CLI but no daemon: the probe must say so quickly, not hang.
-        var choice = StackModeSelector.Decide(null, false, StackModeSelector.FindAnsweringRuntime);
+        // As on a machine with the docker CLI but no daemon, and without podman.
+        using var runtimes = new FakeRuntimes(("docker", "echo 'Cannot connect to the Docker daemon' >&2; exit 1"));
 
-        Assert.Equal(StackMode.Local, choice.Mode);
+        Assert.Null(StackModeSelector.FindAnsweringRuntime([runtimes.Path("docker"), runtimes.Path("podman")]));
+    }
+
+    [Fact]
+    public void The_probe_asks_info_of_docker_then_podman_and_picks_the_first_that_answers()
+    {
+        using var runtimes = new FakeRuntimes(("docker", "[ \"$1\" = info ] && exit 1"), ("podman", "[ \"$1\" = info ]"));
+
+        Assert.Equal(["docker", "podman"], StackModeSelector.Runtimes);
+        Assert.Equal(runtimes.Path("podman"), StackModeSelector.FindAnsweringRuntime(StackModeSelector.Runtimes.Select(runtimes.Path)));
     }
 
     [Fact]
@@ -73,5 +82,24 @@ public class StackModeTests
 
         Assert.Contains("'tp-no-such-program'", error.Message);
         Assert.Contains("apt-get install -y tp-package", error.Message);
+    }
+
+    /// <summary>Stand-ins for container runtimes' CLIs: shell scripts with the given bodies, in a folder of their own.</summary>
+    private sealed class FakeRuntimes : IDisposable
+    {
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("tp-runtimes-");
+
+        public FakeRuntimes(params (string Name, string Body)[] runtimes)
+        {
+            foreach (var (name, body) in runtimes)
+            {
+                File.WriteAllText(Path(name), $"#!/bin/sh\n{body}\n");
+                File.SetUnixFileMode(Path(name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        public string Path(string name) => System.IO.Path.Combine(_directory.FullName, name);
+
+        public void Dispose() => _directory.Delete(recursive: true);
     }
 }
