@@ -9,8 +9,8 @@ namespace TrainingPlatform.Api.Data;
 /// </summary>
 public sealed class SchemaMigrator(IConfiguration configuration, ILoggerFactory loggerFactory)
 {
-    // Any fixed number will do, as long as every instance uses the same one ("TPMIGR" in ASCII).
-    private const long AdvisoryLockKey = 0x54_50_4D_49_47_52;
+    /// <summary>Any fixed number will do, as long as every instance uses the same one ("TPMIGR" in ASCII).</summary>
+    public const long AdvisoryLockKey = 0x54_50_4D_49_47_52;
     private static readonly TimeSpan LockWait = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(10);
 

@@ -89,10 +89,17 @@ public class MigrationTests
     {
         var postgres = await PostgresServer.SharedAsync();
         var database = await postgres.CreateDatabaseAsync();
+        // The test holds the migration lock, so both instances are seen waiting for it at the same time: they
+        // really start at once, whatever the machine's speed.
+        await using var holder = new NpgsqlConnection(database);
+        await holder.OpenAsync();
+        await ExecuteAsync(holder, "SELECT pg_advisory_lock(@key)");
 
-        var servers = await Task.WhenAll(
-            ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database),
-            ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database));
+        var starting = new[] { StartInBackground(), StartInBackground() };
+        await Wait.UntilAsync(async () => await WaitingForMigrationLockAsync(holder) == 2, TimeSpan.FromSeconds(60),
+            "both instances waiting for the migration lock");
+        await ExecuteAsync(holder, "SELECT pg_advisory_unlock(@key)");
+        var servers = await Task.WhenAll(starting);
         try
         {
             foreach (var server in servers)
@@ -109,6 +116,29 @@ public class MigrationTests
                 await server.DisposeAsync();
             }
         }
+
+        // ApiServer.StartAsync blocks its caller until the host has started (migrations included): a thread each.
+        Task<ApiServer> StartInBackground() => Task.Run(() => ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("key", SchemaMigrator.AdvisoryLockKey);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> WaitingForMigrationLockAsync(NpgsqlConnection connection)
+    {
+        // A bigint advisory key shows as its high and low 32 bits; other tests migrate other databases of the server.
+        await using var command = new NpgsqlCommand("""
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = @high AND objid::bigint = @low
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """, connection);
+        command.Parameters.AddWithValue("high", (long)(SchemaMigrator.AdvisoryLockKey >> 32));
+        command.Parameters.AddWithValue("low", SchemaMigrator.AdvisoryLockKey & 0xFFFFFFFF);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<(int ExitCode, string Output)> MigrateCliAsync(string connectionString, params string[] args)
