@@ -9,8 +9,8 @@ namespace TrainingPlatform.Api.Uploads;
 /// </summary>
 public sealed class UploadQuota(UploadSettings settings)
 {
-    // The two-key form of the advisory lock: its key space is separate from the one-key lock the schema migrator takes.
-    private const int LockSpace = 0x55_50_4C_44; // "UPLD"
+    /// <summary>The two-key form of the advisory lock: its key space is separate from the one-key lock the schema migrator takes ("UPLD").</summary>
+    public const int LockSpace = 0x55_50_4C_44;
 
     private sealed record Usage(long Files, long Bytes);
 

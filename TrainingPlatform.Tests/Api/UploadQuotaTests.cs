@@ -1,3 +1,5 @@
+using TrainingPlatform.Api.Uploads;
+
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>Small per-owner quotas, so that a few uploads reach them.</summary>
@@ -54,32 +56,43 @@ public class UploadQuotaTests(QuotaApiFixture api) : IClassFixture<QuotaApiFixtu
         {
             Assert.Equal(HttpStatusCode.Created, (await UploadAsync(instructor, course, 10)).StatusCode);
         }
-        // Each insert of this owner's files sleeps before it lands: without a lock, every upload would count the
-        // same two files and all of them would be stored.
+        // The test holds the owner's quota lock, so all four uploads are seen waiting for it at once before any may
+        // count: they really overlap. Without the lock each would count the same two files and all would be stored.
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
-        var name = $"test_delay_uploads_{instructor.Id}";
-        await using (var create = new NpgsqlCommand(
-            $"""
-            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
-            CREATE TRIGGER {name} BEFORE INSERT ON course_materials FOR EACH ROW WHEN (NEW.uploaded_by = {instructor.Id}) EXECUTE FUNCTION {name}();
-            """, connection))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-        try
-        {
-            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => UploadAsync(instructor, course, 10)));
+        await QuotaLockAsync(connection, "pg_advisory_lock", instructor.Id);
 
-            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
-            Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-            Assert.Equal(MaxFiles, await Rows.CountAsync(api.ConnectionString, "course_materials", $"uploaded_by = {instructor.Id}"));
-        }
-        finally
-        {
-            await using var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON course_materials; DROP FUNCTION {name}();", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+        var uploading = Enumerable.Range(0, 4).Select(_ => UploadAsync(instructor, course, 10)).ToArray();
+        await Wait.UntilAsync(async () => await WaitingForQuotaLockAsync(connection, instructor.Id) == 4, TimeSpan.FromSeconds(30),
+            "four uploads waiting for the owner's quota lock");
+        await QuotaLockAsync(connection, "pg_advisory_unlock", instructor.Id);
+        var responses = await Task.WhenAll(uploading);
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(MaxFiles, await Rows.CountAsync(api.ConnectionString, "course_materials", $"uploaded_by = {instructor.Id}"));
+    }
+
+    private static async Task QuotaLockAsync(NpgsqlConnection connection, string function, long ownerId)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}(@space, hashint8(@owner))", connection);
+        command.Parameters.AddWithValue("space", UploadQuota.LockSpace);
+        command.Parameters.AddWithValue("owner", ownerId);
+        await command.ExecuteScalarAsync();
+    }
+
+    private static async Task<long> WaitingForQuotaLockAsync(NpgsqlConnection connection, long ownerId)
+    {
+        // The two-key form shows its keys as classid and objid.
+        await using var command = new NpgsqlCommand("""
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2 AND classid::bigint = @space
+              AND objid::bigint = (hashint8(@owner)::bigint & 4294967295)
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """, connection);
+        command.Parameters.AddWithValue("space", (long)UploadQuota.LockSpace);
+        command.Parameters.AddWithValue("owner", ownerId);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<(TestAccount Instructor, long Course)> InstructorWithCourseAsync()

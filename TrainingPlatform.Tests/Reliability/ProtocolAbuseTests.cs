@@ -87,7 +87,7 @@ public class ProtocolAbuseTests(HostileApi api) : IClassFixture<HostileApi>
         Assert.Equal(200, response.Status);
         var echoed = response.Header(RequestId.HeaderName);
         Assert.NotNull(echoed);
-        Assert.NotEqual(hostileId, echoed);
-        Assert.True(RequestId.IsAcceptable(echoed), echoed);
+        // Replaced by a fresh id: the request's W3C trace id, 32 lowercase hex digits (judged here, not by the product's own check).
+        Assert.Matches("^[0-9a-f]{32}$", echoed);
     }
 }
