@@ -1,10 +1,16 @@
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
+/// A cache lifetime far longer than any test takes, so "still cached" cannot turn into "expired" on a busy machine:
+/// only an eviction may change what the anonymous list shows.
+/// </summary>
+public sealed class LongCacheApiFixture() : ApiFixture(new Dictionary<string, string?> { ["Courses:ListCacheSeconds"] = "3600" });
+
+/// <summary>
 /// The anonymous course list is served from the output cache, evicted by every course write: a write shows in the
 /// next list, a draft never reaches an anonymous list, and one caller's view is never served to another.
 /// </summary>
-public class CourseListCacheTests(ApiFixture api) : IClassFixture<ApiFixture>
+public class CourseListCacheTests(LongCacheApiFixture api) : IClassFixture<LongCacheApiFixture>
 {
     private const string List = "/api/v1/courses/?limit=100";
 

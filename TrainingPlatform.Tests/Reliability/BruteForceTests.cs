@@ -120,7 +120,10 @@ public class BruteForceTests
     private static async Task AssertCountedAsync(ApiProcess api, int rateLimited)
     {
         using var client = api.CreateHttpClient();
-        var metrics = await PrometheusText.ScrapeAsync(client);
+        // The audit counts an answer just after it is sent: wait for the count, then check it is exactly that.
+        var metrics = await PrometheusText.ScrapeUntilAsync(client,
+            m => m.ValueOrZero(HttpMeasures.SecurityEventsTotal, ("reason", "rate_limited"), ("path_template", "/api/v1/token")) >= rateLimited,
+            TimeSpan.FromSeconds(10));
         Assert.Equal(rateLimited, metrics.Value(HttpMeasures.SecurityEventsTotal, ("reason", "rate_limited"), ("path_template", "/api/v1/token")));
         Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
     }

@@ -22,8 +22,8 @@ public sealed partial class PrometheusText
     }
 
     /// <summary>Scrapes until <paramref name="done"/> holds, within <paramref name="bound"/>: counters trail the answers they count.</summary>
-    public static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done, TimeSpan bound) =>
-        Wait.ForAsync(() => ScrapeAsync(client), done, bound, metrics => "/metrics never showed the expected state:\n" + metrics.Text);
+    public static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done, TimeSpan bound, Uri? baseAddress = null) =>
+        Wait.ForAsync(() => ScrapeAsync(client, baseAddress), done, bound, metrics => "/metrics never showed the expected state:\n" + metrics.Text);
 
     public static PrometheusText Parse(string text)
     {
