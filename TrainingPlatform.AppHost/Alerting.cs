@@ -14,15 +14,24 @@ public static class Alerting
     private const string Image = "prom/alertmanager";
     private const string ImageTag = "v0.28.1";
 
+    /// <summary>Silences and the notification log (<c>--storage.path</c>) outlive a restart or a redeploy on this volume.</summary>
+    private const string DataVolume = "trainingplatform-alertmanager";
+
     /// <summary>The receivers of ops/alertmanager/alertmanager.yml, each with its webhook URL parameter.</summary>
-    private static readonly string[] Receivers = ["page", "ticket", "watchdog"];
+    private static readonly string[] Receivers = [PageReceiver, "ticket", "watchdog"];
+
+    private const string PageReceiver = "page";
 
     public static IResourceBuilder<IResourceWithEndpoints> AddAlertmanager(this IDistributedApplicationBuilder builder, StackSettings stack)
     {
         var ops = Path.Combine(stack.OpsDirectory, "alertmanager");
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return WithReceivers(builder, builder.AddDockerfile(Name, ops).WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
+            // Deployed, an empty page URL would page nobody: ops/alertmanager/entrypoint.sh refuses to start instead.
+            return WithReceivers(builder, builder.AddDockerfile(Name, ops)
+                .WithVolume(DataVolume, "/alertmanager")
+                .WithEnvironment("ALERTMANAGER_PAGE_URL_REQUIRED", "true")
+                .WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
         }
         if (stack.Mode.Mode == StackMode.Local)
         {
@@ -43,6 +52,7 @@ public static class Alerting
         }
         var container = builder.AddContainer(Name, Image, ImageTag)
             .WithBindMount(ops, "/etc/alertmanager", isReadOnly: true)
+            .WithVolume(DataVolume, "/alertmanager")
             .WithEntrypoint("/bin/sh")
             .WithArgs("/etc/alertmanager/entrypoint.sh", "--storage.path=/alertmanager", "--cluster.listen-address=")
             .WithEnvironment("ALERTMANAGER_RENDERED", "/alertmanager/alertmanager.yml")
@@ -52,15 +62,19 @@ public static class Alerting
 
     /// <summary>
     /// Each receiver's webhook URL from a secret parameter (<c>alertmanager-page-url</c>...). Empty, the default
-    /// outside a deployment, the receiver delivers nowhere and the Alertmanager UI is the inbox.
+    /// outside a deployment, the receiver delivers nowhere and the Alertmanager UI is the inbox. Deployed, the page
+    /// URL has no default: azd asks for it.
     /// </summary>
     private static IResourceBuilder<IResourceWithEndpoints> WithReceivers<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> alertmanager)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints
     {
         foreach (var receiver in Receivers)
         {
+            var name = $"{Name}-{receiver}-url";
             alertmanager.WithEnvironment($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL",
-                builder.AddParameter($"{Name}-{receiver}-url", "", secret: true));
+                builder.ExecutionContext.IsPublishMode && receiver == PageReceiver
+                    ? builder.AddParameter(name, secret: true)
+                    : builder.AddParameter(name, "", secret: true));
         }
         alertmanager.WithHttpHealthCheck("/-/ready")
             .WithUrlForEndpoint("http", url => url.DisplayText = "Alertmanager (alerts by receiver, silences)");
