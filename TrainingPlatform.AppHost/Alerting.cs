@@ -18,9 +18,7 @@ public static class Alerting
     private const string DataVolume = "trainingplatform-alertmanager";
 
     /// <summary>The receivers of ops/alertmanager/alertmanager.yml, each with its webhook URL parameter.</summary>
-    private static readonly string[] Receivers = [PageReceiver, "ticket", "watchdog"];
-
-    private const string PageReceiver = "page";
+    private static readonly string[] Receivers = ["page", "ticket", "watchdog"];
 
     public static IResourceBuilder<IResourceWithEndpoints> AddAlertmanager(this IDistributedApplicationBuilder builder, StackSettings stack)
     {
@@ -62,19 +60,15 @@ public static class Alerting
 
     /// <summary>
     /// Each receiver's webhook URL from a secret parameter (<c>alertmanager-page-url</c>...). Empty, the default
-    /// outside a deployment, the receiver delivers nowhere and the Alertmanager UI is the inbox. Deployed, the page
-    /// URL has no default: azd asks for it.
+    /// outside a deployment, the receiver delivers nowhere and the Alertmanager UI is the inbox.
     /// </summary>
     private static IResourceBuilder<IResourceWithEndpoints> WithReceivers<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> alertmanager)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints
     {
         foreach (var receiver in Receivers)
         {
-            var name = $"{Name}-{receiver}-url";
             alertmanager.WithEnvironment($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL",
-                builder.ExecutionContext.IsPublishMode && receiver == PageReceiver
-                    ? builder.AddParameter(name, secret: true)
-                    : builder.AddParameter(name, "", secret: true));
+                builder.AddParameter($"{Name}-{receiver}-url", "", secret: true));
         }
         alertmanager.WithHttpHealthCheck("/-/ready")
             .WithUrlForEndpoint("http", url => url.DisplayText = "Alertmanager (alerts by receiver, silences)");
