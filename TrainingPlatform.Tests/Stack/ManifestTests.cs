@@ -107,7 +107,9 @@ public partial class ManifestTests
         var args = prometheus.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToList();
 
         var retention = Assert.Single(args, a => a.StartsWith("--storage.tsdb.retention.time=", StringComparison.Ordinal));
-        Assert.True(Days(retention.Split('=')[1]) >= 35, $"{retention}: the 30-day SLO window needs at least 35 days");
+        var days = Days(retention.Split('=')[1]);
+        Assert.True(days >= 35, $"{retention}: the 30-day SLO window needs at least 35 days");
+        Assert.Contains($"kept {days} days", await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md")));
         var path = Assert.Single(args, a => a.StartsWith("--storage.tsdb.path=", StringComparison.Ordinal)).Split('=')[1];
         AssertNamedVolumeAt(prometheus, path);
         foreach (var resource in resources.EnumerateObject().Where(r => r.Value.TryGetProperty("args", out _)))
