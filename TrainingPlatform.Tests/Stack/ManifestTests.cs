@@ -205,7 +205,7 @@ public partial class ManifestTests
     }
 
     /// <summary>A Prometheus duration of whole days, weeks or years (<c>35d</c>, <c>6w</c>, <c>1y</c>) in days.</summary>
-    private static int Days(string duration)
+    internal static int Days(string duration)
     {
         var match = Regex.Match(duration, "^(?<n>[0-9]+)(?<unit>[dwy])$");
         Assert.True(match.Success, $"retention '{duration}' is not in days, weeks or years");

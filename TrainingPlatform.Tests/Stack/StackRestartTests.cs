@@ -68,14 +68,10 @@ public class StackRestartTests
     }
 
     /// <summary>The retention the running Prometheus reports (<c>/api/v1/status/flags</c>), in days.</summary>
-    private static async Task<double> RetentionDaysAsync(HttpClient prometheus)
+    private static async Task<int> RetentionDaysAsync(HttpClient prometheus)
     {
         using var flags = JsonDocument.Parse(await prometheus.GetStringAsync("/api/v1/status/flags", StackFixture.Timeout(10)));
-        var retention = flags.RootElement.GetProperty("data").GetProperty("storage.tsdb.retention.time").GetString()!;
-        var match = Regex.Match(retention, "^(?<n>[0-9]+)(?<unit>[dwy])$");
-        Assert.True(match.Success, $"retention.time is '{retention}', not in days, weeks or years");
-        return double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture)
-            * match.Groups["unit"].Value switch { "d" => 1, "w" => 7, _ => 365 };
+        return ManifestTests.Days(flags.RootElement.GetProperty("data").GetProperty("storage.tsdb.retention.time").GetString()!);
     }
 
     /// <summary>The timestamp of the latest <see cref="Sample"/> at <paramref name="at"/> (now when null), or null without one.</summary>
