@@ -63,6 +63,26 @@ public partial class ManifestTests
     }
 
     [Fact]
+    public async Task The_prometheus_image_scrapes_alertmanager_as_its_own_job_where_it_sends_alerts()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+        var port = resources.GetProperty("alertmanager").GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32();
+
+        using var alertmanagers = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "alertmanagers.json")));
+        var target = Assert.Single(alertmanagers.RootElement.EnumerateArray());
+        Assert.Equal($"alertmanager:{port}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
+        var config = new YamlDotNet.RepresentationModel.YamlStream();
+        config.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(context, "prometheus.yml"))));
+        var jobs = ((YamlDotNet.RepresentationModel.YamlMappingNode)config.Documents[0].RootNode)["scrape_configs"].AllNodes
+            .OfType<YamlDotNet.RepresentationModel.YamlMappingNode>()
+            .Where(node => node.Children.ContainsKey("job_name"))
+            .ToDictionary(node => node["job_name"].ToString(), node => node.ToString());
+        Assert.True(jobs.TryGetValue("alertmanager", out var job), "prometheus.yml has no job alertmanager");
+        Assert.Contains("targets/alertmanagers.json", job);
+    }
+
+    [Fact]
     public async Task Every_secret_is_a_secret_parameter_and_no_literal()
     {
         var resources = (await Manifest.Value).GetProperty("resources");
