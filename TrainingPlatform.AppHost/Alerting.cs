@@ -14,6 +14,9 @@ public static class Alerting
     private const string Image = "prom/alertmanager";
     private const string ImageTag = "v0.28.1";
 
+    /// <summary>Silences and the notification log (<c>--storage.path</c>) outlive a restart or a redeploy on this volume.</summary>
+    private const string DataVolume = "trainingplatform-alertmanager";
+
     /// <summary>The receivers of ops/alertmanager/alertmanager.yml, each with its webhook URL parameter.</summary>
     private static readonly string[] Receivers = ["page", "ticket", "watchdog"];
 
@@ -22,7 +25,11 @@ public static class Alerting
         var ops = Path.Combine(stack.OpsDirectory, "alertmanager");
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return WithReceivers(builder, builder.AddDockerfile(Name, ops).WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
+            // Deployed, an empty page URL would page nobody: ops/alertmanager/entrypoint.sh refuses to start instead.
+            return WithReceivers(builder, builder.AddDockerfile(Name, ops)
+                .WithVolume(DataVolume, "/alertmanager")
+                .WithEnvironment("ALERTMANAGER_PAGE_URL_REQUIRED", "true")
+                .WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
         }
         if (stack.Mode.Mode == StackMode.Local)
         {
@@ -43,6 +50,7 @@ public static class Alerting
         }
         var container = builder.AddContainer(Name, Image, ImageTag)
             .WithBindMount(ops, "/etc/alertmanager", isReadOnly: true)
+            .WithVolume(DataVolume, "/alertmanager")
             .WithEntrypoint("/bin/sh")
             .WithArgs("/etc/alertmanager/entrypoint.sh", "--storage.path=/alertmanager", "--cluster.listen-address=")
             .WithEnvironment("ALERTMANAGER_RENDERED", "/alertmanager/alertmanager.yml")

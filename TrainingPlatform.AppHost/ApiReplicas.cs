@@ -17,7 +17,8 @@ public static class ApiReplicas
         StackSettings stack, IResourceBuilder<IResourceWithConnectionString> database, IResourceBuilder<IResourceWithConnectionString> cache)
     {
         var publishing = builder.ExecutionContext.IsPublishMode;
-        var metricsEnabled = builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true);
+        // On in every mode: the SLO alerts and the release gate read these metrics. Off is an operator's explicit choice.
+        var metricsEnabled = builder.AddParameter("metrics-enabled", "true", publishValueAsDefault: true);
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
         var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);

@@ -54,8 +54,11 @@ public static class ContainerResources
             ? builder.AddDockerfile("prometheus", config.Directory, Path.Combine(stack.OpsDirectory, "prometheus", "Dockerfile"))
             : builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
                 .WithBindMount(config.Directory, "/etc/prometheus", isReadOnly: true);
+        // The TSDB on a named volume: a redeploy or restart keeps the SLO windows. No --web.enable-lifecycle: nothing
+        // here reloads or stops Prometheus over HTTP, and deployed anyone in the environment could.
         return prometheus
-            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle", Monitoring.ExemplarStorage)
+            .WithVolume("trainingplatform-prometheus", "/prometheus")
+            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", Monitoring.Retention, Monitoring.ExemplarStorage)
             .WithHttpEndpoint(port: publishing ? null : stack.PrometheusPort, targetPort: PrometheusPort, name: "http")
             .WithHttpHealthCheck("/-/ready");
     }
@@ -91,7 +94,10 @@ public static class ContainerResources
         {
             grafana.WithEnvironment("TRACE_UI_URL", builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0] ?? "");
         }
+        // Never the image's admin/admin: generated (and kept) unless given.
+        var adminPassword = builder.AddParameter("grafana-admin-password", new GenerateParameterDefault { MinLength = 24 }, secret: true, persist: true);
         return grafana
+            .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
             .WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http"))
             .WithHttpEndpoint(port: builder.ExecutionContext.IsPublishMode ? null : stack.GrafanaPort, targetPort: 3000, name: "http")
             .WithHttpHealthCheck("/api/health");

@@ -61,7 +61,7 @@ public static class LocalResources
         {
             context.Args.Add("--config.file=" + config.ConfigFile);
             context.Args.Add("--storage.tsdb.path=" + storage);
-            context.Args.Add("--web.enable-lifecycle");
+            context.Args.Add(Monitoring.Retention);
             context.Args.Add(Monitoring.ExemplarStorage);
             context.Args.Add(ListenAddress(resource));
         });

@@ -11,6 +11,12 @@ public static class Monitoring
     /// <summary>Prometheus keeps the trace-id exemplars the services expose (Grafana links them to traces).</summary>
     public const string ExemplarStorage = "--enable-feature=exemplar-storage";
 
+    /// <summary>
+    /// How long Prometheus keeps its samples, in every mode: the 30-day SLO window (and the budget the release gate
+    /// reads) needs 30 days, plus margin to look back at the start of a window. Prometheus's default is 15 days.
+    /// </summary>
+    public const string Retention = "--storage.tsdb.retention.time=35d";
+
     public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
         EndpointReference publicEndpoint)
     {

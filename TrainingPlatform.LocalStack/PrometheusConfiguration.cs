@@ -78,7 +78,10 @@ public sealed partial class PrometheusConfiguration
         Write("probes.json", probes.Select(p => new TargetGroup(
             [blackboxHostAndPort], new() { ["service"] = p.Service, ["__param_target"] = p.HealthUrl })));
 
-    /// <summary>Writes <c>targets/alertmanagers.json</c>: where Prometheus sends its alerts (none: an empty list).</summary>
+    /// <summary>
+    /// Writes <c>targets/alertmanagers.json</c>: where Prometheus sends its alerts (none: an empty list), and scrapes
+    /// Alertmanager's own metrics (job <c>alertmanager</c>).
+    /// </summary>
     public void WriteAlertmanagerTargets(IEnumerable<string> hostAndPorts) =>
         Write("alertmanagers.json", hostAndPorts.Any() ? [new TargetGroup([.. hostAndPorts], [])] : []);
 

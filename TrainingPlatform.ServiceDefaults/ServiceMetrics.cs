@@ -194,6 +194,9 @@ public sealed class ServiceCounter
 
     internal ServiceCounter(Counter counter) => _counter = counter;
 
+    /// <summary>Exposes a labelled series at 0 before its first count, so that an alert on its increase sees the first one.</summary>
+    public void Publish(params string[] labelValues) => _counter.WithLabels(labelValues).Publish();
+
     public void Inc(params string[] labelValues)
     {
         if (labelValues.Length == 0)

@@ -35,6 +35,11 @@ public sealed class EmailMetrics
     public EmailMetrics(ServiceMetrics prometheus)
     {
         _results = prometheus.Counter(SentTotal, "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).", "result");
+        // Every result from the start: the alerts on abandoned and dropped emails then see the first one as an increase.
+        foreach (var result in Results)
+        {
+            _results.Publish(result);
+        }
         prometheus.ObserveGauge(QueueBacklog, "Emails queued or being sent, retries included.", () => Interlocked.Read(ref _backlog));
     }
 

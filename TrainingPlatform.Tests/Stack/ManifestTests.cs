@@ -5,7 +5,7 @@ namespace TrainingPlatform.Tests.Stack;
 /// deploys: Postgres as an image, Prometheus, blackbox and Grafana built from Dockerfiles with their configuration
 /// baked in, and every secret a parameter.
 /// </summary>
-public class ManifestTests
+public partial class ManifestTests
 {
     private static readonly string OutputDirectory = Directory.CreateTempSubdirectory("tp-manifest-").FullName;
     private static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
@@ -63,11 +63,31 @@ public class ManifestTests
     }
 
     [Fact]
+    public async Task The_prometheus_image_scrapes_alertmanager_as_its_own_job_where_it_sends_alerts()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+        var port = resources.GetProperty("alertmanager").GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32();
+
+        using var alertmanagers = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "alertmanagers.json")));
+        var target = Assert.Single(alertmanagers.RootElement.EnumerateArray());
+        Assert.Equal($"alertmanager:{port}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
+        var config = new YamlDotNet.RepresentationModel.YamlStream();
+        config.Load(new StringReader(await File.ReadAllTextAsync(Path.Combine(context, "prometheus.yml"))));
+        var jobs = ((YamlDotNet.RepresentationModel.YamlMappingNode)config.Documents[0].RootNode)["scrape_configs"].AllNodes
+            .OfType<YamlDotNet.RepresentationModel.YamlMappingNode>()
+            .Where(node => node.Children.ContainsKey("job_name"))
+            .ToDictionary(node => node["job_name"].ToString(), node => node.ToString());
+        Assert.True(jobs.TryGetValue("alertmanager", out var job), "prometheus.yml has no job alertmanager");
+        Assert.Contains("targets/alertmanagers.json", job);
+    }
+
+    [Fact]
     public async Task Every_secret_is_a_secret_parameter_and_no_literal()
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url", "grafana-admin-password" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -83,14 +103,71 @@ public class ManifestTests
             Assert.Equal($"{{alertmanager-{receiver}-url.value}}", alertmanager.GetProperty($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL").GetString());
         }
         Assert.DoesNotContain("Password=", resources.GetProperty("postgres").GetProperty("connectionString").GetString()!.Replace("Password={postgres-password.value}", ""));
+        // Never the image's admin/admin.
+        Assert.Equal("{grafana-admin-password.value}", resources.GetProperty("grafana").GetProperty("env").GetProperty("GF_SECURITY_ADMIN_PASSWORD").GetString());
     }
 
     [Fact]
-    public async Task Metrics_are_off_by_default_when_deployed()
+    public async Task Metrics_are_on_by_default_when_deployed_on_an_internal_port_of_their_own()
     {
-        var parameter = (await Manifest.Value).GetProperty("resources").GetProperty("metrics-enabled");
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var parameter = resources.GetProperty("metrics-enabled");
+        var bindings = resources.GetProperty("api").GetProperty("bindings");
 
-        Assert.Equal("false", parameter.GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+        Assert.Equal("true", parameter.GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+        var metrics = bindings.GetProperty("metrics");
+        Assert.False(metrics.TryGetProperty("external", out var external) && external.GetBoolean(), "the metrics port must not face the public");
+    }
+
+    [Fact]
+    public async Task Prometheus_keeps_35_days_on_a_named_volume_without_the_lifecycle_api()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var prometheus = resources.GetProperty("prometheus");
+        var args = prometheus.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToList();
+
+        var retention = Assert.Single(args, a => a.StartsWith("--storage.tsdb.retention.time=", StringComparison.Ordinal));
+        var days = Days(retention.Split('=')[1]);
+        Assert.True(days >= 35, $"{retention}: the 30-day SLO window needs at least 35 days");
+        Assert.Contains($"kept {days} days", await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md")));
+        var path = Assert.Single(args, a => a.StartsWith("--storage.tsdb.path=", StringComparison.Ordinal)).Split('=')[1];
+        AssertNamedVolumeAt(prometheus, path);
+        foreach (var resource in resources.EnumerateObject().Where(r => r.Value.TryGetProperty("args", out _)))
+        {
+            Assert.DoesNotContain("--web.enable-lifecycle", resource.Value.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Alertmanager_keeps_its_silences_on_a_named_volume_and_refuses_to_start_without_a_page_url()
+    {
+        var alertmanager = (await Manifest.Value).GetProperty("resources").GetProperty("alertmanager");
+        var dockerfile = await File.ReadAllTextAsync(Path.GetFullPath(alertmanager.GetProperty("build").GetProperty("dockerfile").GetString()!, OutputDirectory));
+
+        var storage = Regex.Match(dockerfile, @"--storage\.path=(?<path>[^""\s]+)");
+        Assert.True(storage.Success, "the Alertmanager image sets no --storage.path");
+        AssertNamedVolumeAt(alertmanager, storage.Groups["path"].Value);
+        Assert.Equal("true", alertmanager.GetProperty("env").GetProperty("ALERTMANAGER_PAGE_URL_REQUIRED").GetString());
+    }
+
+    [Fact]
+    public async Task Every_image_is_pinned_to_a_version()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+
+        foreach (var resource in resources.EnumerateObject())
+        {
+            if (resource.Value.TryGetProperty("image", out var image))
+            {
+                Assert.Matches(PinnedImage(), image.GetString()!);
+            }
+            if (resource.Value.TryGetProperty("build", out var build) && build.TryGetProperty("dockerfile", out var dockerfile))
+            {
+                var from = Regex.Matches(await File.ReadAllTextAsync(Path.GetFullPath(dockerfile.GetString()!, OutputDirectory)), @"^FROM\s+(\S+)", RegexOptions.Multiline);
+                Assert.NotEmpty(from);
+                Assert.All(from, line => Assert.Matches(PinnedImage(), line.Groups[1].Value));
+            }
+        }
     }
 
     [Fact]
@@ -138,6 +215,27 @@ public class ManifestTests
                 $"{name} must be asked for, not defaulted");
         }
     }
+
+    private static void AssertNamedVolumeAt(JsonElement resource, string target)
+    {
+        Assert.True(resource.TryGetProperty("volumes", out var volumes), "no volume: every deploy would start empty");
+        var volume = Assert.Single(volumes.EnumerateArray(), v => v.GetProperty("target").GetString() == target);
+        Assert.False(string.IsNullOrEmpty(volume.GetProperty("name").GetString()), $"the volume at {target} has no name");
+        Assert.False(volume.GetProperty("readOnly").GetBoolean());
+    }
+
+    /// <summary>A Prometheus duration of whole days, weeks or years (<c>35d</c>, <c>6w</c>, <c>1y</c>) in days.</summary>
+    internal static int Days(string duration)
+    {
+        var match = Regex.Match(duration, "^(?<n>[0-9]+)(?<unit>[dwy])$");
+        Assert.True(match.Success, $"retention '{duration}' is not in days, weeks or years");
+        return int.Parse(match.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture)
+            * match.Groups["unit"].Value switch { "d" => 1, "w" => 7, _ => 365 };
+    }
+
+    /// <summary>An image with an explicit version tag (a digit in it), never <c>latest</c> or none.</summary>
+    [GeneratedRegex(@"^[^:\s]+(/[^:\s]+)*:(?!latest$)[^:\s]*[0-9][^:\s]*$")]
+    private static partial Regex PinnedImage();
 
     private static async Task<JsonElement> GenerateAsync()
     {

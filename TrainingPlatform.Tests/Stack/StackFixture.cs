@@ -24,7 +24,9 @@ public class StackFixture : IAsyncLifetime
 
     public string DataDirectory => _data.FullName;
 
-    public IEnumerable<string> ReplicaNames => Enumerable.Range(1, Replicas).Select(i => i == 1 ? "api" : $"api-{i}");
+    public IEnumerable<string> ReplicaNames => ReplicaNamesOf(Replicas);
+
+    private static IEnumerable<string> ReplicaNamesOf(int replicas) => Enumerable.Range(1, replicas).Select(i => i == 1 ? "api" : $"api-{i}");
 
     /// <summary>A client of the API's public address (through the ingress), as a user reaches it.</summary>
     public HttpClient PublicClient(System.Net.IPAddress? from = null) => new(from is null
@@ -54,27 +56,34 @@ public class StackFixture : IAsyncLifetime
 
     public static CancellationToken Timeout(int seconds = 180) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => App = await StartAsync(_data.FullName, Replicas);
+
+    /// <summary>
+    /// The real AppHost in local mode on <paramref name="dataDirectory"/> (its <c>.stack</c>), on free ports, once the
+    /// replicas, the ingress and Prometheus are healthy. A later start on the same directory finds the stack's data.
+    /// </summary>
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, int replicas = 1)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
             [
                 "--Stack:Mode=local",
-                $"--Stack:DataDirectory={_data.FullName}",
+                $"--Stack:DataDirectory={dataDirectory}",
                 $"--Stack:Ports:Api={FreePort.Next()}",
-                $"--Stack:ApiReplicas={Replicas}",
+                $"--Stack:ApiReplicas={replicas}",
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
                 $"--Stack:Ports:Mail={FreePort.Next()}",
                 $"--Stack:Ports:Alertmanager={FreePort.Next()}",
             ],
             Timeout());
-        App = await builder.BuildAsync(Timeout());
-        await App.StartAsync(Timeout());
-        foreach (var replica in ReplicaNames)
+        var app = await builder.BuildAsync(Timeout());
+        await app.StartAsync(Timeout());
+        foreach (var replica in ReplicaNamesOf(replicas))
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(replica, Timeout());
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(replica, Timeout());
         }
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("ingress", Timeout());
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("ingress", Timeout());
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
+        return app;
     }
 
     public async Task DisposeAsync()

@@ -72,6 +72,26 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task Prometheus_scrapes_alertmanager_as_its_own_job_at_the_address_it_sends_alerts_to()
+    {
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("alertmanager", StackFixture.Timeout(60));
+        using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        var expected = $"http://127.0.0.1:{stack.App.GetEndpoint("alertmanager", "http").Port}/metrics=up";
+
+        var scraped = await Wait.ForAsync(async () =>
+            {
+                using var targets = JsonDocument.Parse(await prometheus.GetStringAsync("/api/v1/targets", StackFixture.Timeout(10)));
+                return targets.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                    .Where(t => t.GetProperty("labels").GetProperty("job").GetString() == "alertmanager")
+                    .Select(t => $"{t.GetProperty("scrapeUrl").GetString()}={t.GetProperty("health").GetString()}")
+                    .ToArray();
+            },
+            found => found is [var only] && only == expected, TimeSpan.FromSeconds(90), found => $"job alertmanager: [{string.Join(", ", found)}]");
+
+        Assert.Equal([expected], scraped);
+    }
+
+    [Fact]
     public async Task Back_up_now_on_the_dashboard_writes_a_verified_dump_into_the_stack()
     {
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();

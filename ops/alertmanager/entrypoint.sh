@@ -4,6 +4,9 @@
 #
 #   ALERTMANAGER_PAGE_URL, ALERTMANAGER_TICKET_URL, ALERTMANAGER_WATCHDOG_URL
 #                          the receivers' webhook URLs (secrets); empty: the receiver delivers nowhere
+#   ALERTMANAGER_PAGE_URL_REQUIRED
+#                          true (set when deployed): refuse to start while ALERTMANAGER_PAGE_URL is empty, since
+#                          every critical alert would then page nobody
 #   ALERTMANAGER_CONFIG    the committed configuration (default: next to this script)
 #   ALERTMANAGER_RENDERED  where the configuration with webhooks is written (default: /tmp/alertmanager.yml)
 #   ALERTMANAGER_BIN       the Alertmanager binary (default: /bin/alertmanager, as in the prom/alertmanager image)
@@ -27,6 +30,12 @@ webhook() {
   esac
   printf '    webhook_configs:\n      - url: "%s"\n        send_resolved: %s\n' "$1" "$2"
 }
+
+if [ "${ALERTMANAGER_PAGE_URL_REQUIRED:-false}" = true ] && [ -z "${ALERTMANAGER_PAGE_URL:-}" ]; then
+  echo "entrypoint.sh: error: ALERTMANAGER_PAGE_URL is empty, so critical alerts would page nobody." >&2
+  echo "  Set the deployment's parameter alertmanager-page-url to the paging service's webhook and deploy again." >&2
+  exit 2
+fi
 
 mkdir -p -- "$(dirname -- "$rendered")"
 {

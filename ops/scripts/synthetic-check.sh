@@ -30,7 +30,8 @@ Checks a running API at BASE_URL (e.g. http://127.0.0.1:5080) and prints one lin
   request-id    every response above carries an X-Request-ID header
 
 Options:
-  --expect-metrics on|off  what the metrics gate should do (default: off, as in production)
+  --expect-metrics on|off  what BASE_URL's /metrics should do (default: off, as on the public address of a
+                           deployment, whose metrics are served on an internal port only)
   --timeout SECONDS        limit for each request (default: 5)
   --retries N              extra attempts when the service does not answer or answers 502/503/504,
                            for a service that is still starting (default: 3)
