@@ -39,6 +39,9 @@ public static class ApiReplicas
                     endpoint.Port = publishing ? null : FreePort.Next();
                     endpoint.TargetPort = endpoint.Port;
                     endpoint.IsProxied = publishing;
+                    // Deployed, the Container Apps ingress takes the API's public traffic: without this it would
+                    // answer only inside the environment.
+                    endpoint.IsExternal = publishing;
                 })
                 // Prometheus scrapes an internal port of its own, so /metrics never faces the public.
                 .WithHttpEndpoint(targetPort: publishing ? DeployedMetricsPort : null, name: "metrics", env: "Metrics__Port")

@@ -76,7 +76,8 @@ public static class ContainerResources
     }
 
     public static IResourceBuilder<ContainerResource> AddGrafana(
-        this IDistributedApplicationBuilder builder, StackSettings stack, IResourceBuilder<ContainerResource> prometheus)
+        this IDistributedApplicationBuilder builder, StackSettings stack, IResourceBuilder<ContainerResource> prometheus,
+        IResourceBuilder<IResourceWithEndpoints> alertmanager)
     {
         var grafanaOps = Path.Combine(stack.OpsDirectory, "grafana");
         var grafana = builder.ExecutionContext.IsPublishMode
@@ -99,7 +100,11 @@ public static class ContainerResources
         return grafana
             .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
             .WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http"))
+            .WithEnvironment("ALERTMANAGER_URL", alertmanager.GetEndpoint("http"))
+            // Deployed, Grafana (behind its admin password) is the operators' way in; Prometheus and Alertmanager,
+            // which have no login of their own, stay inside the environment and are reached through it.
             .WithHttpEndpoint(port: builder.ExecutionContext.IsPublishMode ? null : stack.GrafanaPort, targetPort: 3000, name: "http")
+            .WithExternalHttpEndpoints()
             .WithHttpHealthCheck("/api/health");
     }
 }

@@ -32,7 +32,7 @@ public static class Monitoring
                 alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}");
             var deployed = builder.AddContainerPrometheus(stack, image, publishing: true);
             builder.AddContainerBlackboxExporter(stack, config: null);
-            builder.AddGrafana(stack, deployed);
+            builder.AddGrafana(stack, deployed, alertmanager);
             return;
         }
 
@@ -58,7 +58,7 @@ public static class Monitoring
                 self: $"localhost:{ContainerResources.PrometheusPort}",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
                 alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}"));
-            builder.AddGrafana(stack, prometheus);
+            builder.AddGrafana(stack, prometheus, alertmanager);
         }
     }
 

@@ -185,6 +185,20 @@ public partial class ManifestTests
     }
 
     [Fact]
+    public async Task Only_the_apis_public_port_and_grafana_face_the_internet()
+    {
+        var external = (await Manifest.Value).GetProperty("resources").EnumerateObject()
+            .Where(r => r.Value.TryGetProperty("bindings", out _))
+            .SelectMany(r => r.Value.GetProperty("bindings").EnumerateObject()
+                .Where(b => b.Value.TryGetProperty("external", out var e) && e.GetBoolean())
+                .Select(b => $"{r.Name}/{b.Name}"))
+            .Order();
+
+        // The metrics port, Prometheus and Alertmanager have no login: they stay inside the environment.
+        Assert.Equal(["api/http", "grafana/http"], external);
+    }
+
+    [Fact]
     public async Task The_readme_lists_exactly_the_deployed_resources()
     {
         var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md"));

@@ -56,6 +56,10 @@ public sealed class RecordingTools : IDisposable
             printf '%s\n' "$(basename "$0") $*" >>'{{LogFile}}'
             exec '{{real}}' "$@"
             """);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the stand-ins are shell scripts");
+        }
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
