@@ -15,8 +15,6 @@ public sealed record AzCommandLine(string Group, IReadOnlyDictionary<string, str
         ["containerapp update"] = WithOptions(("--image", true), ("--container-name", true), ("--revision-suffix", true)),
         ["containerapp exec"] = WithOptions(("--command", true), ("--container", true), ("--replica", true), ("--revision", true)),
         ["containerapp revision list"] = WithOptions(("--all", false)),
-        ["containerapp logs show"] = WithOptions(("--follow", true), ("--tail", true), ("--type", true), ("--revision", true),
-            ("--container", true), ("--format", true)),
     };
 
     /// <summary>Every command above names the app and its group, and takes az's global output options.</summary>

@@ -3,13 +3,16 @@ using System.Reflection;
 namespace TrainingPlatform.Tests.Release;
 
 /// <summary>
-/// The previous release's API, built from git history: the newest <c>v*</c> or <c>release-*</c> tag before HEAD
-/// (the release checklist tags every release), or, in a clone without tags (CI's), the newest commit whose newest
+/// The previous release's API, built from git history: the newest release tag before HEAD (the release checklist
+/// tags every release, and names the previous one with <see cref="PreviousTagCommand"/>), or, in a clone without tags (CI's), the newest commit whose newest
 /// migration is older than this build's. It is checked out in a temporary git worktree and only its API project is
 /// built, once (Release); both are removed afterwards. A shallow clone lacks that history and fails with a message.
 /// </summary>
 public sealed partial class PreviousRelease : IAsyncLifetime
 {
+    /// <summary>The release checklist's command for the release running now (RunbookCommandTests holds them equal).</summary>
+    public const string PreviousTagCommand = "git describe --tags --abbrev=0 --match 'v[0-9]*' HEAD^";
+
     private const string MigrationsFolder = "TrainingPlatform.Api/Data/Migrations";
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("tp-previous-release-");
@@ -70,8 +73,7 @@ public sealed partial class PreviousRelease : IAsyncLifetime
 
     private static async Task<(string Commit, string Description)> FindAsync()
     {
-        // HEAD^: when HEAD itself is the release being tagged, its tag is not the previous one.
-        var tag = await Command.RunAsync("git", ["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*", "--match", "release-*", "HEAD^"]);
+        var tag = await Command.RunAsync("bash", ["-c", PreviousTagCommand]);
         if (tag.ExitCode == 0)
         {
             var name = tag.Stdout.Trim();
@@ -87,7 +89,7 @@ public sealed partial class PreviousRelease : IAsyncLifetime
             }
             if (newest < current)
             {
-                return (commit, $"commit {commit[..10]}, the newest before migration {current} (no v* or release-* tag in this clone)");
+                return (commit, $"commit {commit[..10]}, the newest before migration {current} (no release tag in this clone)");
             }
         }
         throw new InvalidOperationException(

@@ -65,6 +65,38 @@ public partial class RunbookCommandTests
         Assert.Empty(refused);
     }
 
+    [Fact]
+    public async Task The_checklist_names_the_previous_release_by_the_newest_release_tag_before_head()
+    {
+        // HEAD^, not HEAD: once step 6 has tagged the release itself, its own tag is not the previous one.
+        var line = $"PREVIOUS_TAG=$({PreviousRelease.PreviousTagCommand})";
+        Assert.Contains(line, BashLines("release-checklist.md"));
+        var repository = Directory.CreateTempSubdirectory("tp-release-tags-");
+        try
+        {
+            async Task GitAsync(params string[] arguments)
+            {
+                var git = await Command.RunAsync("git", ["-c", "user.name=Release", "-c", "user.email=release@example.test", .. arguments],
+                    workingDirectory: repository.FullName);
+                Assert.True(git.ExitCode == 0, git.ToString());
+            }
+            await GitAsync("init", "-q");
+            foreach (var (commit, tag) in new[] { ("one", "v2026.12.04.1"), ("two", "build-7"), ("three", "v2026.12.05.1") })
+            {
+                await GitAsync("commit", "-q", "--allow-empty", "-m", commit);
+                await GitAsync("tag", "-a", tag, "-m", tag);
+            }
+
+            var named = await Command.RunAsync("bash", ["-c", $"{line}\necho \"$PREVIOUS_TAG\""], workingDirectory: repository.FullName);
+
+            Assert.Equal((0, "v2026.12.04.1"), (named.ExitCode, named.Stdout.Trim()));
+        }
+        finally
+        {
+            repository.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("""az containerapp ingress traffic set -n api -g "$G" --revision-weight "api--v1=100" """, "needs multiple-revision mode")]
     [InlineData("""az containerapp revision activate -n api -g "$G" --revision api--v1""", "needs multiple-revision mode")]
@@ -91,13 +123,13 @@ public partial class RunbookCommandTests
             .SelectMany(m => CommandLines(m.Groups["body"].Value));
 
     /// <summary>Every az command line of a document: in fenced bash blocks and in inline code.</summary>
-    private static IEnumerable<string> AzLines(string document)
-    {
-        var text = Document(document);
-        return BashBlock().Matches(text).SelectMany(m => CommandLines(m.Groups["body"].Value))
-            .Concat(InlineCode().Matches(text).Select(m => m.Groups["code"].Value.Trim()))
+    private static IEnumerable<string> AzLines(string document) =>
+        BashLines(document).Concat(InlineCode().Matches(Document(document)).Select(m => m.Groups["code"].Value.Trim()))
             .Where(line => line.StartsWith("az ", StringComparison.Ordinal));
-    }
+
+    /// <summary>The command lines of every fenced bash block of a document.</summary>
+    private static IEnumerable<string> BashLines(string document) =>
+        BashBlock().Matches(Document(document)).SelectMany(m => CommandLines(m.Groups["body"].Value));
 
     private static string Document(string name) => File.ReadAllText(RepositoryRoot.Ops("docs", name));
 
