@@ -3,8 +3,8 @@ namespace TrainingPlatform.Tests.Release;
 /// <summary>
 /// An <c>az</c> command line from the release docs, split into words by bash itself (quotes and variables as an
 /// operator's shell would) and checked against the commands a single-revision Container App accepts. Azure cannot
-/// be reached from here, so this grammar is what the docs are held to: the commands and options are those of
-/// <c>az containerapp</c> (azure-cli 2.6x) that the release and rollback use.
+/// be reached from here, so this grammar is what the docs are held to: the few <c>az containerapp</c> commands the
+/// release and the rollback use, with the options <c>az</c> documents for them.
 /// </summary>
 public sealed record AzCommandLine(string Group, IReadOnlyDictionary<string, string?> Options)
 {
@@ -25,7 +25,7 @@ public sealed record AzCommandLine(string Group, IReadOnlyDictionary<string, str
     /// Commands and options that only work in multiple-revision mode: the deployment (azd, single-revision) refuses
     /// them, so the docs must not contain them.
     /// </summary>
-    public static readonly string[] NeedMultipleRevisions =
+    private static readonly string[] NeedMultipleRevisions =
         ["containerapp ingress traffic", "containerapp revision activate", "containerapp revision label", "--revision-weight", "--label-weight"];
 
     private static readonly Dictionary<string, string> ShortOptions = new() { ["-n"] = "--name", ["-g"] = "--resource-group", ["-o"] = "--output" };

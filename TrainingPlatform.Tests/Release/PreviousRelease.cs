@@ -4,9 +4,10 @@ namespace TrainingPlatform.Tests.Release;
 
 /// <summary>
 /// The previous release's API, built from git history: the newest release tag before HEAD (the release checklist
-/// tags every release, and names the previous one with <see cref="PreviousTagCommand"/>), or, in a clone without tags (CI's), the newest commit whose newest
-/// migration is older than this build's. It is checked out in a temporary git worktree and only its API project is
-/// built, once (Release); both are removed afterwards. A shallow clone lacks that history and fails with a message.
+/// tags every release and names the previous one with <see cref="PreviousTagCommand"/>), or, in a clone without
+/// tags (CI's), the newest commit whose newest migration is older than this build's. It is checked out in a
+/// temporary git worktree and only its API project is built, once (Release); both are removed afterwards. A shallow
+/// clone lacks that history and fails with a message.
 /// </summary>
 public sealed partial class PreviousRelease : IAsyncLifetime
 {
@@ -21,8 +22,6 @@ public sealed partial class PreviousRelease : IAsyncLifetime
     public static IReadOnlyList<long> CurrentMigrations { get; } = typeof(Program).Assembly.GetTypes()
         .Select(type => type.GetCustomAttribute<FluentMigrator.MigrationAttribute>()?.Version).OfType<long>().Order().ToArray();
 
-    public string Commit { get; private set; } = "";
-
     /// <summary>How the commit was chosen, for failure messages.</summary>
     public string Description { get; private set; } = "";
 
@@ -36,12 +35,12 @@ public sealed partial class PreviousRelease : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (Commit, Description) = await FindAsync();
-        NewestMigration = await NewestMigrationAsync(Commit)
-            ?? throw new InvalidOperationException($"the previous release ({Description}) has no migrations");
         try
         {
-            await GitAsync("worktree", "add", "--detach", Tree, Commit);
+            (var commit, Description) = await FindAsync();
+            NewestMigration = await NewestMigrationAsync(commit)
+                ?? throw new InvalidOperationException($"the previous release ({Description}) has no migrations");
+            await GitAsync("worktree", "add", "--detach", Tree, commit);
             // No build servers: nothing the test starts may outlive it.
             var build = await Command.RunAsync("dotnet",
                 ["build", Path.Combine(Tree, "TrainingPlatform.Api", "TrainingPlatform.Api.csproj"), "-c", "Release", "-nologo",
