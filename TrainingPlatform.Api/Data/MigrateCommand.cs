@@ -1,7 +1,7 @@
 namespace TrainingPlatform.Api.Data;
 
 /// <summary>
-/// <c>migrate up | down [steps=1] | version</c>: runs against <c>ConnectionStrings__training</c>, prints the schema
+/// <c>migrate up | down [steps=1] | down-to VERSION | version</c>: runs against <c>ConnectionStrings__training</c>, prints the schema
 /// version before and after, and exits (0 on success, 1 on failure, 2 on a usage error).
 /// </summary>
 public static class MigrateCommand
@@ -27,11 +27,14 @@ public static class MigrateCommand
                 case ["down", var steps] when int.TryParse(steps, out var n) && n > 0:
                     Print(await migrator.DownAsync(n));
                     return 0;
+                case ["down-to", var version] when long.TryParse(version, out var target) && target > 0:
+                    Print(await migrator.DownToAsync(target));
+                    return 0;
                 case ["version"]:
                     Console.WriteLine($"schema version: {Show(await migrator.VersionAsync())}");
                     return 0;
                 default:
-                    await Console.Error.WriteLineAsync("usage: migrate up | down [steps=1] | version");
+                    await Console.Error.WriteLineAsync("usage: migrate up | down [steps=1] | down-to VERSION | version");
                     return 2;
             }
         }

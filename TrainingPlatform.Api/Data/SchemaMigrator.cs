@@ -25,6 +25,23 @@ public sealed class SchemaMigrator(IConfiguration configuration, ILoggerFactory 
         return UnderLockAsync(runner => runner.Rollback(steps), cancellationToken);
     }
 
+    /// <summary>
+    /// Reverts every applied migration newer than <paramref name="version"/>, newest first: the schema a release
+    /// recorded before it was deployed. Only a version this release knows is accepted, so a mistyped one cannot
+    /// revert more than intended.
+    /// </summary>
+    public Task<SchemaChange> DownToAsync(long version, CancellationToken cancellationToken = default) =>
+        UnderLockAsync(runner =>
+        {
+            var known = runner.MigrationLoader.LoadMigrations().Keys;
+            if (!known.Contains(version))
+            {
+                throw new InvalidOperationException(
+                    $"{version} is not a migration this release knows (it knows {string.Join(", ", known)}).");
+            }
+            runner.MigrateDown(version);
+        }, cancellationToken);
+
     /// <summary>The schema version as the backup records it: the highest applied migration, null on an empty database.</summary>
     public async Task<long?> VersionAsync(CancellationToken cancellationToken = default)
     {

@@ -59,6 +59,9 @@ public class MigrationTests
         var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
         Assert.Equal(2, (await MigrateCliAsync(database, "sideways")).ExitCode);
         Assert.Equal(2, (await MigrateCliAsync(database, "down", "-3")).ExitCode);
+        Assert.Equal(2, (await MigrateCliAsync(database, "down-to", "latest")).ExitCode);
+        var unknown = await MigrateCliAsync(database, "down-to", "202612010000");
+        Assert.Equal((1, true), (unknown.ExitCode, unknown.Output.Contains("202612010000 is not a migration this release knows")));
         var version = await MigrateCliAsync(database, "version");
         Assert.Equal((0, true), (version.ExitCode, version.Output.Contains("schema version: none")));
 

@@ -83,10 +83,14 @@ public sealed class ApiProcess : IAsyncDisposable
         return environment;
     }
 
-    /// <summary>Starts the API and waits until /healthz answers 200.</summary>
-    public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <summary>
+    /// Starts the API and waits until /healthz answers 200. <paramref name="dll"/> runs another build of it (a
+    /// previous release's) instead of this checkout's.
+    /// </summary>
+    public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null,
+        string? dll = null)
     {
-        var started = Launch(Environment(connectionString, overrides));
+        var started = Launch(Environment(connectionString, overrides), dll ?? Dll);
         using var client = new HttpClient { BaseAddress = started.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(60) && !started.HasExited)
@@ -114,7 +118,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public static async Task<(int ExitCode, ApiProcess Process)> RunToExitAsync(string connectionString,
         IReadOnlyDictionary<string, string?>? overrides, TimeSpan timeout)
     {
-        var started = Launch(Environment(connectionString, overrides));
+        var started = Launch(Environment(connectionString, overrides), Dll);
         using var cancel = new CancellationTokenSource(timeout);
         await started._process.WaitForExitAsync(cancel.Token);
         started._process.WaitForExit();
@@ -167,21 +171,21 @@ public sealed class ApiProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ApiProcess Launch(Dictionary<string, string?> environment)
+    private static ApiProcess Launch(Dictionary<string, string?> environment, string dll)
     {
-        if (!File.Exists(Dll))
+        if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"{Dll} is missing: build the solution (dotnet build TrainingPlatform.sln -c {RepositoryRoot.Configuration}).");
+            throw new InvalidOperationException($"{dll} is missing: build the solution (dotnet build TrainingPlatform.sln -c {RepositoryRoot.Configuration}).");
         }
         var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(Dll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Dll);
+        info.ArgumentList.Add(dll);
         // Only what the API is given: nothing from the test runner's environment (OTLP, Sentry, ASP.NET Core settings) leaks in.
         info.Environment.Clear();
         foreach (var name in Inherited)

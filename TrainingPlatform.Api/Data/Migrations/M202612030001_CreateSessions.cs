@@ -4,6 +4,8 @@ namespace TrainingPlatform.Api.Data.Migrations;
 
 // A session is one refresh token family and the access tokens issued with it (their "sid" claim). Its row is the
 // one record of its revocation, and the row every rotation and revocation of the session locks.
+// Contract: drops refresh_tokens.revoked_at in the release that stopped using it (commit 89920fa, before the
+// expand/contract rule), so the release before it cannot run on this schema: going back past it takes this Down() first.
 [Migration(202612030001, "Sessions: one row per refresh token family, holding its revocation")]
 public sealed class M202612030001_CreateSessions : Migration
 {

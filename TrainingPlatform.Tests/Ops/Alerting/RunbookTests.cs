@@ -37,7 +37,7 @@ public partial class RunbookTests
             .ToHashSet();
         var commands = CommandLine().Matches(File.ReadAllText(OpsFiles.RunbooksDoc)).Select(m => m.Value.Trim()).ToList();
 
-        foreach (var expected in new[] { "backup.sh", "restore.sh", "synthetic-check.sh", "release-gate.sh", "migrate down 1" })
+        foreach (var expected in new[] { "backup.sh", "restore.sh", "synthetic-check.sh", "release-gate.sh" })
         {
             Assert.Contains(commands, c => c.Contains(expected, StringComparison.Ordinal));
         }
