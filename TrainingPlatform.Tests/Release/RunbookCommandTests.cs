@@ -35,12 +35,19 @@ public partial class RunbookCommandTests
             ["BACKUP_ENCRYPTION_KEY"] = encryptionKey.Secret,
         };
 
-        foreach (var command in commands)
+        try
         {
-            var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
-            Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
-            Assert.DoesNotContain(database.Password!, result.Output);
-            Assert.DoesNotContain(encryptionKey.Secret, result.Output);
+            foreach (var command in commands)
+            {
+                var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
+                Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
+                Assert.DoesNotContain(database.Password!, result.Output);
+                Assert.DoesNotContain(encryptionKey.Secret, result.Output);
+            }
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
         }
     }
 
