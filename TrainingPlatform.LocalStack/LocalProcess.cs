@@ -122,7 +122,14 @@ public sealed class LocalProcess : IAsyncDisposable
     public void EndWithThisProcess() => EndWith(Environment.ProcessId);
 
     /// <summary>A small watchdog waits for process <paramref name="ownerId"/> to end, then kills the program.</summary>
-    public void EndWith(int ownerId)
+    public void EndWith(int ownerId) => _watchdog = Watch(Id, ownerId);
+
+    /// <summary>
+    /// Starts a watchdog that waits for process <paramref name="ownerId"/> to end, then kills process
+    /// <paramref name="programId"/> and every process under it (a launcher's children too). Kill the watchdog
+    /// once the program has stopped normally, before its number can be given to another process.
+    /// </summary>
+    public static Process Watch(int programId, int ownerId)
     {
         var watchdog = new ProcessStartInfo("sh")
         {
@@ -131,12 +138,18 @@ public sealed class LocalProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "-c", "tail --pid=\"$1\" -f /dev/null; kill -KILL \"$2\"", "watchdog",
-                     ownerId.ToString(CultureInfo.InvariantCulture), Id.ToString(CultureInfo.InvariantCulture) })
+        // Each process is stopped before its children are listed, so none can start another behind the kill.
+        const string script = """
+            tail --pid="$1" -f /dev/null
+            end() { kill -STOP "$1" 2>/dev/null; for child in $(pgrep -P "$1"); do end "$child"; done; kill -KILL "$1" 2>/dev/null; }
+            end "$2"
+            """;
+        foreach (var argument in new[] { "-c", script, "watchdog",
+                     ownerId.ToString(CultureInfo.InvariantCulture), programId.ToString(CultureInfo.InvariantCulture) })
         {
             watchdog.ArgumentList.Add(argument);
         }
-        _watchdog = Process.Start(watchdog);
+        return Process.Start(watchdog)!;
     }
 
     public void Signal(int signal)

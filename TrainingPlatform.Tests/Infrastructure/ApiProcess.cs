@@ -18,6 +18,7 @@ public sealed class ApiProcess : IAsyncDisposable
     private static readonly string[] Inherited = ["PATH", "HOME", "DOTNET_ROOT", "TMPDIR", "LANG"];
 
     private readonly Process _process;
+    private Process? _watchdog;
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
 
@@ -169,6 +170,7 @@ public sealed class ApiProcess : IAsyncDisposable
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         _process.Dispose();
+        _watchdog?.Kill(entireProcessTree: true);
     }
 
     private static ApiProcess Launch(Dictionary<string, string?> environment, string dll)
@@ -212,6 +214,8 @@ public sealed class ApiProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => started.Append(started._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => started.Append(started._stderr, e.Data);
         process.Start();
+        // Never outlives the test host, even a killed one.
+        started._watchdog = LocalProcess.Watch(process.Id, System.Environment.ProcessId);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return started;

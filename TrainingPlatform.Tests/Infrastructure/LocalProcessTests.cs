@@ -16,6 +16,22 @@ public class LocalProcessTests
     }
 
     [Fact]
+    public async Task A_launcher_tied_to_a_process_is_killed_with_everything_it_started()
+    {
+        using var owner = Process.Start("sleep", "300");
+        // As dotnet run starts the AppHost, or a script its tools: the program's children are killed too.
+        using var launcher = Process.Start("sh", ["-c", "sleep 300 & sleep 300 & wait"]);
+        await Wait.UntilAsync(() => ChildrenOf(launcher.Id).Count == 2, TimeSpan.FromSeconds(10), "the launcher's two children");
+        var children = ChildrenOf(launcher.Id);
+        using var watchdog = LocalProcess.Watch(launcher.Id, owner.Id);
+
+        owner.Kill();
+
+        await Wait.UntilAsync(() => launcher.HasExited && children.All(child => !Directory.Exists($"/proc/{child}")), TimeSpan.FromSeconds(15),
+            "the launcher and its children to be killed");
+    }
+
+    [Fact]
     public async Task Stopping_a_tied_program_stops_its_watchdog_too()
     {
         using var owner = Process.Start("sleep", "300");
@@ -32,6 +48,11 @@ public class LocalProcessTests
 
     private static Task<LocalProcess> StartSleepAsync() =>
         LocalProcess.StartAsync(new LocalCommand("sleep", ["300"]), _ => Task.FromResult(true), TimeSpan.FromSeconds(10));
+
+    private static List<int> ChildrenOf(int pid) =>
+        File.Exists($"/proc/{pid}/task/{pid}/children")
+            ? File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
+            : [];
 
     // The watchdog's processes: the shell and its tail, both naming the owner on their command line.
     private static List<int> WatchdogsOf(int ownerId) =>

@@ -31,6 +31,7 @@ public class DashboardTests
                 ["Stack__Ports__Api"] = FreePort.Next().ToString(),
                 ["Stack__Ports__Prometheus"] = FreePort.Next().ToString(),
                 ["Stack__Ports__Mail"] = FreePort.Next().ToString(),
+                ["Stack__Ports__Alertmanager"] = FreePort.Next().ToString(),
             },
         };
         foreach (var arg in new[] { "run", "--project", "TrainingPlatform.AppHost", "--no-build", "--no-launch-profile", "-c", RepositoryRoot.Configuration })
@@ -38,6 +39,8 @@ public class DashboardTests
             start.ArgumentList.Add(arg);
         }
         using var appHost = Process.Start(start)!;
+        // dotnet run and the AppHost under it never outlive the test host, even a killed one.
+        using var watchdog = LocalProcess.Watch(appHost.Id, Environment.ProcessId);
         var output = new System.Text.StringBuilder();
         appHost.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         appHost.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -58,7 +61,15 @@ public class DashboardTests
         finally
         {
             Signals.Terminate(appHost);
-            await appHost.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await appHost.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                appHost.Kill(entireProcessTree: true);
+            }
+            watchdog.Kill(entireProcessTree: true);
         }
     }
 

@@ -11,11 +11,14 @@ public sealed class S3Server : IAsyncDisposable
     public const string AwsCli = "/usr/bin/aws";
 
     private readonly Process _process;
+    private readonly Process _watchdog;
     private readonly DirectoryInfo _directory;
 
     private S3Server(Process process, DirectoryInfo directory, int port)
     {
         _process = process;
+        // Never outlives the test host, even a killed one.
+        _watchdog = LocalProcess.Watch(process.Id, System.Environment.ProcessId);
         _directory = directory;
         EndpointUrl = $"http://127.0.0.1:{port}";
     }
@@ -106,6 +109,7 @@ public sealed class S3Server : IAsyncDisposable
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         _process.Dispose();
+        _watchdog.Kill(entireProcessTree: true);
         try
         {
             _directory.Delete(recursive: true);

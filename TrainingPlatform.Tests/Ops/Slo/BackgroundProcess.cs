@@ -19,8 +19,13 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         StartAsync(new LocalCommand(program.Path, [.. arguments]), port, readyPath);
 
     /// <inheritdoc cref="StartAsync(LocalProgram, IEnumerable{string}, int, string)"/>
-    public static async Task<BackgroundProcess> StartAsync(LocalCommand command, int port, string readyPath) =>
-        new(await LocalProcess.StartHttpAsync(command, port, readyPath), port);
+    public static async Task<BackgroundProcess> StartAsync(LocalCommand command, int port, string readyPath)
+    {
+        var process = await LocalProcess.StartHttpAsync(command, port, readyPath);
+        // Never outlives the test host, even a killed one.
+        process.EndWithThisProcess();
+        return new(process, port);
+    }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
