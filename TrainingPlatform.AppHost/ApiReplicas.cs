@@ -19,6 +19,8 @@ public static class ApiReplicas
         var publishing = builder.ExecutionContext.IsPublishMode;
         var metricsEnabled = builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true);
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
+        // During a key rotation, the old key: it validates the tokens it signed until they expire, and signs nothing.
+        var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", "", secret: true);
         var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);
         var poolSize = PoolBudget(builder, stack);
@@ -43,6 +45,7 @@ public static class ApiReplicas
                 .WithHttpEndpoint(targetPort: publishing ? DeployedMetricsPort : null, name: "metrics", env: "Metrics__Port")
                 .WithEnvironment("METRICS_ENABLED", metricsEnabled)
                 .WithEnvironment("Jwt__SigningKey", signingKey)
+                .WithEnvironment("Jwt__PreviousSigningKey", previousSigningKey)
                 .WithEnvironment("SENTRY_DSN", sentryDsn)
                 // Deployed, Prometheus reaches the replicas through the app's load balancer: each labels its own series.
                 .WithEnvironment("Metrics__InstanceLabel", publishing ? "true" : "false")

@@ -12,4 +12,10 @@ public sealed class JwtSettings
 
     /// <summary>Filled from <c>Jwt:SigningKey</c> by <see cref="JwtSigningKey"/>.</summary>
     public byte[] SigningKeyBytes { get; set; } = [];
+
+    /// <summary>
+    /// Filled from <c>Jwt:PreviousSigningKey</c> by <see cref="JwtSigningKey"/>, empty when unset: during a key rotation,
+    /// tokens the old key signed stay valid until they expire; nothing new is signed with it.
+    /// </summary>
+    public byte[] PreviousSigningKeyBytes { get; set; } = [];
 }

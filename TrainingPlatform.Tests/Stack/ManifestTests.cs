@@ -67,7 +67,7 @@ public class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "jwt-previous-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -75,6 +75,7 @@ public class ManifestTests
         }
         var env = resources.GetProperty("api").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
+        Assert.Equal("{jwt-previous-signing-key.value}", env.GetProperty("Jwt__PreviousSigningKey").GetString());
         Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
         Assert.Equal("{smtp.connectionString}", env.GetProperty("ConnectionStrings__smtp").GetString());
         var alertmanager = resources.GetProperty("alertmanager").GetProperty("env");
