@@ -20,7 +20,7 @@ public static class ApiReplicas
         var metricsEnabled = builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true);
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
         // During a key rotation, the old key: it validates the tokens it signed until they expire, and signs nothing.
-        var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", "", secret: true);
+        var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", new EmptyDefault(), secret: true);
         var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);
         var poolSize = PoolBudget(builder, stack);
@@ -89,6 +89,17 @@ public static class ApiReplicas
         return stack.Mode.Mode == StackMode.Local
             ? api => api.WithEnvironment("ForwardedHeaders__KnownProxies__0", "127.0.0.1")
             : api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", ContainerBridgeNetworks);
+    }
+
+    /// <summary>
+    /// An empty default a secret parameter publishes (a constant default may not be secret): azd does not ask for a
+    /// value that is empty between rotations.
+    /// </summary>
+    private sealed class EmptyDefault : ParameterDefault
+    {
+        public override void WriteToManifest(Aspire.Hosting.Publishing.ManifestPublishingContext context) => context.Writer.WriteString("value", "");
+
+        public override string GetDefaultValue() => "";
     }
 
     /// <summary>The address ranges Azure Container Apps reserves for its own infrastructure, the ingress included.</summary>

@@ -76,6 +76,9 @@ public class ManifestTests
         var env = resources.GetProperty("api").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
         Assert.Equal("{jwt-previous-signing-key.value}", env.GetProperty("Jwt__PreviousSigningKey").GetString());
+        // Empty between rotations, so azd does not ask for it.
+        Assert.Equal("", resources.GetProperty("jwt-previous-signing-key").GetProperty("inputs").GetProperty("value")
+            .GetProperty("default").GetProperty("value").GetString());
         Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
         Assert.Equal("{smtp.connectionString}", env.GetProperty("ConnectionStrings__smtp").GetString());
         var alertmanager = resources.GetProperty("alertmanager").GetProperty("env");
