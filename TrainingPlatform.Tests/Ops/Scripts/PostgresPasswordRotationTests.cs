@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using TrainingPlatform.Tests.ServiceDefaults;
+using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
@@ -9,7 +11,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// revision does). No request fails, neither password shows on a command line or in the output, the old password is
 /// refused and the new one works.
 /// </summary>
-public class PostgresPasswordRotationTests
+public class PostgresPasswordRotationTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Rotating_the_password_in_the_documented_order_fails_no_request()
@@ -24,6 +26,11 @@ public class PostgresPasswordRotationTests
         await using (var traffic = TrafficLoop.Start(oldApi.BaseAddress, account.Tokens.Access))
         {
             await traffic.AdvanceAsync("through the old API");
+            // The window's condition (secret-rotation.md): the pool already holds the connections the load needs.
+            using (var scraper = oldApi.CreateHttpClient())
+            {
+                await PrometheusText.ScrapeUntilAsync(scraper, metrics => metrics.Value("db_pool_connections") >= TrafficLoop.Clients, TimeSpan.FromSeconds(30));
+            }
             await using (var sampler = new CommandLineSampler([role.OldPassword, role.NewPassword], "psql"))
             {
                 rotation = await Command.RunScriptAsync("rotate-postgres-password.sh", [], role.ScriptEnvironment);
@@ -40,6 +47,7 @@ public class PostgresPasswordRotationTests
             Assert.Equal(0, await oldApi.TerminateAsync(TimeSpan.FromSeconds(30)));
             await traffic.AdvanceAsync("through the new API");
             await traffic.StopAsync();
+            output.WriteLine($"{traffic.Succeeded} requests succeeded, {traffic.Failures.Count} failed");
             Assert.True(traffic.Failures.IsEmpty, $"{traffic.Failures.Count} of {traffic.Succeeded + traffic.Failures.Count} requests failed:\n"
                 + string.Join('\n', traffic.Failures.Take(10)));
         }
@@ -148,6 +156,8 @@ public class PostgresPasswordRotationTests
     /// <summary>Two clients asking a database-backed route in turn, at a light pace, of whichever API is the target now.</summary>
     private sealed class TrafficLoop : IAsyncDisposable
     {
+        public const int Clients = 2;
+
         private readonly CancellationTokenSource _stop = new();
         private readonly Task[] _clients;
         private int _succeeded;
@@ -156,7 +166,7 @@ public class PostgresPasswordRotationTests
         private TrafficLoop(Uri target, string accessToken)
         {
             _target = target;
-            _clients = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(() => RunAsync(accessToken)))];
+            _clients = [.. Enumerable.Range(0, Clients).Select(_ => Task.Run(() => RunAsync(accessToken)))];
         }
 
         /// <summary>Where the next requests go: switching it is the balancer moving traffic to a new revision.</summary>
