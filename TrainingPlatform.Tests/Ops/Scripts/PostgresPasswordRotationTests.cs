@@ -44,8 +44,10 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
 
             await using var newApi = await ApiProcess.StartAsync(role.ConnectionString(role.NewPassword));
             traffic.Target = newApi.BaseAddress;
+            // As a new revision: the old one stops once the traffic has moved (no client is mid-request to it).
+            await traffic.MovedAsync();
             Assert.Equal(0, await oldApi.TerminateAsync(TimeSpan.FromSeconds(30)));
-            await traffic.AdvanceAsync("through the new API");
+            await traffic.AdvanceAsync("through the new API after the old one stopped");
             await traffic.StopAsync();
             output.WriteLine($"{traffic.Succeeded} requests succeeded, {traffic.Failures.Count} failed");
             Assert.True(traffic.Failures.IsEmpty, $"{traffic.Failures.Count} of {traffic.Succeeded + traffic.Failures.Count} requests failed:\n"
@@ -160,13 +162,14 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
 
         private readonly CancellationTokenSource _stop = new();
         private readonly Task[] _clients;
+        private readonly Uri?[] _lastAnswered = new Uri?[Clients];
         private int _succeeded;
         private volatile Uri _target;
 
         private TrafficLoop(Uri target, string accessToken)
         {
             _target = target;
-            _clients = [.. Enumerable.Range(0, Clients).Select(_ => Task.Run(() => RunAsync(accessToken)))];
+            _clients = [.. Enumerable.Range(0, Clients).Select(client => Task.Run(() => RunAsync(client, accessToken)))];
         }
 
         /// <summary>Where the next requests go: switching it is the balancer moving traffic to a new revision.</summary>
@@ -188,6 +191,11 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
                 succeeded => $"{succeeded - from} of 20 requests {stage} succeeded; failures:\n{string.Join('\n', Failures.Take(5))}");
         }
 
+        /// <summary>Waits until every client's last answer came from the current target.</summary>
+        public Task MovedAsync() =>
+            Wait.UntilAsync(() => Enumerable.Range(0, Clients).All(client => Volatile.Read(ref _lastAnswered[client]) == Target), TimeSpan.FromSeconds(30),
+                "every client answered by the new target");
+
         public async Task StopAsync()
         {
             await _stop.CancelAsync();
@@ -196,7 +204,7 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
 
         public ValueTask DisposeAsync() => new(StopAsync());
 
-        private async Task RunAsync(string accessToken)
+        private async Task RunAsync(int index, string accessToken)
         {
             using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(1) })
             {
@@ -209,6 +217,7 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
                 try
                 {
                     using var response = await client.GetAsync(new Uri(target, "/api/v1/enrollments"));
+                    Volatile.Write(ref _lastAnswered[index], target);
                     if (response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref _succeeded);
@@ -224,8 +233,9 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
                 {
                     return;
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e)
                 {
+                    // Whatever a request ends in, it is a failed request to count, not the end of the loop.
                     Failures.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {target} {e.GetType().Name}: {e.Message}");
                 }
             }
