@@ -19,7 +19,7 @@ public static class ApiReplicas
         var publishing = builder.ExecutionContext.IsPublishMode;
         var metricsEnabled = builder.AddParameter("metrics-enabled", publishing ? "false" : "true", publishValueAsDefault: true);
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
-        // During a key rotation, the old key: it validates the tokens it signed until they expire, and signs nothing.
+        // A key that validates and never signs, set only during a key rotation (ops/docs/secret-rotation.md).
         var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", new EmptyDefault(), secret: true);
         var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);

@@ -45,7 +45,7 @@ public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clo
     {
         ValidIssuer = settings.Issuer,
         ValidAudience = settings.Audience,
-        // The previous key, during a rotation, validates the tokens it signed before the restart.
+        // During a rotation the second key validates too: the next key before it signs, the old one until its tokens expire.
         IssuerSigningKeys = settings.PreviousSigningKeyBytes.Length == 0
             ? [new SymmetricSecurityKey(settings.SigningKeyBytes)]
             : [new SymmetricSecurityKey(settings.SigningKeyBytes), new SymmetricSecurityKey(settings.PreviousSigningKeyBytes)],

@@ -14,8 +14,9 @@ public sealed class JwtSettings
     public byte[] SigningKeyBytes { get; set; } = [];
 
     /// <summary>
-    /// Filled from <c>Jwt:PreviousSigningKey</c> by <see cref="JwtSigningKey"/>, empty when unset: during a key rotation,
-    /// tokens the old key signed stay valid until they expire; nothing new is signed with it.
+    /// Filled from <c>Jwt:PreviousSigningKey</c> by <see cref="JwtSigningKey"/>, empty when unset: a key that validates and
+    /// never signs. A rotation sets it to the next key (every replica accepts it before any signs with it), then to the
+    /// old one (its tokens stay valid until they expire).
     /// </summary>
     public byte[] PreviousSigningKeyBytes { get; set; } = [];
 }

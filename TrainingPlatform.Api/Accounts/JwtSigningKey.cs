@@ -7,8 +7,8 @@ namespace TrainingPlatform.Api.Accounts;
 /// <summary>
 /// The HS256 key: <c>Jwt:SigningKey</c> (at least 32 bytes). In Development only, a missing key is generated once and
 /// kept in <c>Jwt:DevelopmentKeyFile</c> (by default <c>.stack/jwt-signing-key</c> under the content root), readable
-/// by its owner only, so tokens survive restarts; elsewhere a missing key stops start-up. <c>Jwt:PreviousSigningKey</c>,
-/// during a rotation, only validates (ops/docs/secret-rotation.md).
+/// by its owner only, so tokens survive restarts; elsewhere a missing key stops start-up. <c>Jwt:PreviousSigningKey</c>
+/// only validates, during a rotation (ops/docs/secret-rotation.md).
 /// </summary>
 public static class JwtSigningKey
 {

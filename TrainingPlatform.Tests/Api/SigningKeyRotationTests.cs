@@ -5,7 +5,8 @@ namespace TrainingPlatform.Tests.Api;
 /// <summary>
 /// Rotating the JWT key as ops/docs/secret-rotation.md orders it, over restarts of the API on one database: key A;
 /// then B signing with A as <c>Jwt:PreviousSigningKey</c> (A's tokens still pass); then B alone (A's tokens are 401).
-/// Refresh tokens live in the database and survive every step.
+/// Refresh tokens live in the database and survive every step. During a rollout, replicas of consecutive steps serve
+/// side by side and must accept each other's tokens.
 /// </summary>
 public class SigningKeyRotationTests
 {
@@ -53,6 +54,27 @@ public class SigningKeyRotationTests
         // A session whose access token has lapsed with A carries on through its refresh token.
         var renewed = await RefreshAsync(rotated, secondSession.Refresh);
         Assert.Equal(HttpStatusCode.OK, await MeAsync(rotated, renewed.Access));
+    }
+
+    [Fact]
+    public async Task During_the_rollout_of_step_two_old_and_new_replicas_accept_each_others_tokens()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        // Step 1's replica (signs with A, accepts B) beside step 2's (signs with B, accepts A), on one database.
+        await using var stepOne = await ApiServer.StartAsync(Keys(KeyA, KeyB), postgres: postgres, connectionString: database);
+        await using var stepTwo = await ApiServer.StartAsync(Keys(KeyB, KeyA), postgres: postgres, connectionString: database);
+
+        var fromStepOne = await TestAccounts.NewAsync(stepOne.CreateHttpClient);
+        fromStepOne.Client.Dispose();
+        using var anonymous = stepTwo.CreateHttpClient();
+        var fromStepTwo = await TestAccounts.SignInAsync(anonymous, fromStepOne.Email);
+
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(stepTwo, fromStepOne.Tokens.Access));
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(stepOne, fromStepTwo.Access));
+        // Without step 1, a replica that knows only A refuses what step 2 signs: the window the first step closes.
+        await using var unprepared = await ApiServer.StartAsync(Keys(KeyA, null), postgres: postgres, connectionString: database);
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(unprepared, fromStepTwo.Access));
     }
 
     [Theory]
