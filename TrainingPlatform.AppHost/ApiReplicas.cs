@@ -20,6 +20,8 @@ public static class ApiReplicas
         // On in every mode: the SLO alerts and the release gate read these metrics. Off is an operator's explicit choice.
         var metricsEnabled = builder.AddParameter("metrics-enabled", "true", publishValueAsDefault: true);
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
+        // A key that validates and never signs, set only during a key rotation (ops/docs/secret-rotation.md).
+        var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", new EmptyDefault(), secret: true);
         var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);
         var poolSize = PoolBudget(builder, stack);
@@ -47,6 +49,7 @@ public static class ApiReplicas
                 .WithHttpEndpoint(targetPort: publishing ? DeployedMetricsPort : null, name: "metrics", env: "Metrics__Port")
                 .WithEnvironment("METRICS_ENABLED", metricsEnabled)
                 .WithEnvironment("Jwt__SigningKey", signingKey)
+                .WithEnvironment("Jwt__PreviousSigningKey", previousSigningKey)
                 .WithEnvironment("SENTRY_DSN", sentryDsn)
                 // Deployed, Prometheus reaches the replicas through the app's load balancer: each labels its own series.
                 .WithEnvironment("Metrics__InstanceLabel", publishing ? "true" : "false")
@@ -90,6 +93,17 @@ public static class ApiReplicas
         return stack.Mode.Mode == StackMode.Local
             ? api => api.WithEnvironment("ForwardedHeaders__KnownProxies__0", "127.0.0.1")
             : api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", ContainerBridgeNetworks);
+    }
+
+    /// <summary>
+    /// An empty default a secret parameter publishes (a constant default may not be secret): azd does not ask for a
+    /// value that is empty between rotations.
+    /// </summary>
+    private sealed class EmptyDefault : ParameterDefault
+    {
+        public override void WriteToManifest(Aspire.Hosting.Publishing.ManifestPublishingContext context) => context.Writer.WriteString("value", "");
+
+        public override string GetDefaultValue() => "";
     }
 
     /// <summary>The address ranges Azure Container Apps reserves for its own infrastructure, the ingress included.</summary>

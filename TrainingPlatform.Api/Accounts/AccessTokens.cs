@@ -45,7 +45,10 @@ public sealed class AccessTokens(IOptions<JwtSettings> options, TimeProvider clo
     {
         ValidIssuer = settings.Issuer,
         ValidAudience = settings.Audience,
-        IssuerSigningKey = new SymmetricSecurityKey(settings.SigningKeyBytes),
+        // During a rotation the second key validates too: the next key before it signs, the old one until its tokens expire.
+        IssuerSigningKeys = settings.PreviousSigningKeyBytes.Length == 0
+            ? [new SymmetricSecurityKey(settings.SigningKeyBytes)]
+            : [new SymmetricSecurityKey(settings.SigningKeyBytes), new SymmetricSecurityKey(settings.PreviousSigningKeyBytes)],
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         NameClaimType = SubjectClaim,
         RoleClaimType = RoleClaim,

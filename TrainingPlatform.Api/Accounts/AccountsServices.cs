@@ -14,12 +14,14 @@ public static class AccountsServices
         var services = builder.Services;
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         jwt.SigningKeyBytes = JwtSigningKey.Resolve(builder.Configuration, builder.Environment);
+        jwt.PreviousSigningKeyBytes = JwtSigningKey.ResolvePrevious(builder.Configuration, jwt.SigningKeyBytes);
         builder.AddPasswordResetDelivery();
 
         services.Configure<JwtSettings>(options =>
         {
             builder.Configuration.GetSection(JwtSettings.Section).Bind(options);
             options.SigningKeyBytes = jwt.SigningKeyBytes;
+            options.PreviousSigningKeyBytes = jwt.PreviousSigningKeyBytes;
         });
         services.Configure<PasswordHasherOptions>(options =>
             options.IterationCount = builder.Configuration.GetValue("Passwords:HashIterations", options.IterationCount));

@@ -7,11 +7,13 @@ namespace TrainingPlatform.Api.Accounts;
 /// <summary>
 /// The HS256 key: <c>Jwt:SigningKey</c> (at least 32 bytes). In Development only, a missing key is generated once and
 /// kept in <c>Jwt:DevelopmentKeyFile</c> (by default <c>.stack/jwt-signing-key</c> under the content root), readable
-/// by its owner only, so tokens survive restarts; elsewhere a missing key stops start-up.
+/// by its owner only, so tokens survive restarts; elsewhere a missing key stops start-up. <c>Jwt:PreviousSigningKey</c>
+/// only validates, during a rotation (ops/docs/secret-rotation.md).
 /// </summary>
 public static class JwtSigningKey
 {
     public const string ConfigurationKey = "Jwt:SigningKey";
+    public const string PreviousConfigurationKey = "Jwt:PreviousSigningKey";
     public const string DevelopmentKeyFileKey = "Jwt:DevelopmentKeyFile";
     public const int DevelopmentKeyBytes = 48;
     private const int MinimumBytes = 32;
@@ -21,11 +23,7 @@ public static class JwtSigningKey
         var configured = configuration[ConfigurationKey];
         if (!string.IsNullOrEmpty(configured))
         {
-            var key = Encoding.UTF8.GetBytes(configured);
-            return key.Length >= MinimumBytes
-                ? key
-                : throw new InvalidOperationException(
-                    $"{ConfigurationKey} is too short: HS256 needs at least {MinimumBytes} bytes. Set a longer random value (environment variable Jwt__SigningKey).");
+            return LongEnough(ConfigurationKey, configured);
         }
         if (!environment.IsDevelopment())
         {
@@ -37,6 +35,31 @@ public static class JwtSigningKey
             ? Path.GetFullPath(path, environment.ContentRootPath)
             : Path.Combine(environment.ContentRootPath, ".stack", "jwt-signing-key");
         return DevelopmentKey(file);
+    }
+
+    /// <summary>The previous key, empty when unset. The same key as <paramref name="signingKey"/> means a rotation half done: refused.</summary>
+    public static byte[] ResolvePrevious(IConfiguration configuration, byte[] signingKey)
+    {
+        var configured = configuration[PreviousConfigurationKey];
+        if (string.IsNullOrEmpty(configured))
+        {
+            return [];
+        }
+        var key = LongEnough(PreviousConfigurationKey, configured);
+        return !key.AsSpan().SequenceEqual(signingKey)
+            ? key
+            : throw new InvalidOperationException(
+                $"{PreviousConfigurationKey} is the same as {ConfigurationKey}, so nothing is being rotated. Set {ConfigurationKey} to the new key " +
+                $"and {PreviousConfigurationKey} to the old one, or leave {PreviousConfigurationKey} empty (ops/docs/secret-rotation.md).");
+    }
+
+    private static byte[] LongEnough(string name, string configured)
+    {
+        var key = Encoding.UTF8.GetBytes(configured);
+        return key.Length >= MinimumBytes
+            ? key
+            : throw new InvalidOperationException(
+                $"{name} is too short: HS256 needs at least {MinimumBytes} bytes. Set a longer random value (environment variable {name.Replace(":", "__")}).");
     }
 
     private static byte[] DevelopmentKey(string path)

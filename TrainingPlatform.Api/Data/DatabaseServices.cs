@@ -20,7 +20,8 @@ public static class DatabaseServices
     /// <summary>
     /// Npgsql's default pool (100) lets every concurrent request open a backend of its own; on a small machine they
     /// compete for the same cores and the tail grows (ops/docs/performance.md). A few connections per core serve as
-    /// many requests per second with a far shorter queue; a connection string's own Maximum Pool Size wins.
+    /// many requests per second with a far shorter queue. A connection string's own Maximum Pool Size wins over this
+    /// default, and <c>Database:MaxPoolSize</c> over both.
     /// </summary>
     public static readonly int DefaultMaxPoolSize = Math.Max(8, 4 * Environment.ProcessorCount);
 

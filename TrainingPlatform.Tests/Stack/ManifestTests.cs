@@ -87,7 +87,7 @@ public partial class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url", "grafana-admin-password" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "jwt-previous-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url", "grafana-admin-password" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -95,6 +95,10 @@ public partial class ManifestTests
         }
         var env = resources.GetProperty("api").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", env.GetProperty("Jwt__SigningKey").GetString());
+        Assert.Equal("{jwt-previous-signing-key.value}", env.GetProperty("Jwt__PreviousSigningKey").GetString());
+        // Empty between rotations, so azd does not ask for it.
+        Assert.Equal("", resources.GetProperty("jwt-previous-signing-key").GetProperty("inputs").GetProperty("value")
+            .GetProperty("default").GetProperty("value").GetString());
         Assert.Equal("{sentry-dsn.value}", env.GetProperty("SENTRY_DSN").GetString());
         Assert.Equal("{smtp.connectionString}", env.GetProperty("ConnectionStrings__smtp").GetString());
         var alertmanager = resources.GetProperty("alertmanager").GetProperty("env");

@@ -9,9 +9,10 @@ public class ScriptQualityTests
         { "restore.sh", ["latest", "--yes", "--clean --if-exists --no-owner", "--single-transaction", "BACKUP_S3_URI", "BACKUP_ENCRYPTION_KEY", "--json"] },
         { "synthetic-check.sh", ["BASE_URL", "--expect-metrics on|off", "--timeout", "--retries", "--json", "PASS|FAIL"] },
         { "release-gate.sh", ["--prometheus URL", "--service", "--allow-no-data", "--json", "ALLOW", "REFUSE", "severity=\"critical\"", "slo:error_budget_remaining:ratio30d"] },
+        { "rotate-postgres-password.sh", ["DATABASE_URL", "NEW_PGPASSWORD", "PG_BIN", "ops/docs/secret-rotation.md"] },
     };
 
-    public static TheoryData<string> ScriptNames => new() { "backup.sh", "restore.sh", "synthetic-check.sh", "release-gate.sh" };
+    public static TheoryData<string> ScriptNames => new() { "backup.sh", "restore.sh", "synthetic-check.sh", "release-gate.sh", "rotate-postgres-password.sh" };
 
     [Fact]
     public async Task Every_script_is_shellcheck_clean()

@@ -7,7 +7,8 @@ internal sealed record AlertRule(
     string File,
     string Expression,
     IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyDictionary<string, string> Annotations);
+    IReadOnlyDictionary<string, string> Annotations,
+    string For);
 
 /// <summary>One <c>alert_rule_test</c> entry of a promtool unit test: an alert expected to fire or not.</summary>
 internal sealed record AlertCase(
@@ -32,7 +33,8 @@ internal static class AlertDefinitions
                     Path.GetFileName(file),
                     Scalar(rule, "expr"),
                     Map(rule, "labels"),
-                    Map(rule, "annotations"))))
+                    Map(rule, "annotations"),
+                    Scalar(rule, "for"))))
         .ToList();
 
     public static IReadOnlyList<AlertCase> Cases() =>
