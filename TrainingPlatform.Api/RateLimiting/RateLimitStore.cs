@@ -28,11 +28,12 @@ public sealed partial class RateLimitStore
     /// A limit decision waits this long for the store at most; a slower store counts as failed. Generous enough that a
     /// replica at full CPU does not fall back (and count one attempt twice) while the store is merely slow to be heard.
     /// </summary>
-    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionMultiplexer? _redis;
     private readonly ILogger _securityLog;
     private readonly ServiceMetrics _metrics;
+    private readonly MemoryCounters _memoryCounters = new();
     private readonly ServiceCounter _errors;
     private long _retryAtTicks;
     private int _degraded;
@@ -113,11 +114,9 @@ public sealed partial class RateLimitStore
         }
     }
 
-    private readonly MemoryCounters _memoryCounters = new();
+    internal bool StoreUsable => _redis is { IsConnected: true } && DateTime.UtcNow.Ticks >= Interlocked.Read(ref _retryAtTicks);
 
-    private bool StoreUsable => _redis is { IsConnected: true } && DateTime.UtcNow.Ticks >= Interlocked.Read(ref _retryAtTicks);
-
-    private void Succeeded()
+    internal void Succeeded()
     {
         if (Interlocked.Exchange(ref _degraded, 0) == 1)
         {
@@ -125,7 +124,7 @@ public sealed partial class RateLimitStore
         }
     }
 
-    private void Failed(string policy, Exception? error)
+    internal void Failed(string policy, Exception? error)
     {
         _errors.Inc(policy);
         if (error is not null)
@@ -146,92 +145,4 @@ public sealed partial class RateLimitStore
     [LoggerMessage(EventId = 4, EventName = "RateLimitStoreRecovered", Level = LogLevel.Information,
         Message = "The shared rate-limit store answers again; limits are shared across replicas again")]
     private static partial void StoreRecovered(ILogger logger);
-
-    /// <summary>Decides in the shared store when it is usable, in the per-process limiter of the same numbers otherwise.</summary>
-    private sealed class SharedLimiter(RateLimitStore store, string policy, RateLimiter shared, RateLimiter memory) : RateLimiter
-    {
-        public override TimeSpan? IdleDuration => memory.IdleDuration;
-
-        public override RateLimiterStatistics? GetStatistics() => memory.GetStatistics();
-
-        // A store call is asynchronous: answering "not acquired" here makes the caller ask AcquireAsync.
-        protected override RateLimitLease AttemptAcquireCore(int permitCount) => NotYet.Instance;
-
-        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
-        {
-            if (!store.StoreUsable)
-            {
-                store.Failed(policy, error: null);
-                return memory.AttemptAcquire(permitCount);
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            try
-            {
-                // The bound holds even where the library does not watch the token (a connection that hangs).
-                var lease = await shared.AcquireAsync(permitCount, timeout.Token).AsTask().WaitAsync(StoreTimeout, cancellationToken);
-                store.Succeeded();
-                return lease;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                store.Failed(policy, e);
-                return memory.AttemptAcquire(permitCount);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                shared.Dispose();
-                memory.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-
-        protected override async ValueTask DisposeAsyncCore()
-        {
-            await shared.DisposeAsync();
-            await memory.DisposeAsync();
-        }
-    }
-
-    /// <summary>Expiring counters in this process, for when there is no shared store or it failed.</summary>
-    private sealed class MemoryCounters
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Count, DateTime Expires)> _counts = new();
-
-        public long Increment(string key, TimeSpan window)
-        {
-            var now = DateTime.UtcNow;
-            if (_counts.Count > 100_000)
-            {
-                foreach (var expired in _counts.Where(c => c.Value.Expires <= now).Select(c => c.Key).ToList())
-                {
-                    _counts.TryRemove(expired, out _);
-                }
-            }
-            return _counts.AddOrUpdate(key, _ => (1, now + window),
-                (_, current) => current.Expires <= now ? (1, now + window) : (current.Count + 1, current.Expires)).Count;
-        }
-
-        public long Read(string key) =>
-            _counts.TryGetValue(key, out var current) && current.Expires > DateTime.UtcNow ? current.Count : 0;
-    }
-
-    private sealed class NotYet : RateLimitLease
-    {
-        public static readonly NotYet Instance = new();
-
-        public override bool IsAcquired => false;
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-    }
 }
