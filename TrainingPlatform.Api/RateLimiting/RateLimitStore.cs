@@ -12,14 +12,13 @@ namespace TrainingPlatform.Api.RateLimiting;
 /// </summary>
 /// <remarks>
 /// Policy when the shared store fails: the request is decided by a per-process limit of the same numbers (never
-/// blocked, never unlimited), the failure is logged and counted as a security event, and each decision made
+/// blocked, never unlimited), the failure is a security event (<see cref="SecurityEvents.RateLimitStoreFailed"/>), and each decision made
 /// without the store counts in <c>rate_limit_store_errors_total</c>. The store is tried again once the client
 /// has reconnected and <see cref="RetryAfterFailure"/> has passed, so shared limits come back without a restart.
 /// </remarks>
-public sealed partial class RateLimitStore
+public sealed class RateLimitStore
 {
     public const string ConnectionName = "cache";
-    public const string StoreUnavailableEvent = "rate_limit_store_unavailable";
 
     /// <summary>How long to decide in memory after a failed store call before trying the store again.</summary>
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
@@ -31,18 +30,16 @@ public sealed partial class RateLimitStore
     internal static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionMultiplexer? _redis;
-    private readonly ILogger _securityLog;
-    private readonly ServiceMetrics _metrics;
+    private readonly SecurityEvents _securityEvents;
     private readonly MemoryCounters _memoryCounters = new();
     private readonly ServiceCounter _errors;
     private long _retryAtTicks;
     private int _degraded;
 
-    public RateLimitStore(IServiceProvider services, ILoggerFactory loggers, ServiceMetrics metrics)
+    public RateLimitStore(IServiceProvider services, SecurityEvents securityEvents, ServiceMetrics metrics)
     {
         _redis = services.GetService<IConnectionMultiplexer>();
-        _securityLog = loggers.CreateLogger("security");
-        _metrics = metrics;
+        _securityEvents = securityEvents;
         _errors = metrics.Counter("rate_limit_store_errors_total",
             "Rate-limit decisions made in process memory because the shared store failed or was unreachable.", "policy");
     }
@@ -120,7 +117,7 @@ public sealed partial class RateLimitStore
     {
         if (Interlocked.Exchange(ref _degraded, 0) == 1)
         {
-            StoreRecovered(_securityLog);
+            _securityEvents.RateLimitStoreRecovered();
         }
     }
 
@@ -133,16 +130,7 @@ public sealed partial class RateLimitStore
         }
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
-            _metrics.SecurityEvent(null, StoreUnavailableEvent);
-            StoreUnavailable(_securityLog, StoreUnavailableEvent, policy, error?.GetType().Name ?? "not connected", error?.Message ?? "");
+            _securityEvents.RateLimitStoreFailed(policy, error?.GetType().Name ?? "not connected", error?.Message ?? "");
         }
     }
-
-    [LoggerMessage(EventId = 3, EventName = "RateLimitStoreUnavailable", Level = LogLevel.Warning,
-        Message = "Security event {reason}: the shared rate-limit store failed ({policy}: {error} {detail}); limits fall back to per-process memory until it answers again")]
-    private static partial void StoreUnavailable(ILogger logger, string reason, string policy, string error, string detail);
-
-    [LoggerMessage(EventId = 4, EventName = "RateLimitStoreRecovered", Level = LogLevel.Information,
-        Message = "The shared rate-limit store answers again; limits are shared across replicas again")]
-    private static partial void StoreRecovered(ILogger logger);
 }
