@@ -4,9 +4,9 @@ using TrainingPlatform.Api.Accounts;
 namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
-/// The <c>sessions</c> table and its refresh tokens: every write to them and the revocation read. Signing in starts a session (a row in <c>sessions</c>, whose id is the access
-/// tokens' <c>sid</c>) with its first refresh token; each refresh spends the presented token and issues the next one
-/// in the same session. Presenting a spent token means it was stolen or replayed, so the session is revoked and
+/// The <c>sessions</c> table and its refresh tokens: every write to them and the revocation read. Signing in starts
+/// a session (a row in <c>sessions</c>, whose id is the access tokens' <c>sid</c>) with its first refresh token; each
+/// refresh spends the presented token and issues the next one in the same session. Presenting a spent token means it was stolen or replayed, so the session is revoked and
 /// everyone holding one of its tokens must sign in again.
 /// </summary>
 /// <remarks>
