@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Data;
+using TrainingPlatform.Api.Sessions;
 
 namespace TrainingPlatform.Benchmarks;
 
@@ -96,6 +97,7 @@ public class SessionCheckBenchmarks
             .AddSingleton(configuration)
             .AddSingleton(TimeProvider.System)
             .AddSingleton(_ => NpgsqlDataSource.Create(ConnectionString))
+            .AddSingleton<SessionStore>()
             .AddSingleton<SessionRevocations>()
             .Configure<JwtSettings>(settings => settings.SigningKeyBytes = SigningKey);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

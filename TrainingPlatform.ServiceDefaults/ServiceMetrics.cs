@@ -91,7 +91,7 @@ public sealed class ServiceMetrics
 
     public void AccessLogDropped() => _accessLogDropped.Inc();
 
-    public void SecurityEvent(Endpoint? endpoint, string reason)
+    internal void SecurityEvent(Endpoint? endpoint, string reason)
     {
         var key = (endpoint ?? NoEndpoint, reason);
         if (!_securitySeries.TryGetValue(key, out var child))

@@ -1,10 +1,6 @@
-namespace TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.RateLimiting;
 
-/// <summary>A request that names an account by email, so the per-account rate limit can partition by it.</summary>
-public interface IAccountRequest
-{
-    string? Email { get; }
-}
+namespace TrainingPlatform.Api.Accounts;
 
 public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName, string? Role)
     : IAccountRequest, IValidatable<(string Email, string Password, string DisplayName, string Role)>
@@ -23,40 +19,6 @@ public sealed record RegisterRequest(string? Email, string? Password, string? Di
         return (email, password, displayName, Role ?? "");
     }
 }
-
-public sealed record TokenRequest(string? Email, string? Password) : IAccountRequest, IValidatable<(string Email, string Password)>
-{
-    // Not the password policy: an account made before a policy change must still sign in.
-    public (string Email, string Password) Validate(FieldErrors errors) =>
-        (errors.Email("email", Email), errors.Required("password", Password, PasswordPolicy.MaximumLength));
-}
-
-public sealed record RefreshRequest(string? Refresh) : IValidatable<string>
-{
-    public string Validate(FieldErrors errors) => errors.Required("refresh", Refresh, SecretToken.MaxLength);
-}
-
-public sealed record LogoutRequest(string? Refresh);
-
-public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword)
-    : IValidatable<(string CurrentPassword, string NewPassword)>
-{
-    public (string CurrentPassword, string NewPassword) Validate(FieldErrors errors) =>
-        (errors.Required("currentPassword", CurrentPassword, PasswordPolicy.MaximumLength), PasswordPolicy.Check(errors, "newPassword", NewPassword));
-}
-
-public sealed record PasswordResetRequest(string? Email) : IAccountRequest, IValidatable<string>
-{
-    public string Validate(FieldErrors errors) => errors.Email("email", Email);
-}
-
-public sealed record PasswordResetConfirmRequest(string? Token, string? NewPassword) : IValidatable<(string Token, string NewPassword)>
-{
-    public (string Token, string NewPassword) Validate(FieldErrors errors) =>
-        (errors.Required("token", Token, SecretToken.MaxLength), PasswordPolicy.Check(errors, "newPassword", NewPassword));
-}
-
-public sealed record TokenPair(string Access, string Refresh, string TokenType, int ExpiresIn);
 
 public sealed record UserResponse(long Id, string Email, string DisplayName, string Role, DateTime CreatedAt)
 {

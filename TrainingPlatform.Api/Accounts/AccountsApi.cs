@@ -1,8 +1,8 @@
-using Microsoft.AspNetCore.Mvc;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Accounts;
 
-/// <summary>Registration, the signed-in user, sign-out; tokens and passwords are mapped from here too.</summary>
+/// <summary>Registration and the signed-in user.</summary>
 public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
@@ -10,14 +10,11 @@ public static class AccountsApi
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").WithSecurityAudit();
 
         auth.MapPost("/register", Register)
-            .WithAccountRateLimits(AccountRateLimits.Register)
+            .WithAccountRateLimits(RateLimitPolicies.Register)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         auth.MapGet("/me", Me).RequireSignIn().ProducesProblem(StatusCodes.Status404NotFound);
-        auth.MapPost("/logout", Logout).RequireSignIn();
 
-        app.MapTokensApi();
-        app.MapPasswordsApi();
         return app;
     }
 
@@ -43,21 +40,4 @@ public static class AccountsApi
         await users.FindByIdAsync(principal.Id(), cancellationToken) is { } user
             ? TypedResults.Ok(UserResponse.From(user))
             : ApiProblems.NotFound("Account");
-
-    [EndpointName("Logout")]
-    [EndpointSummary("Sign out the session of the given refresh token (or every session when none is given); their access tokens stop working within seconds")]
-    private static async Task<NoContent> Logout(
-        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] LogoutRequest? request,
-        ClaimsPrincipal principal, RefreshTokens refreshTokens, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(request?.Refresh))
-        {
-            await refreshTokens.RevokeAllAsync(principal.Id(), cancellationToken);
-        }
-        else
-        {
-            await refreshTokens.RevokeSessionOfAsync(request.Refresh, principal.Id(), cancellationToken);
-        }
-        return TypedResults.NoContent();
-    }
 }

@@ -1,3 +1,5 @@
+using TrainingPlatform.Api.Sessions;
+
 namespace TrainingPlatform.Api.Accounts;
 
 public static class CurrentUser

@@ -16,8 +16,6 @@ public static class CoursesApi
         courses.MapPatch("/{id}", Patch).RequireOwnership();
         courses.MapDelete("/{id}", Delete).RequireOwnership();
 
-        courses.MapLessonsApi();
-        app.MapEnrollmentsApi();
         return app;
     }
 

@@ -5,7 +5,7 @@ namespace TrainingPlatform.Api.Courses;
 /// <summary>Enrolling in published courses, completing lessons, and one's progress.</summary>
 public static class EnrollmentsApi
 {
-    internal static IEndpointRouteBuilder MapEnrollmentsApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEnrollmentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1").WithTags("Enrollments").RequireSignIn();
 

@@ -5,9 +5,9 @@ namespace TrainingPlatform.Api.Courses;
 /// <summary>A course's ordered lessons: readable with the course, written by its instructor.</summary>
 public static class LessonsApi
 {
-    internal static RouteGroupBuilder MapLessonsApi(this RouteGroupBuilder courses)
+    public static IEndpointRouteBuilder MapLessonsApi(this IEndpointRouteBuilder app)
     {
-        var lessons = courses.MapGroup("/{id}/lessons").WithTags("Lessons");
+        var lessons = app.MapGroup("/api/v1/courses/{id}/lessons").WithTags("Lessons");
 
         lessons.MapGet("", List).ProducesProblem(StatusCodes.Status404NotFound);
         lessons.MapPost("", Create).RequireOwnership();
@@ -15,7 +15,7 @@ public static class LessonsApi
         lessons.MapPut("/{lessonId}", Replace).RequireOwnership();
         lessons.MapDelete("/{lessonId}", Delete).RequireOwnership();
 
-        return courses;
+        return app;
     }
 
     [EndpointName("ListLessons")]

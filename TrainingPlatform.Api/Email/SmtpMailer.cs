@@ -11,19 +11,23 @@ public sealed class SmtpMailer(SmtpConnection connection)
 
     public SmtpConnection Connection => connection;
 
+    /// <summary>Sends <paramref name="message"/>; a 5xx answer throws <see cref="EmailRefusedException"/>, any other failure its own exception.</summary>
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         using var client = new SmtpClient { Timeout = (int)StepTimeout.TotalMilliseconds };
-        await client.ConnectAsync(connection.Host, connection.Port, connection.Security, cancellationToken);
-        if (connection.Username is { } username)
+        try
         {
-            await client.AuthenticateAsync(username, connection.Password ?? "", cancellationToken);
+            await client.ConnectAsync(connection.Host, connection.Port, connection.Security, cancellationToken);
+            if (connection.Username is { } username)
+            {
+                await client.AuthenticateAsync(username, connection.Password ?? "", cancellationToken);
+            }
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        catch (SmtpCommandException refusal) when ((int)refusal.StatusCode >= 500)
+        {
+            throw new EmailRefusedException(refusal);
+        }
     }
-
-    /// <summary>A 5xx answer (no such mailbox, sender refused): the server said no for good, so trying again cannot help.</summary>
-    public static bool IsPermanentFailure(Exception exception) =>
-        exception is SmtpCommandException command && (int)command.StatusCode >= 500;
 }

@@ -12,14 +12,13 @@ namespace TrainingPlatform.Api.RateLimiting;
 /// </summary>
 /// <remarks>
 /// Policy when the shared store fails: the request is decided by a per-process limit of the same numbers (never
-/// blocked, never unlimited), the failure is logged and counted as a security event, and each decision made
+/// blocked, never unlimited), the failure is a security event (<see cref="SecurityEvents.RateLimitStoreFailed"/>), and each decision made
 /// without the store counts in <c>rate_limit_store_errors_total</c>. The store is tried again once the client
 /// has reconnected and <see cref="RetryAfterFailure"/> has passed, so shared limits come back without a restart.
 /// </remarks>
-public sealed partial class RateLimitStore
+public sealed class RateLimitStore
 {
     public const string ConnectionName = "cache";
-    public const string StoreUnavailableEvent = "rate_limit_store_unavailable";
 
     /// <summary>How long to decide in memory after a failed store call before trying the store again.</summary>
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
@@ -28,20 +27,19 @@ public sealed partial class RateLimitStore
     /// A limit decision waits this long for the store at most; a slower store counts as failed. Generous enough that a
     /// replica at full CPU does not fall back (and count one attempt twice) while the store is merely slow to be heard.
     /// </summary>
-    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionMultiplexer? _redis;
-    private readonly ILogger _securityLog;
-    private readonly ServiceMetrics _metrics;
+    private readonly SecurityEvents _securityEvents;
+    private readonly MemoryCounters _memoryCounters = new();
     private readonly ServiceCounter _errors;
     private long _retryAtTicks;
     private int _degraded;
 
-    public RateLimitStore(IServiceProvider services, ILoggerFactory loggers, ServiceMetrics metrics)
+    public RateLimitStore(IServiceProvider services, SecurityEvents securityEvents, ServiceMetrics metrics)
     {
         _redis = services.GetService<IConnectionMultiplexer>();
-        _securityLog = loggers.CreateLogger("security");
-        _metrics = metrics;
+        _securityEvents = securityEvents;
         _errors = metrics.Counter("rate_limit_store_errors_total",
             "Rate-limit decisions made in process memory because the shared store failed or was unreachable.", "policy");
     }
@@ -113,19 +111,17 @@ public sealed partial class RateLimitStore
         }
     }
 
-    private readonly MemoryCounters _memoryCounters = new();
+    internal bool StoreUsable => _redis is { IsConnected: true } && DateTime.UtcNow.Ticks >= Interlocked.Read(ref _retryAtTicks);
 
-    private bool StoreUsable => _redis is { IsConnected: true } && DateTime.UtcNow.Ticks >= Interlocked.Read(ref _retryAtTicks);
-
-    private void Succeeded()
+    internal void Succeeded()
     {
         if (Interlocked.Exchange(ref _degraded, 0) == 1)
         {
-            StoreRecovered(_securityLog);
+            _securityEvents.RateLimitStoreRecovered();
         }
     }
 
-    private void Failed(string policy, Exception? error)
+    internal void Failed(string policy, Exception? error)
     {
         _errors.Inc(policy);
         if (error is not null)
@@ -134,104 +130,7 @@ public sealed partial class RateLimitStore
         }
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
-            _metrics.SecurityEvent(null, StoreUnavailableEvent);
-            StoreUnavailable(_securityLog, StoreUnavailableEvent, policy, error?.GetType().Name ?? "not connected", error?.Message ?? "");
-        }
-    }
-
-    [LoggerMessage(EventId = 3, EventName = "RateLimitStoreUnavailable", Level = LogLevel.Warning,
-        Message = "Security event {reason}: the shared rate-limit store failed ({policy}: {error} {detail}); limits fall back to per-process memory until it answers again")]
-    private static partial void StoreUnavailable(ILogger logger, string reason, string policy, string error, string detail);
-
-    [LoggerMessage(EventId = 4, EventName = "RateLimitStoreRecovered", Level = LogLevel.Information,
-        Message = "The shared rate-limit store answers again; limits are shared across replicas again")]
-    private static partial void StoreRecovered(ILogger logger);
-
-    /// <summary>Decides in the shared store when it is usable, in the per-process limiter of the same numbers otherwise.</summary>
-    private sealed class SharedLimiter(RateLimitStore store, string policy, RateLimiter shared, RateLimiter memory) : RateLimiter
-    {
-        public override TimeSpan? IdleDuration => memory.IdleDuration;
-
-        public override RateLimiterStatistics? GetStatistics() => memory.GetStatistics();
-
-        // A store call is asynchronous: answering "not acquired" here makes the caller ask AcquireAsync.
-        protected override RateLimitLease AttemptAcquireCore(int permitCount) => NotYet.Instance;
-
-        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
-        {
-            if (!store.StoreUsable)
-            {
-                store.Failed(policy, error: null);
-                return memory.AttemptAcquire(permitCount);
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            try
-            {
-                // The bound holds even where the library does not watch the token (a connection that hangs).
-                var lease = await shared.AcquireAsync(permitCount, timeout.Token).AsTask().WaitAsync(StoreTimeout, cancellationToken);
-                store.Succeeded();
-                return lease;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                store.Failed(policy, e);
-                return memory.AttemptAcquire(permitCount);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                shared.Dispose();
-                memory.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-
-        protected override async ValueTask DisposeAsyncCore()
-        {
-            await shared.DisposeAsync();
-            await memory.DisposeAsync();
-        }
-    }
-
-    /// <summary>Expiring counters in this process, for when there is no shared store or it failed.</summary>
-    private sealed class MemoryCounters
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Count, DateTime Expires)> _counts = new();
-
-        public long Increment(string key, TimeSpan window)
-        {
-            var now = DateTime.UtcNow;
-            if (_counts.Count > 100_000)
-            {
-                foreach (var expired in _counts.Where(c => c.Value.Expires <= now).Select(c => c.Key).ToList())
-                {
-                    _counts.TryRemove(expired, out _);
-                }
-            }
-            return _counts.AddOrUpdate(key, _ => (1, now + window),
-                (_, current) => current.Expires <= now ? (1, now + window) : (current.Count + 1, current.Expires)).Count;
-        }
-
-        public long Read(string key) =>
-            _counts.TryGetValue(key, out var current) && current.Expires > DateTime.UtcNow ? current.Count : 0;
-    }
-
-    private sealed class NotYet : RateLimitLease
-    {
-        public static readonly NotYet Instance = new();
-
-        public override bool IsAcquired => false;
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
+            _securityEvents.RateLimitStoreFailed(policy, error?.GetType().Name ?? "not connected", error?.Message ?? "");
         }
     }
 }

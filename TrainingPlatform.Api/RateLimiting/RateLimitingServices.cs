@@ -6,10 +6,10 @@ namespace TrainingPlatform.Api.RateLimiting;
 public static class RateLimitingServices
 {
     /// <summary>
-    /// The limits' settings and store: shared through the Redis-protocol server named by connection string
-    /// <c>cache</c> when one is configured, in process memory otherwise.
+    /// Every rate limit policy, the per-account limiter, and the limits' settings and store: shared through the
+    /// Redis-protocol server named by connection string <c>cache</c> when one is configured, in process memory otherwise.
     /// </summary>
-    public static IHostApplicationBuilder AddRateLimitStore(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddRateLimiting(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<RateLimitSettings>(builder.Configuration.GetSection(RateLimitSettings.Section));
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<RateLimitSettings>>().Value);
@@ -29,6 +29,8 @@ public static class RateLimitingServices
                 });
         }
         builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<AccountLimiter>();
+        builder.Services.AddRateLimitPolicies();
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Uploads;
 
@@ -17,7 +18,7 @@ public static class UploadsApi
 
         uploads.MapPost("", Upload)
             .DisableAntiforgery()
-            .RequireRateLimiting(AccountRateLimits.Upload)
+            .RequireRateLimiting(RateLimitPolicies.Upload)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(settings.MaxBytes + UploadSettings.MultipartOverheadBytes))
             .WithFormOptions(multipartBodyLengthLimit: settings.MaxBytes + UploadSettings.MultipartOverheadBytes)

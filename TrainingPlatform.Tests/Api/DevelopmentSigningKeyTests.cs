@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
-using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Sessions;
 
 namespace TrainingPlatform.Tests.Api;
 

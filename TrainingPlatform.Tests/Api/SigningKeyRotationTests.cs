@@ -1,4 +1,4 @@
-using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Sessions;
 
 namespace TrainingPlatform.Tests.Api;
 

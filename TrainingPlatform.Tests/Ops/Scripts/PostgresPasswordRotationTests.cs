@@ -31,13 +31,18 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
             {
                 await PrometheusText.ScrapeUntilAsync(scraper, metrics => metrics.Value("db_pool_connections") >= TrafficLoop.Clients, TimeSpan.FromSeconds(30));
             }
-            await using (var sampler = new CommandLineSampler([role.OldPassword, role.NewPassword], "psql"))
+            using var tools = await RecordingTools.CreateAsync((await PostgresServer.SharedAsync()).BinDirectory);
+            await using (var sampler = new CommandLineSampler([role.OldPassword, role.NewPassword]))
             {
-                rotation = await Command.RunScriptAsync("rotate-postgres-password.sh", [], role.ScriptEnvironment);
+                rotation = await Command.RunScriptAsync("rotate-postgres-password.sh", [],
+                    new Dictionary<string, string>(role.ScriptEnvironment) { ["PG_BIN"] = tools.PgBin });
                 await sampler.StopAsync();
                 Assert.Empty(sampler.Leaks);
-                Assert.Contains("psql", sampler.Seen);
             }
+            // psql's own command lines, as ps showed them: it ran, and never with a password on them.
+            Assert.Contains(tools.Calls, call => call.Program == "psql");
+            Assert.All(tools.Calls, call => Assert.False(call.CommandLine.Contains(role.OldPassword) || call.CommandLine.Contains(role.NewPassword),
+                "a command line holds a password"));
             Assert.True(rotation.ExitCode == 0, rotation.ToString());
             // The old API still serves on the connections it opened before the change.
             await traffic.AdvanceAsync("through the old API after the password changed");

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TrainingPlatform.Api.Accounts;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
 /// Short-lived HS256 bearer tokens carrying <c>sub</c> (user id), <c>email</c>, <c>role</c> and <c>sid</c> (the session

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
 /// The HS256 key: <c>Jwt:SigningKey</c> (at least 32 bytes). In Development only, a missing key is generated once and

@@ -1,4 +1,6 @@
-namespace TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Accounts;
+
+namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>
 /// Single-use, expiring password reset tokens (lifetime <c>PasswordReset:TokenMinutes</c>, default 30). A new request
@@ -6,7 +8,7 @@ namespace TrainingPlatform.Api.Accounts;
 /// the victim's link dead; only the newest <see cref="MaxLive"/> stay live. Using one, or changing the password,
 /// cancels the rest.
 /// </summary>
-public sealed class PasswordResets(NpgsqlDataSource dataSource, IConfiguration configuration, TimeProvider clock)
+public sealed class ResetTokens(NpgsqlDataSource dataSource, IConfiguration configuration, TimeProvider clock)
 {
     public const int MaxLive = 3;
 
@@ -36,8 +38,8 @@ public sealed class PasswordResets(NpgsqlDataSource dataSource, IConfiguration c
     }
 
     /// <summary>
-    /// Spends <paramref name="token"/> and sets the new password hash, signing out every session of the account and
-    /// cancelling its other reset tokens. False when the token is unknown, spent or expired.
+    /// Spends <paramref name="token"/> and replaces the password (<see cref="PasswordReplacement"/>: every session of the
+    /// account ends, its other reset tokens are cancelled). False when the token is unknown, spent or expired.
     /// </summary>
     public Task<bool> ConsumeAsync(string token, string newPasswordHash, CancellationToken cancellationToken)
     {
@@ -55,9 +57,7 @@ public sealed class PasswordResets(NpgsqlDataSource dataSource, IConfiguration c
             {
                 return false;
             }
-            await UserStore.SetPasswordHashAsync(connection, transaction, id, newPasswordHash, cancellationToken);
-            await RefreshTokens.RevokeAllAsync(connection, transaction, id, cancellationToken);
-            await CancelAllAsync(connection, transaction, id, cancellationToken);
+            await PasswordReplacement.ReplaceAsync(connection, transaction, id, newPasswordHash, cancellationToken);
             return true;
         }, cancellationToken);
     }

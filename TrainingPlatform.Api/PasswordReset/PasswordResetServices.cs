@@ -1,10 +1,11 @@
 using MimeKit;
 using TrainingPlatform.Api.Email;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>
-/// Password reset delivery: the queue, its worker, the email metrics and the sender <c>PasswordReset:Sender</c> picks.
+/// Password reset: the single-use tokens, the delivery queue, its worker, the email metrics and the sender
+/// <c>PasswordReset:Sender</c> picks.
 /// Outside Development, start-up fails unless the <c>smtp</c> connection string is set (with <c>Email:From</c> and
 /// <c>PasswordReset:LinkTemplate</c>) or <c>PasswordReset:Sender=log</c> says explicitly that logging is enough.
 /// </summary>
@@ -12,14 +13,15 @@ public static class PasswordResetServices
 {
     public const string FromKey = "Email:From";
 
-    internal static void AddPasswordResetDelivery(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPasswordReset(this IHostApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(PasswordResetSettings.Section).Get<PasswordResetSettings>() ?? new PasswordResetSettings();
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton<ResetTokens>();
         services.AddSingleton<EmailMetrics>();
-        services.AddSingleton<PasswordResetQueue>();
-        services.AddHostedService<PasswordResetDelivery>();
+        services.AddSingleton<DeliveryQueue>();
+        services.AddHostedService<DeliveryWorker>();
 
         if (UsesSmtp(builder, settings, out var connectionString))
         {
@@ -27,13 +29,14 @@ public static class PasswordResetServices
             var from = From(builder.Configuration);
             var linkTemplate = LinkTemplate(settings);
             services.AddSingleton(mailer);
-            services.AddSingleton(provider => new PasswordResetEmail(from, linkTemplate, provider.GetRequiredService<TimeProvider>()));
-            services.AddSingleton<IPasswordResetSender, SmtpPasswordResetSender>();
+            services.AddSingleton(provider => new ResetEmail(from, linkTemplate, provider.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IResetSender, SmtpResetSender>();
         }
         else
         {
-            services.AddSingleton<IPasswordResetSender, LoggingPasswordResetSender>();
+            services.AddSingleton<IResetSender, LoggingResetSender>();
         }
+        return builder;
     }
 
     private static bool UsesSmtp(IHostApplicationBuilder builder, PasswordResetSettings settings, out string connectionString)
@@ -69,12 +72,12 @@ public static class PasswordResetServices
                 $"{FromKey} must be the sender of reset emails, e.g. \"TrainingPlatform <no-reply@example.com>\" (environment variable Email__From).");
 
     private static string LinkTemplate(PasswordResetSettings settings) =>
-        settings.LinkTemplate is { } template && template.Contains(PasswordResetEmail.TokenPlaceholder, StringComparison.Ordinal)
-            && Uri.TryCreate(template.Replace(PasswordResetEmail.TokenPlaceholder, "x", StringComparison.Ordinal), UriKind.Absolute, out var link)
+        settings.LinkTemplate is { } template && template.Contains(ResetEmail.TokenPlaceholder, StringComparison.Ordinal)
+            && Uri.TryCreate(template.Replace(ResetEmail.TokenPlaceholder, "x", StringComparison.Ordinal), UriKind.Absolute, out var link)
             && link.Scheme is "https" or "http"
             ? template
             : throw new InvalidOperationException(
                 $"{PasswordResetSettings.Section}:LinkTemplate must be the absolute http(s) address of the page that sets a new password, " +
-                $"with {PasswordResetEmail.TokenPlaceholder} where the token goes, e.g. https://app.example/reset?token={PasswordResetEmail.TokenPlaceholder} " +
+                $"with {ResetEmail.TokenPlaceholder} where the token goes, e.g. https://app.example/reset?token={ResetEmail.TokenPlaceholder} " +
                 "(environment variable PasswordReset__LinkTemplate).");
 }

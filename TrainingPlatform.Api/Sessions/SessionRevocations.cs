@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
 /// Answers "has this session ended?" for every request with an access token. The answer comes from the
-/// <c>sessions</c> row in Postgres, so it holds on every replica; each replica keeps a live answer for at most
+/// <c>sessions</c> row in Postgres (read by <see cref="SessionStore"/>), so it holds on every replica; each replica keeps a live answer for at most
 /// <c>Sessions:RevocationCacheSeconds</c> (default 2, at most 4) so a busy session costs one primary-key lookup per
 /// interval, and an access token of a revoked session answers 401 within that interval plus one request.
 /// A revoked answer is final and kept until the access tokens it could concern have expired.
@@ -16,18 +16,18 @@ public sealed class SessionRevocations
     public const int DefaultCacheSeconds = 2;
     public const int MaxCacheSeconds = 4;
 
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly SessionStore _store;
     private readonly TimeProvider _clock;
     private readonly long _liveTicks;
     private readonly long _revokedTicks;
     private readonly ConcurrentDictionary<Guid, Entry> _known = new();
     private long _nextSweep;
 
-    public SessionRevocations(NpgsqlDataSource dataSource, IConfiguration configuration, IOptions<JwtSettings> jwt,
+    public SessionRevocations(SessionStore store, IConfiguration configuration, IOptions<JwtSettings> jwt,
         TimeProvider clock)
     {
         var seconds = CacheSeconds(configuration);
-        _dataSource = dataSource;
+        _store = store;
         _clock = clock;
         _liveTicks = (long)(TimeSpan.FromSeconds(seconds).TotalSeconds * clock.TimestampFrequency);
         // Token lifetime plus the validator's clock skew: after that no access token of the session is accepted anyway.
@@ -48,7 +48,7 @@ public sealed class SessionRevocations
         }
     }
 
-    /// <summary><c>Sessions:RevocationCacheSeconds</c>; out of range fails, at start-up (see <c>AddAccounts</c>).</summary>
+    /// <summary><c>Sessions:RevocationCacheSeconds</c>; out of range fails, at start-up (see <c>AddSessions</c>).</summary>
     public static int CacheSeconds(IConfiguration configuration)
     {
         var seconds = configuration.GetValue("Sessions:RevocationCacheSeconds", DefaultCacheSeconds);
@@ -69,11 +69,9 @@ public sealed class SessionRevocations
             return entry.Revoked;
         }
         SweepIfDue(now);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var live = await connection.QuerySingleOrDefaultAsync<bool>(new CommandDefinition(
-            "SELECT revoked_at IS NULL FROM sessions WHERE id = @sessionId", new { sessionId }, cancellationToken: cancellationToken));
-        _known[sessionId] = new Entry(!live, now);
-        return !live;
+        var revoked = await _store.IsRevokedAsync(sessionId, cancellationToken);
+        _known[sessionId] = new Entry(revoked, now);
+        return revoked;
     }
 
     // Drops stale answers now and then, so the map holds only sessions seen recently.

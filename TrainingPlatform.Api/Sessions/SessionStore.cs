@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using TrainingPlatform.Api.Accounts;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
-/// Sessions and their refresh tokens. Signing in starts a session (a row in <c>sessions</c>, whose id is the access
-/// tokens' <c>sid</c>) with its first refresh token; each refresh spends the presented token and issues the next one
-/// in the same session. Presenting a spent token means it was stolen or replayed, so the session is revoked and
+/// The <c>sessions</c> table and its refresh tokens: every write to them and the revocation read. Signing in starts
+/// a session (a row in <c>sessions</c>, whose id is the access tokens' <c>sid</c>) with its first refresh token; each
+/// refresh spends the presented token and issues the next one in the same session. Presenting a spent token means it was stolen or replayed, so the session is revoked and
 /// everyone holding one of its tokens must sign in again.
 /// </summary>
 /// <remarks>
@@ -13,14 +14,18 @@ namespace TrainingPlatform.Api.Accounts;
 /// that begins while a rotation is in flight waits for it and then revokes the session the new token belongs to,
 /// and a rotation that begins after a revocation sees it.
 /// </remarks>
-public sealed class RefreshTokens(NpgsqlDataSource dataSource, IOptions<JwtSettings> options, TimeProvider clock)
+public sealed class SessionStore(NpgsqlDataSource dataSource, IOptions<JwtSettings> options, TimeProvider clock)
 {
     private sealed record StoredToken(long Id, DateTime ExpiresAt, DateTime? UsedAt);
 
     private sealed record LockedSession(long UserId, DateTime? RevokedAt);
 
     /// <summary>Starts a new session for <paramref name="userId"/> and returns its id and first refresh token.</summary>
-    public async Task<(Guid SessionId, string Refresh)> StartSessionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long userId,
+    public Task<(Guid SessionId, string Refresh)> StartAsync(long userId, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync((connection, transaction) => StartAsync(connection, transaction, userId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc cref="StartAsync(long, CancellationToken)"/>
+    public async Task<(Guid SessionId, string Refresh)> StartAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long userId,
         CancellationToken cancellationToken)
     {
         var sessionId = Guid.NewGuid();
@@ -88,6 +93,14 @@ public sealed class RefreshTokens(NpgsqlDataSource dataSource, IOptions<JwtSetti
         connection.ExecuteAsync(new CommandDefinition(
             "UPDATE sessions SET revoked_at = now() WHERE user_id = @userId AND revoked_at IS NULL",
             new { userId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>True when the session is revoked or gone (its user deleted): the read behind <see cref="SessionRevocations"/>.</summary>
+    public async Task<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return !await connection.QuerySingleOrDefaultAsync<bool>(new CommandDefinition(
+            "SELECT revoked_at IS NULL FROM sessions WHERE id = @sessionId", new { sessionId }, cancellationToken: cancellationToken));
+    }
 
     private static Task<Guid?> SessionOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, byte[] hash, long? userId,
         CancellationToken cancellationToken) =>

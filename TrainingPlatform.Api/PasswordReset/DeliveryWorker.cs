@@ -1,22 +1,29 @@
 using TrainingPlatform.Api.Email;
 
-namespace TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Accounts;
+
+namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>
-/// Works through <see cref="PasswordResetQueue"/> one request at a time: looks the account up, issues a token and
+/// Works through <see cref="DeliveryQueue"/> one request at a time: looks the account up, issues a token and
 /// sends it. The request itself only queues the address, so it does the same work, in the same time, whether or not
 /// the account exists, and a slow or failing mail server never delays or fails it.
 /// </summary>
 /// <remarks>
 /// A failed send is tried again after <c>PasswordReset:RetryDelay</c>, doubling up to <c>MaxRetryDelay</c>, at most
-/// <c>MaxAttempts</c> times; a 5xx refusal is final. Logs name the user id, never the address's token or link.
+/// <c>MaxAttempts</c> times; a refusal (<see cref="EmailRefusedException"/>, the sender's call) is final. Logs name the user id, never the address's token or link.
 /// On shutdown the host stops the web server first, then this service: the queue closes and what it still holds is
 /// delivered for up to <c>PasswordReset:DrainTimeout</c>; anything left then is abandoned (counted and logged), and
 /// those people ask again. The queue lives in memory, so a crash loses it the same way.
 /// </remarks>
-internal sealed class PasswordResetDelivery(PasswordResetQueue queue, UserStore users, PasswordResets resets, IPasswordResetSender sender,
-    EmailMetrics metrics, PasswordResetSettings settings, TimeProvider clock, ILogger<PasswordResetDelivery> logger) : BackgroundService
+internal sealed class DeliveryWorker(DeliveryQueue queue, UserStore users, ResetTokens resets, IResetSender sender,
+    EmailMetrics metrics, PasswordResetSettings settings, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
 {
+    /// <summary>The log category, as it was named before this class moved: operators' filters and searches use it.</summary>
+    public const string LogCategory = "TrainingPlatform.Api.Accounts.PasswordResetDelivery";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     // Cancelled when the drain time is up, not when stopping starts: stopping only closes the queue.
     private readonly CancellationTokenSource _drainOver = new();
 
@@ -45,7 +52,7 @@ internal sealed class PasswordResetDelivery(PasswordResetQueue queue, UserStore 
                 metrics.Done();
                 left++;
             }
-            logger.LogWarning("Shutdown drain time ({DrainTimeout}) over: {Left} queued password reset requests abandoned", settings.DrainTimeout, left);
+            _logger.LogWarning("Shutdown drain time ({DrainTimeout}) over: {Left} queued password reset requests abandoned", settings.DrainTimeout, left);
         }
     }
 
@@ -65,7 +72,7 @@ internal sealed class PasswordResetDelivery(PasswordResetQueue queue, UserStore 
 
     private async Task DeliverAsync(string email, CancellationToken cancellationToken)
     {
-        PasswordResetMessage message;
+        ResetMessage message;
         long userId;
         try
         {
@@ -74,12 +81,12 @@ internal sealed class PasswordResetDelivery(PasswordResetQueue queue, UserStore 
                 return;
             }
             var (token, expiresAt) = await resets.IssueAsync(user.Id, cancellationToken);
-            (message, userId) = (new PasswordResetMessage(user.Email, user.DisplayName, token, expiresAt), user.Id);
+            (message, userId) = (new ResetMessage(user.Email, user.DisplayName, token, expiresAt), user.Id);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The database is out: the request is lost, as it would have been with a 503; the person asks again.
-            logger.LogError(e, "Password reset request not processed: the account could not be read or the token stored");
+            _logger.LogError(e, "Password reset request not processed: the account could not be read or the token stored");
             return;
         }
 
@@ -94,31 +101,31 @@ internal sealed class PasswordResetDelivery(PasswordResetQueue queue, UserStore 
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             metrics.Count(EmailResult.Abandoned);
-            logger.LogWarning("Password reset email for user {UserId} abandoned: shutdown drain time over (attempt {Attempt})", userId, attempt);
+            _logger.LogWarning("Password reset email for user {UserId} abandoned: shutdown drain time over (attempt {Attempt})", userId, attempt);
             throw;
         }
     }
 
     /// <summary>One attempt; true when the message is done with (sent or given up), false when another attempt is due.</summary>
-    private async Task<bool> TrySendAsync(PasswordResetMessage message, long userId, int attempt, CancellationToken cancellationToken)
+    private async Task<bool> TrySendAsync(ResetMessage message, long userId, int attempt, CancellationToken cancellationToken)
     {
         try
         {
             await sender.SendAsync(message, cancellationToken);
             metrics.Count(EmailResult.Sent);
-            logger.LogInformation("Password reset email sent for user {UserId} (attempt {Attempt})", userId, attempt);
+            _logger.LogInformation("Password reset email sent for user {UserId} (attempt {Attempt})", userId, attempt);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             metrics.Count(EmailResult.Failed);
-            if (SmtpMailer.IsPermanentFailure(e) || attempt >= settings.MaxAttempts)
+            if (e is EmailRefusedException || attempt >= settings.MaxAttempts)
             {
                 metrics.Count(EmailResult.Abandoned);
-                logger.LogError("Password reset email for user {UserId} abandoned after attempt {Attempt}: {Reason}", userId, attempt, e.Message);
+                _logger.LogError("Password reset email for user {UserId} abandoned after attempt {Attempt}: {Reason}", userId, attempt, e.Message);
                 return true;
             }
-            logger.LogWarning("Password reset email for user {UserId} failed (attempt {Attempt} of {MaxAttempts}), retrying in {Delay}: {Reason}",
+            _logger.LogWarning("Password reset email for user {UserId} failed (attempt {Attempt} of {MaxAttempts}), retrying in {Delay}: {Reason}",
                 userId, attempt, settings.MaxAttempts, settings.RetryDelayAfter(attempt), e.Message);
             return false;
         }

@@ -1,4 +1,4 @@
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>The <c>Jwt</c> configuration section.</summary>
 public sealed class JwtSettings

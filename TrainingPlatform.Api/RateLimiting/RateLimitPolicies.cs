@@ -2,20 +2,20 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
-using TrainingPlatform.Api.RateLimiting;
+using TrainingPlatform.Api.Accounts;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.RateLimiting;
 
 /// <summary>
-/// Limits on the credential and upload routes, in the shared <see cref="RateLimitStore"/> so they hold across
-/// replicas. Per client address: one policy per route family (the rate limiting middleware; refresh has a more
+/// Every rate limit policy: the credential and upload routes, in the shared <see cref="RateLimitStore"/> so they hold
+/// across replicas. Per client address: one policy per route family (the rate limiting middleware; refresh has a more
 /// generous one of its own, so a client that used up its sign-in attempts keeps its session). Per account and
 /// client address together: an endpoint filter after the body is read, so failures from other addresses cannot
 /// lock a user out. Per account from all addresses: a brake on failed sign-ins; once it is on, an address that has
 /// already failed on that account gets no further attempt until the brake's window passes, while an address that
-/// has not failed still signs in. Over any limit → 429 problem with <c>Retry-After</c>.
+/// has not failed still signs in (<see cref="AccountLimiter"/>). Over any limit → 429 problem with <c>Retry-After</c>.
 /// </summary>
-public static class AccountRateLimits
+public static class RateLimitPolicies
 {
     public const string Token = "token";
     public const string Refresh = "refresh";
@@ -24,7 +24,7 @@ public static class AccountRateLimits
     public const string PasswordReset = "password-reset";
     public const string Upload = "upload";
 
-    public static IServiceCollection AddAccountRateLimits(this IServiceCollection services)
+    internal static IServiceCollection AddRateLimitPolicies(this IServiceCollection services)
     {
         services.AddRateLimiter(options =>
         {
@@ -38,7 +38,6 @@ public static class AccountRateLimits
             options.AddPolicy(Upload, http => Partition(http, Upload,
                 http.User.IdOrNull()?.ToString(CultureInfo.InvariantCulture) ?? ClientOf(http), settings => settings.UploadPermitLimit));
         });
-        services.AddSingleton<AccountLimiter>();
         return services;
     }
 
@@ -108,71 +107,5 @@ public static class AccountRateLimits
         httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         await ProblemResponses.WriteAsync(httpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
             "Too many attempts. Wait before trying again.");
-    }
-
-    /// <summary>The per-account limits: attempts per account and client address, and the brake on failed sign-ins.</summary>
-    internal sealed class AccountLimiter : IDisposable
-    {
-        private readonly RateLimitSettings _settings;
-        private readonly RateLimitStore _store;
-        private readonly PartitionedRateLimiter<string> _limiter;
-        private readonly PartitionedRateLimiter<string> _resets;
-
-        public AccountLimiter(RateLimitSettings settings, RateLimitStore store)
-        {
-            _settings = settings;
-            _store = store;
-            _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key,
-                partition => store.Create("account", partition, settings.AccountPermitLimit, settings.Window)));
-            _resets = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key,
-                partition => store.Create("account-resets", partition, settings.AccountResetLimit, settings.AccountBrakeWindow)));
-        }
-
-        public async ValueTask<RateLimitLease> AcquireAsync(string policy, string account, string client)
-        {
-            if (policy == Token)
-            {
-                var counts = await _store.ReadAsync(BrakeKey(account), FailedKey(account, client));
-                if (counts[0] >= _settings.AccountBrakeLimit && counts[1] > 0)
-                {
-                    return new BrakeLease(_settings.AccountBrakeWindow);
-                }
-            }
-            var lease = await _limiter.AcquireAsync($"{policy}:{account}:{client}");
-            if (policy != PasswordReset || !lease.IsAcquired)
-            {
-                return lease;
-            }
-            lease.Dispose();
-            return await _resets.AcquireAsync(account);
-        }
-
-        public async Task SignInFailedAsync(string account, string client)
-        {
-            await _store.IncrementAsync(BrakeKey(account), _settings.AccountBrakeWindow);
-            await _store.IncrementAsync(FailedKey(account, client), _settings.AccountBrakeWindow);
-        }
-
-        public void Dispose()
-        {
-            _limiter.Dispose();
-            _resets.Dispose();
-        }
-
-        private static string BrakeKey(string account) => "signin-failures:" + account;
-
-        private static string FailedKey(string account, string client) => $"signin-failures:{account}:{client}";
-    }
-
-    private sealed class BrakeLease(TimeSpan retryAfter) : RateLimitLease
-    {
-        public override bool IsAcquired => false;
-        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
-            return metadata is not null;
-        }
     }
 }

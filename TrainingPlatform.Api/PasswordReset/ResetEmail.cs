@@ -2,20 +2,20 @@ using System.Globalization;
 using System.Net;
 using MimeKit;
 
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>
 /// The reset email: plain text and HTML, both with the link (<c>PasswordReset:LinkTemplate</c>, its <c>{token}</c>
 /// replaced) and when it expires. The subject never carries the token: subjects show up in previews and server logs.
 /// </summary>
-public sealed class PasswordResetEmail(MailboxAddress from, string linkTemplate, TimeProvider clock)
+public sealed class ResetEmail(MailboxAddress from, string linkTemplate, TimeProvider clock)
 {
     public const string TokenPlaceholder = "{token}";
     public const string Subject = "Reset your TrainingPlatform password";
 
     public string LinkFor(string token) => linkTemplate.Replace(TokenPlaceholder, Uri.EscapeDataString(token), StringComparison.Ordinal);
 
-    public MimeMessage Compose(PasswordResetMessage reset)
+    public MimeMessage Compose(ResetMessage reset)
     {
         var link = LinkFor(reset.Token);
         var expires = reset.ExpiresAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);

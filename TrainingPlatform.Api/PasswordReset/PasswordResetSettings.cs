@@ -1,8 +1,8 @@
-namespace TrainingPlatform.Api.Accounts;
+namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>
 /// The section <c>PasswordReset</c>: who sends reset emails and how hard delivery tries. The token lifetime
-/// (<c>PasswordReset:TokenMinutes</c>) belongs to <see cref="PasswordResets"/>.
+/// (<c>PasswordReset:TokenMinutes</c>) belongs to <see cref="ResetTokens"/>.
 /// </summary>
 public sealed class PasswordResetSettings
 {

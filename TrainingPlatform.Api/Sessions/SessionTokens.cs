@@ -1,0 +1,44 @@
+using TrainingPlatform.Api.Accounts;
+
+namespace TrainingPlatform.Api.Sessions;
+
+/// <summary>
+/// A signed-in session as its client holds it: an access token plus a refresh token of one session. Every route that
+/// starts, refreshes or ends a session goes through here, and the rows through <see cref="SessionStore"/>.
+/// </summary>
+public sealed class SessionTokens(NpgsqlDataSource dataSource, SessionStore store, AccessTokens accessTokens)
+{
+    public async Task<TokenPair> StartAsync(UserAccount user, CancellationToken cancellationToken) =>
+        Pair(user, await store.StartAsync(user.Id, cancellationToken));
+
+    /// <summary>Rotates <paramref name="refresh"/>; null when it is unknown, expired, revoked or already spent.</summary>
+    public async Task<TokenPair?> RefreshAsync(string refresh, CancellationToken cancellationToken) =>
+        await store.RotateAsync(refresh, cancellationToken) is var (user, sessionId, next) ? Pair(user, (sessionId, next)) : null;
+
+    /// <summary>Ends the session of <paramref name="refresh"/> when it is the user's, or every session of the user without one.</summary>
+    public async Task EndAsync(long userId, string? refresh, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(refresh))
+        {
+            await store.RevokeAllAsync(userId, cancellationToken);
+        }
+        else
+        {
+            await store.RevokeSessionOfAsync(refresh, userId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the password (<see cref="PasswordReplacement"/>: every session ends, reset tokens are cancelled) and
+    /// starts a new session, all in one transaction.
+    /// </summary>
+    public async Task<TokenPair> ChangePasswordAsync(UserAccount user, string newPasswordHash, CancellationToken cancellationToken) =>
+        Pair(user, await dataSource.InTransactionAsync(async (connection, transaction) =>
+        {
+            await PasswordReplacement.ReplaceAsync(connection, transaction, user.Id, newPasswordHash, cancellationToken);
+            return await store.StartAsync(connection, transaction, user.Id, cancellationToken);
+        }, cancellationToken));
+
+    private TokenPair Pair(UserAccount user, (Guid SessionId, string Refresh) session) =>
+        new(accessTokens.Issue(user, session.SessionId), session.Refresh, "Bearer", accessTokens.LifetimeSeconds);
+}
