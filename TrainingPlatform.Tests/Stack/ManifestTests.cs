@@ -139,6 +139,61 @@ public class ManifestTests
         }
     }
 
+    [Fact]
+    public async Task Backups_deploy_as_the_image_built_on_the_deployed_postgres_with_the_database_and_their_parameters()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var backups = resources.GetProperty("backups");
+        var build = backups.GetProperty("build");
+        var env = backups.GetProperty("env");
+
+        Assert.Equal("container.v1", backups.GetProperty("type").GetString());
+        Assert.EndsWith("/ops/backups/Dockerfile", build.GetProperty("dockerfile").GetString());
+        // pg_dump comes from the image the server runs: the one tag, passed to the Dockerfile, which writes none.
+        var postgresTag = resources.GetProperty("postgres").GetProperty("image").GetString()!.Split(':')[^1];
+        Assert.Equal(postgresTag, build.GetProperty("args").GetProperty("POSTGRES_TAG").GetString());
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "ops", "backups", "Dockerfile"));
+        Assert.Contains("FROM postgres:${POSTGRES_TAG}", dockerfile);
+        Assert.DoesNotMatch(@"(?m)^FROM postgres:\d", dockerfile);
+        Assert.False(backups.TryGetProperty("bindMounts", out _), "backups has bind mounts, which do not deploy");
+        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
+
+        Assert.Equal("{training.connectionString}", env.GetProperty("ConnectionStrings__training").GetString());
+        Assert.Equal("{backup-schedule.value}", env.GetProperty("Backup__Schedule").GetString());
+        Assert.Equal("0 2 * * *", resources.GetProperty("backup-schedule").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+        foreach (var (variable, parameter, secret) in new[]
+        {
+            ("BACKUP_ENCRYPTION_KEY", "backup-encryption-key", true),
+            ("AWS_ACCESS_KEY_ID", "backup-s3-access-key-id", true),
+            ("AWS_SECRET_ACCESS_KEY", "backup-s3-secret-access-key", true),
+            ("BACKUP_S3_URI", "backup-s3-uri", false),
+            ("BACKUP_S3_ENDPOINT_URL", "backup-s3-endpoint-url", false),
+        })
+        {
+            Assert.Equal($"{{{parameter}.value}}", env.GetProperty(variable).GetString());
+            var input = resources.GetProperty(parameter).GetProperty("inputs").GetProperty("value");
+            Assert.True(secret == (input.TryGetProperty("secret", out var isSecret) && isSecret.GetBoolean()), $"{parameter} secret: expected {secret}");
+        }
+        Assert.Equal("true", env.GetProperty("METRICS_ENABLED").GetString());
+        foreach (var binding in backups.GetProperty("bindings").EnumerateObject())
+        {
+            Assert.False(binding.Value.TryGetProperty("external", out var external) && external.GetBoolean(), $"backups binding {binding.Name} is public");
+        }
+    }
+
+    [Fact]
+    public async Task The_prometheus_image_scrapes_the_backups_service_on_its_metrics_port()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var metricsPort = resources.GetProperty("backups").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
+        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+
+        using var targets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "backups.json")));
+        var target = Assert.Single(targets.RootElement.EnumerateArray());
+        Assert.Equal($"backups:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
+        Assert.Equal("backups", target.GetProperty("labels").GetProperty("service").GetString());
+    }
+
     private static async Task<JsonElement> GenerateAsync()
     {
         var output = Path.Combine(OutputDirectory, "aspire-manifest.json");

@@ -14,6 +14,7 @@ public class AlertRuleTests
         "TargetDown", "ServiceTargetsAbsent", "ProbeFailing", "ProbeSlow",
         "HttpInFlightRequestsHigh", "ProcessMemoryHigh", "ProcessCpuHigh", "DatabasePoolNearlyExhausted",
         "SecurityEventsSurge", AlwaysFiring,
+        "BackupTooOld", "BackupFailing",
     ];
 
     [Fact]
