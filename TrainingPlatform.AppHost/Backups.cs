@@ -49,6 +49,26 @@ public static class Backups
     public static ScrapeTarget MetricsTarget(IResourceBuilder<IResourceWithEndpoints> backups, string? host = null) =>
         new(Name, host is null ? $"{Name}:{ContainerMetricsPort}" : $"{host}:{backups.GetEndpoint("metrics").Port}");
 
+    // The script's report on success; the service's problem detail (the failing step, or "already running") otherwise.
+    private static async Task<ExecuteCommandResult> ShowBackupResultAsync(HttpCommandResultContext context)
+    {
+        var body = await context.Response.Content.ReadAsStringAsync(context.CancellationToken);
+        if (context.Response.IsSuccessStatusCode)
+        {
+            return CommandResults.Success("Backup stored and verified", body, CommandResultFormat.Json);
+        }
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            return CommandResults.Failure($"{root.GetProperty("title").GetString()}: {root.GetProperty("detail").GetString()}", body, CommandResultFormat.Json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return CommandResults.Failure($"POST /backups answered {(int)context.Response.StatusCode}: {body}");
+        }
+    }
+
     private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
         IResourceBuilder<IResourceWithConnectionString> database)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
@@ -76,7 +96,7 @@ public static class Backups
             {
                 Description = "Run ops/scripts/backup.sh now, as the schedule does: same database, target and encryption key",
                 IconName = "DatabaseArrowDown",
-                ResultMode = HttpCommandResultMode.Json,
+                GetCommandResult = ShowBackupResultAsync,
             });
         return backups;
     }

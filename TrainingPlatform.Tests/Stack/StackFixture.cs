@@ -24,6 +24,12 @@ public class StackFixture : IAsyncLifetime
 
     public string DataDirectory => _data.FullName;
 
+    /// <summary>When the stack was asked to start.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>Backups run every minute on this stack, so a test sees the schedule work within two minutes.</summary>
+    public const string BackupSchedule = "* * * * *";
+
     public IEnumerable<string> ReplicaNames => Enumerable.Range(1, Replicas).Select(i => i == 1 ? "api" : $"api-{i}");
 
     /// <summary>A client of the API's public address (through the ingress), as a user reaches it.</summary>
@@ -56,6 +62,7 @@ public class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        StartedAt = DateTimeOffset.UtcNow;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
             [
                 "--Stack:Mode=local",
@@ -65,6 +72,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
                 $"--Stack:Ports:Mail={FreePort.Next()}",
                 $"--Stack:Ports:Alertmanager={FreePort.Next()}",
+                $"--Parameters:backup-schedule={BackupSchedule}",
             ],
             Timeout());
         App = await builder.BuildAsync(Timeout());
