@@ -49,6 +49,12 @@ public static class Backups
     public static ScrapeTarget MetricsTarget(IResourceBuilder<IResourceWithEndpoints> backups, string? host = null) =>
         new(Name, host is null ? $"{Name}:{ContainerMetricsPort}" : $"{host}:{backups.GetEndpoint("metrics").Port}");
 
+    // A parameter an operator may set (Parameters:<name>, e.g. Parameters__backup-schedule) over its default; Aspire's
+    // AddParameter(name, value) would keep the value whatever the configuration says. A secret's default is not published.
+    private static IResourceBuilder<ParameterResource> Parameter(IDistributedApplicationBuilder builder, string name, string value = "", bool secret = false) =>
+        builder.AddParameter(name, () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } given ? given : value,
+            publishValueAsDefault: !secret, secret: secret);
+
     // The script's report on success; the service's problem detail (the failing step, or "already running") otherwise.
     private static async Task<ExecuteCommandResult> ShowBackupResultAsync(HttpCommandResultContext context)
     {
@@ -73,12 +79,12 @@ public static class Backups
         IResourceBuilder<IResourceWithConnectionString> database)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
     {
-        var schedule = builder.AddParameter("backup-schedule", DefaultSchedule, publishValueAsDefault: true);
-        var encryptionKey = builder.AddParameter("backup-encryption-key", "", secret: true);
-        var s3Uri = builder.AddParameter("backup-s3-uri", "", publishValueAsDefault: true);
-        var s3Endpoint = builder.AddParameter("backup-s3-endpoint-url", "", publishValueAsDefault: true);
-        var s3AccessKeyId = builder.AddParameter("backup-s3-access-key-id", "", secret: true);
-        var s3SecretAccessKey = builder.AddParameter("backup-s3-secret-access-key", "", secret: true);
+        var schedule = Parameter(builder, "backup-schedule", DefaultSchedule);
+        var encryptionKey = Parameter(builder, "backup-encryption-key", secret: true);
+        var s3Uri = Parameter(builder, "backup-s3-uri");
+        var s3Endpoint = Parameter(builder, "backup-s3-endpoint-url");
+        var s3AccessKeyId = Parameter(builder, "backup-s3-access-key-id", secret: true);
+        var s3SecretAccessKey = Parameter(builder, "backup-s3-secret-access-key", secret: true);
 
         backups
             .WithReference(database)
