@@ -182,6 +182,18 @@ public class ManifestTests
     }
 
     [Fact]
+    public async Task The_docs_state_the_backup_schedule_the_deployment_defaults_to()
+    {
+        var schedule = (await Manifest.Value).GetProperty("resources").GetProperty("backup-schedule")
+            .GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString();
+
+        // The RPO is derived from this schedule in backup-restore.md; the README's resource table names it too.
+        Assert.Contains($"The default schedule is `{schedule}`.", await File.ReadAllTextAsync(RepositoryRoot.Ops("docs", "backup-restore.md")));
+        Assert.Matches($@"\| `backup-schedule` \|[^\n]*\(default `{Regex.Escape(schedule!)}`",
+            await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md")));
+    }
+
+    [Fact]
     public async Task The_prometheus_image_scrapes_the_backups_service_on_its_metrics_port()
     {
         var resources = (await Manifest.Value).GetProperty("resources");

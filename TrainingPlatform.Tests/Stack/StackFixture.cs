@@ -85,6 +85,23 @@ public class StackFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
     }
 
+    /// <summary>
+    /// "Back up now" on the dashboard's <c>backups</c> resource. Runs never overlap: while a scheduled run (every minute
+    /// here) is going it answers "already running", and it is tried again, as a person would.
+    /// </summary>
+    public async Task<ExecuteCommandResult> BackUpNowAsync()
+    {
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("backups", Timeout(60));
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        ExecuteCommandResult result = null!;
+        await Wait.UntilAsync(async () =>
+        {
+            result = await commands.ExecuteCommandAsync("backups", "backup-now", Timeout(120));
+            return result.Success || result.Message?.Contains("already running", StringComparison.Ordinal) != true;
+        }, TimeSpan.FromSeconds(90), "Back up now ran outside a scheduled run");
+        return result;
+    }
+
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();

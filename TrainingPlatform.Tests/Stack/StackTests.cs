@@ -74,16 +74,7 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     [Fact]
     public async Task Back_up_now_on_the_dashboard_runs_the_backup_service_s_job_and_returns_a_verified_dump()
     {
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("backups", StackFixture.Timeout(60));
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-
-        // Runs never overlap: a scheduled run (every minute here) going on answers "already running"; try again.
-        ExecuteCommandResult result = null!;
-        await Wait.UntilAsync(async () =>
-        {
-            result = await commands.ExecuteCommandAsync("backups", "backup-now", StackFixture.Timeout(120));
-            return result.Success || result.Message?.Contains("already running", StringComparison.Ordinal) != true;
-        }, TimeSpan.FromSeconds(90), "Back up now ran outside a scheduled run");
+        var result = await stack.BackUpNowAsync();
 
         Assert.True(result.Success, result.Message);
         using var report = JsonDocument.Parse(result.Data!.Value);
