@@ -51,13 +51,11 @@ public class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
         var metricsPort = resources.GetProperty("api").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
-        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+        var context = PrometheusImageContext(resources);
 
-        using var services = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "services.json")));
-        var target = Assert.Single(services.RootElement.EnumerateArray());
+        var target = Assert.Single((await TargetsAsync(context, "services.json")).EnumerateArray());
         Assert.Equal($"api:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
-        using var probes = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "probes.json")));
-        Assert.Equal("http://api/healthz", Assert.Single(probes.RootElement.EnumerateArray()).GetProperty("labels").GetProperty("__param_target").GetString());
+        Assert.Equal("http://api/healthz", Assert.Single((await TargetsAsync(context, "probes.json")).EnumerateArray()).GetProperty("labels").GetProperty("__param_target").GetString());
         Assert.True(File.Exists(Path.Combine(context, "prometheus.yml")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(context, "rules"), "*.yml"));
     }
@@ -198,12 +196,19 @@ public class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
         var metricsPort = resources.GetProperty("backups").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
-        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
-
-        using var targets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "backups.json")));
-        var target = Assert.Single(targets.RootElement.EnumerateArray());
+        var target = Assert.Single((await TargetsAsync(PrometheusImageContext(resources), "backups.json")).EnumerateArray());
         Assert.Equal($"backups:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
         Assert.Equal("backups", target.GetProperty("labels").GetProperty("service").GetString());
+    }
+
+    /// <summary>The Prometheus image's build context: the configuration rendered for the deployment.</summary>
+    private static string PrometheusImageContext(JsonElement resources) =>
+        Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+
+    private static async Task<JsonElement> TargetsAsync(string context, string file)
+    {
+        using var targets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", file)));
+        return targets.RootElement.Clone();
     }
 
     private static async Task<JsonElement> GenerateAsync()
