@@ -78,6 +78,34 @@ public sealed class BackupServiceTests : IDisposable
         Assert.InRange(after["backup_last_duration_seconds"], 0.001, after["backup_last_success_timestamp_seconds"] - started + 1);
     }
 
+    [Fact]
+    public async Task A_run_asked_for_while_one_is_going_is_refused_with_409_and_the_first_completes()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var database = await server.CreateDatabaseAsync();
+        await using var blocker = new NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await new NpgsqlCommand("create table held (id int)", blocker).ExecuteNonQueryAsync();
+        // pg_dump waits for the lock this transaction holds: the first run stays in progress until it ends.
+        await using var hold = await blocker.BeginTransactionAsync();
+        await new NpgsqlCommand("lock table held in access exclusive mode", blocker, hold).ExecuteNonQueryAsync();
+        await using var service = await StartAsync(database);
+
+        var first = service.Client.PostAsync("/backups", null);
+        await Wait.UntilAsync(() => service.Process.Log.Contains("Backup (on demand) started.", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the first run started");
+        using var second = await service.Client.PostAsync("/backups", null);
+        await hold.CommitAsync();
+        using var firstResponse = await first;
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("A backup is already running", await second.Content.ReadAsStringAsync());
+        Assert.True(firstResponse.StatusCode == HttpStatusCode.OK, await firstResponse.Content.ReadAsStringAsync());
+        var metrics = await service.MetricsAsync();
+        Assert.Equal(1, metrics["backup_runs_total{result=\"success\"}"]);
+        Assert.Equal(0, metrics["backup_runs_total{result=\"failure\"}"]);
+    }
+
     private Dictionary<string, string> Environment(string connectionString, int httpPort, int metricsPort) => new()
     {
         ["ConnectionStrings__training"] = connectionString,
