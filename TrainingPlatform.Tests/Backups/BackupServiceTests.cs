@@ -1,3 +1,5 @@
+using TrainingPlatform.Tests.Ops.Scripts;
+
 namespace TrainingPlatform.Tests.Backups;
 
 /// <summary>
@@ -79,6 +81,33 @@ public sealed class BackupServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_bucket_and_a_key_a_run_stores_the_backup_encrypted_in_the_bucket_and_nothing_in_the_folder()
+    {
+        const string bucket = "backups";
+        await using var s3 = await S3Server.StartAsync(bucket);
+        var key = await AgeKey.CreateAsync();
+        var server = await PostgresServer.SharedAsync();
+        // The stack passes every parameter, a bucket and the local folder both: the bucket wins.
+        await using var service = await StartAsync(await server.CreateDatabaseAsync(), new Dictionary<string, string>(s3.Environment)
+        {
+            ["BACKUP_S3_URI"] = $"s3://{bucket}/training",
+            ["BACKUP_ENCRYPTION_KEY"] = key.Secret,
+        });
+
+        using var response = await service.Client.PostAsync("/backups", null);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var location = report.RootElement.GetProperty("location").GetString()!;
+        Assert.StartsWith($"s3://{bucket}/training/", location);
+        Assert.EndsWith(".dump.age", location);
+        Assert.True(report.RootElement.GetProperty("encrypted").GetBoolean());
+        Assert.Contains(location[$"s3://{bucket}/".Length..], await s3.KeysAsync(bucket, "training/"));
+        Assert.Empty(Directory.GetFiles(_backups.FullName, "*", SearchOption.AllDirectories));
+        Assert.DoesNotContain(key.Secret, service.Process.Log);
+    }
+
+    [Fact]
     public async Task A_run_asked_for_while_one_is_going_is_refused_with_409_and_the_first_completes()
     {
         var server = await PostgresServer.SharedAsync();
@@ -119,7 +148,7 @@ public sealed class BackupServiceTests : IDisposable
         ["PG_BIN"] = LocalPostgres.BinDirectory,
     };
 
-    private async Task<RunningService> StartAsync(string connectionString)
+    private async Task<RunningService> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var (httpPort, metricsPort) = (FreePort.Next(), FreePort.Next());
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -134,7 +163,7 @@ public sealed class BackupServiceTests : IDisposable
             {
                 return false;
             }
-        }, TimeSpan.FromSeconds(60), Environment(connectionString, httpPort, metricsPort));
+        }, TimeSpan.FromSeconds(60), new Dictionary<string, string>(Environment(connectionString, httpPort, metricsPort).Concat(settings ?? new Dictionary<string, string>())));
         process.EndWithThisProcess();
         return new RunningService(process, client, metricsPort);
     }
