@@ -38,7 +38,9 @@ public static class Backups
             .WithBuildArg("POSTGRES_TAG", ContainerResources.PostgresTag)
             .WithHttpEndpoint(targetPort: ContainerHttpPort, name: "http", env: "ASPNETCORE_HTTP_PORTS")
             .WithHttpEndpoint(targetPort: ContainerMetricsPort, name: "metrics", env: "Metrics__Port")
-            .WithEnvironment("BACKUP_DIR", ContainerBackupDirectory);
+            .WithEnvironment("BACKUP_DIR", ContainerBackupDirectory)
+            // Logs, traces and metrics to the dashboard, as a project resource sends them by itself.
+            .WithOtlpExporter();
         image = builder.ExecutionContext.IsPublishMode
             ? image.WithVolume("trainingplatform-backups", ContainerBackupDirectory)
             : image.WithBindMount(Directory.CreateDirectory(localBackups).FullName, ContainerBackupDirectory);
