@@ -6,7 +6,8 @@ StackLog.ModeChosen(stack);
 var local = stack.Mode.Mode == StackMode.Local;
 
 var training = local ? builder.AddLocalPostgres(stack, "training") : builder.AddContainerPostgres("training");
-training.WithBackupCommand(stack);
+// Backups on the schedule "backup-schedule" and on the dashboard's "Back up now" (resource "backups").
+var backups = builder.AddBackups(stack, training);
 
 // Rate limits shared by every replica (connection string "cache").
 var cache = local ? builder.AddLocalCache(stack, "cache") : builder.AddContainerCache("cache");
@@ -30,6 +31,6 @@ else
     builder.AddMailCatcher(stack, api, publicEndpoint);
 }
 
-builder.AddMonitoring(stack, api, publicEndpoint);
+builder.AddMonitoring(stack, api, publicEndpoint, backups);
 
 builder.Build().Run();

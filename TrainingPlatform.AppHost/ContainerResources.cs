@@ -12,10 +12,13 @@ public static class ContainerResources
     public const int PrometheusPort = 9090;
     public const int BlackboxPort = 9115;
 
+    /// <summary>The PostgreSQL image's tag, which the backups image is also built on (its pg_dump must match the server).</summary>
+    public const string PostgresTag = "17.6";
+
     public static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(
         this IDistributedApplicationBuilder builder, string databaseName) =>
         builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
-            .WithImageTag("17.6")
+            .WithImageTag(PostgresTag)
             .WithDataVolume("trainingplatform-postgres")
             .AddDatabase(databaseName);
 

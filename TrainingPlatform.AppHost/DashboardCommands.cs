@@ -1,37 +1,15 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
-/// Operations on the dashboard: "Back up now" on the database and "Run synthetic check" on the API. Each runs the
-/// same script an operator would (ops/scripts) and writes its output to the resource's log.
+/// "Run synthetic check" on the dashboard's API: the same script an operator would run (ops/scripts), its output in
+/// the resource's log. ("Back up now" is the backups service's own, Backups.cs.)
 /// </summary>
 public static class DashboardCommands
 {
-    public static IResourceBuilder<T> WithBackupCommand<T>(this IResourceBuilder<T> database, StackSettings stack)
-        where T : IResourceWithConnectionString =>
-        database.WithCommand("backup-now", "Back up now", async context =>
-        {
-            var connection = new NpgsqlConnectionStringBuilder(await database.Resource.GetConnectionStringAsync(context.CancellationToken));
-            var environment = new Dictionary<string, string?>
-            {
-                ["PGHOST"] = connection.Host,
-                ["PGPORT"] = connection.Port.ToString(),
-                ["PGUSER"] = connection.Username,
-                ["PGPASSWORD"] = connection.Password,
-                ["PGDATABASE"] = connection.Database,
-                ["BACKUP_DIR"] = Path.Combine(stack.DataDirectory, "backups"),
-            };
-            return await RunScriptAsync(context, database.Resource, stack, "backup.sh", [], environment);
-        }, new CommandOptions
-        {
-            Description = "pg_dump the database into .stack/backups with its SHA-256 (ops/scripts/backup.sh)",
-            IconName = "DatabaseArrowDown",
-        });
-
     /// <summary>The synthetic check on the service's public address (<paramref name="publicEndpoint"/>, the ingress).</summary>
     public static IResourceBuilder<ProjectResource> WithSyntheticCheckCommand(this IResourceBuilder<ProjectResource> service, StackSettings stack,
         EndpointReference publicEndpoint) =>

@@ -18,7 +18,7 @@ public static class Monitoring
     public const string Retention = "--storage.tsdb.retention.time=35d";
 
     public static void AddMonitoring(this IDistributedApplicationBuilder builder, StackSettings stack, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas,
-        EndpointReference publicEndpoint)
+        EndpointReference publicEndpoint, IResourceBuilder<IResourceWithEndpoints> backups)
     {
         var alertmanager = builder.AddAlertmanager(stack);
         if (builder.ExecutionContext.IsPublishMode)
@@ -29,7 +29,8 @@ public static class Monitoring
                 healthUrl: $"http://{ApiReplicas.Name}/healthz",
                 self: $"localhost:{ContainerResources.PrometheusPort}",
                 blackbox: $"blackbox:{ContainerResources.BlackboxPort}",
-                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}");
+                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
+                Backups.MetricsTarget(backups));
             var deployed = builder.AddContainerPrometheus(stack, image, publishing: true);
             builder.AddContainerBlackboxExporter(stack, config: null);
             builder.AddGrafana(stack, deployed, alertmanager);
@@ -45,7 +46,8 @@ public static class Monitoring
                 healthUrl: $"http://127.0.0.1:{publicEndpoint.Port}/healthz",
                 self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                 blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
-                alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}"));
+                alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}",
+                Backups.MetricsTarget(backups, "127.0.0.1")));
             StackLog.GrafanaSkipped();
         }
         else
@@ -57,7 +59,8 @@ public static class Monitoring
                 healthUrl: $"http://host.docker.internal:{publicEndpoint.Port}/healthz",
                 self: $"localhost:{ContainerResources.PrometheusPort}",
                 blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
-                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}"));
+                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
+                Backups.MetricsTarget(backups)));
             builder.AddGrafana(stack, prometheus, alertmanager);
         }
     }
@@ -69,11 +72,12 @@ public static class Monitoring
 
     // The probe goes through the ingress, as a user's request does.
     private static Task WriteTargets(PrometheusConfiguration config, IEnumerable<ScrapeTarget> services, string healthUrl,
-        string self, string blackbox, string alertmanager)
+        string self, string blackbox, string alertmanager, ScrapeTarget backups)
     {
         config.WriteSelfTarget(self);
         config.WriteAlertmanagerTargets([alertmanager]);
         config.WriteServiceTargets(services);
+        config.WriteBackupTargets([backups]);
         config.WriteProbeTargets(blackbox, [new(ApiReplicas.Name, healthUrl)]);
         return Task.CompletedTask;
     }

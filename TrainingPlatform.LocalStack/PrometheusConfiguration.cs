@@ -69,9 +69,13 @@ public sealed partial class PrometheusConfiguration
     /// Writes <c>targets/services.json</c>: one target per process, labelled with its service (and replica), so
     /// every replica's series stay apart under their own <c>instance</c>.
     /// </summary>
-    public void WriteServiceTargets(IEnumerable<ScrapeTarget> targets) =>
-        Write("services.json", targets.Select(t => new TargetGroup([t.HostAndPort],
-            t.Replica is null ? new() { ["service"] = t.Service } : new() { ["service"] = t.Service, ["replica"] = t.Replica })));
+    public void WriteServiceTargets(IEnumerable<ScrapeTarget> targets) => Write("services.json", targets.Select(Group));
+
+    /// <summary>
+    /// Writes <c>targets/backups.json</c>: the backup service, a job of its own so that its HTTP series (POST /backups,
+    /// health checks) stay out of the request-serving services' SLOs.
+    /// </summary>
+    public void WriteBackupTargets(IEnumerable<ScrapeTarget> targets) => Write("backups.json", targets.Select(Group));
 
     /// <summary>Writes <c>targets/probes.json</c>: the blackbox exporter, told which health URL to probe for each service.</summary>
     public void WriteProbeTargets(string blackboxHostAndPort, IEnumerable<ProbeTarget> probes) =>
@@ -84,6 +88,9 @@ public sealed partial class PrometheusConfiguration
     /// </summary>
     public void WriteAlertmanagerTargets(IEnumerable<string> hostAndPorts) =>
         Write("alertmanagers.json", hostAndPorts.Any() ? [new TargetGroup([.. hostAndPorts], [])] : []);
+
+    private static TargetGroup Group(ScrapeTarget target) => new([target.HostAndPort],
+        target.Replica is null ? new() { ["service"] = target.Service } : new() { ["service"] = target.Service, ["replica"] = target.Replica });
 
     private void Write(string fileName, IEnumerable<TargetGroup> groups)
     {

@@ -107,6 +107,13 @@ public sealed class ServiceMetrics
         new(Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, labelNames));
 
     /// <summary>
+    /// A gauge the service sets itself, absent from the scrape until its first value: a "last time X happened" that
+    /// has not happened yet is no series rather than a misleading 0.
+    /// </summary>
+    public ServiceGauge Gauge(string name, string help) =>
+        new(Metrics.WithCustomRegistry(_registry).CreateGauge(name, help, new GaugeConfiguration { SuppressInitialValue = true }));
+
+    /// <summary>
     /// A gauge read at every scrape, for numbers the service already keeps elsewhere (a connection pool's
     /// counters, for instance). With <paramref name="label"/>, one series per value in <paramref name="labelValues"/>.
     /// </summary>
@@ -208,4 +215,17 @@ public sealed class ServiceCounter
             _counter.WithLabels(labelValues).Inc();
         }
     }
+
+    /// <summary>Exports the series of <paramref name="labelValues"/> at 0 before its first increment, so its first one is a visible change.</summary>
+    public void Publish(params string[] labelValues) => _counter.WithLabels(labelValues);
+}
+
+/// <summary>A gauge of the service's own, created by <see cref="ServiceMetrics.Gauge"/>.</summary>
+public sealed class ServiceGauge
+{
+    private readonly Gauge _gauge;
+
+    internal ServiceGauge(Gauge gauge) => _gauge = gauge;
+
+    public void Set(double value) => _gauge.Set(value);
 }

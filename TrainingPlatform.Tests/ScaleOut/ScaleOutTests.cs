@@ -184,7 +184,6 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
     public async Task Three_replicas_under_load_stay_within_the_connection_budget_while_a_backup_runs()
     {
         using var client = stack.PublicClient();
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
         var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
         var clock = Stopwatch.StartNew();
 
@@ -198,7 +197,7 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
             }
         }));
         await Task.Delay(2000);
-        var backup = await commands.ExecuteCommandAsync("training", "backup-now", StackFixture.Timeout(120));
+        var backup = await stack.BackUpNowAsync();
         await load;
 
         output.WriteLine($"{statuses.Count} requests under load: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{(int)g.Key}×{g.Count()}"))}");

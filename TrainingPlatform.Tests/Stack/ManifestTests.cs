@@ -51,13 +51,11 @@ public partial class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
         var metricsPort = resources.GetProperty("api").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
-        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+        var context = PrometheusImageContext(resources);
 
-        using var services = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "services.json")));
-        var target = Assert.Single(services.RootElement.EnumerateArray());
+        var target = Assert.Single((await TargetsAsync(context, "services.json")).EnumerateArray());
         Assert.Equal($"api:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
-        using var probes = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "probes.json")));
-        Assert.Equal("http://api/healthz", Assert.Single(probes.RootElement.EnumerateArray()).GetProperty("labels").GetProperty("__param_target").GetString());
+        Assert.Equal("http://api/healthz", Assert.Single((await TargetsAsync(context, "probes.json")).EnumerateArray()).GetProperty("labels").GetProperty("__param_target").GetString());
         Assert.True(File.Exists(Path.Combine(context, "prometheus.yml")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(context, "rules"), "*.yml"));
     }
@@ -66,7 +64,7 @@ public partial class ManifestTests
     public async Task The_prometheus_image_scrapes_alertmanager_as_its_own_job_where_it_sends_alerts()
     {
         var resources = (await Manifest.Value).GetProperty("resources");
-        var context = Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+        var context = PrometheusImageContext(resources);
         var port = resources.GetProperty("alertmanager").GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32();
 
         using var alertmanagers = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", "alertmanagers.json")));
@@ -254,6 +252,80 @@ public partial class ManifestTests
     /// <summary>An image with an explicit version tag (a digit in it), never <c>latest</c> or none.</summary>
     [GeneratedRegex(@"^[^:\s]+(/[^:\s]+)*:(?!latest$)[^:\s]*[0-9][^:\s]*$")]
     private static partial Regex PinnedImage();
+
+    [Fact]
+    public async Task Backups_deploy_as_the_image_built_on_the_deployed_postgres_with_the_database_and_their_parameters()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var backups = resources.GetProperty("backups");
+        var build = backups.GetProperty("build");
+        var env = backups.GetProperty("env");
+
+        Assert.Equal("container.v1", backups.GetProperty("type").GetString());
+        Assert.EndsWith("/ops/backups/Dockerfile", build.GetProperty("dockerfile").GetString());
+        // pg_dump comes from the image the server runs: the one tag, passed to the Dockerfile, which writes none.
+        var postgresTag = resources.GetProperty("postgres").GetProperty("image").GetString()!.Split(':')[^1];
+        Assert.Equal(postgresTag, build.GetProperty("args").GetProperty("POSTGRES_TAG").GetString());
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "ops", "backups", "Dockerfile"));
+        Assert.Contains("FROM postgres:${POSTGRES_TAG}", dockerfile);
+        Assert.DoesNotMatch(@"(?m)^FROM postgres:\d", dockerfile);
+        Assert.False(backups.TryGetProperty("bindMounts", out _), "backups has bind mounts, which do not deploy");
+        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
+
+        Assert.Equal("{training.connectionString}", env.GetProperty("ConnectionStrings__training").GetString());
+        Assert.Equal("{backup-schedule.value}", env.GetProperty("Backup__Schedule").GetString());
+        Assert.Equal("0 2 * * *", resources.GetProperty("backup-schedule").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+        foreach (var (variable, parameter, secret) in new[]
+        {
+            ("BACKUP_ENCRYPTION_KEY", "backup-encryption-key", true),
+            ("AWS_ACCESS_KEY_ID", "backup-s3-access-key-id", true),
+            ("AWS_SECRET_ACCESS_KEY", "backup-s3-secret-access-key", true),
+            ("BACKUP_S3_URI", "backup-s3-uri", false),
+            ("BACKUP_S3_ENDPOINT_URL", "backup-s3-endpoint-url", false),
+        })
+        {
+            Assert.Equal($"{{{parameter}.value}}", env.GetProperty(variable).GetString());
+            var input = resources.GetProperty(parameter).GetProperty("inputs").GetProperty("value");
+            Assert.True(secret == (input.TryGetProperty("secret", out var isSecret) && isSecret.GetBoolean()), $"{parameter} secret: expected {secret}");
+        }
+        Assert.Equal("true", env.GetProperty("METRICS_ENABLED").GetString());
+        foreach (var binding in backups.GetProperty("bindings").EnumerateObject())
+        {
+            Assert.False(binding.Value.TryGetProperty("external", out var external) && external.GetBoolean(), $"backups binding {binding.Name} is public");
+        }
+    }
+
+    [Fact]
+    public async Task The_docs_state_the_backup_schedule_the_deployment_defaults_to()
+    {
+        var schedule = (await Manifest.Value).GetProperty("resources").GetProperty("backup-schedule")
+            .GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString();
+
+        // The RPO is derived from this schedule in backup-restore.md; the README's resource table names it too.
+        Assert.Contains($"The default schedule is `{schedule}`.", await File.ReadAllTextAsync(RepositoryRoot.Ops("docs", "backup-restore.md")));
+        Assert.Matches($@"\| `backup-schedule` \|[^\n]*\(default `{Regex.Escape(schedule!)}`",
+            await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "README.md")));
+    }
+
+    [Fact]
+    public async Task The_prometheus_image_scrapes_the_backups_service_on_its_metrics_port()
+    {
+        var resources = (await Manifest.Value).GetProperty("resources");
+        var metricsPort = resources.GetProperty("backups").GetProperty("bindings").GetProperty("metrics").GetProperty("targetPort").GetInt32();
+        var target = Assert.Single((await TargetsAsync(PrometheusImageContext(resources), "backups.json")).EnumerateArray());
+        Assert.Equal($"backups:{metricsPort}", Assert.Single(target.GetProperty("targets").EnumerateArray()).GetString());
+        Assert.Equal("backups", target.GetProperty("labels").GetProperty("service").GetString());
+    }
+
+    /// <summary>The Prometheus image's build context: the configuration rendered for the deployment.</summary>
+    private static string PrometheusImageContext(JsonElement resources) =>
+        Path.GetFullPath(resources.GetProperty("prometheus").GetProperty("build").GetProperty("context").GetString()!, OutputDirectory);
+
+    private static async Task<JsonElement> TargetsAsync(string context, string file)
+    {
+        using var targets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(context, "targets", file)));
+        return targets.RootElement.Clone();
+    }
 
     private static async Task<JsonElement> GenerateAsync()
     {

@@ -24,6 +24,12 @@ public class StackFixture : IAsyncLifetime
 
     public string DataDirectory => _data.FullName;
 
+    /// <summary>When the stack was asked to start.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>Backups run every minute on this stack, so a test sees the schedule work within two minutes.</summary>
+    public const string BackupSchedule = "* * * * *";
+
     public IEnumerable<string> ReplicaNames => ReplicaNamesOf(Replicas);
 
     private static IEnumerable<string> ReplicaNamesOf(int replicas) => Enumerable.Range(1, replicas).Select(i => i == 1 ? "api" : $"api-{i}");
@@ -56,7 +62,11 @@ public class StackFixture : IAsyncLifetime
 
     public static CancellationToken Timeout(int seconds = 180) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
-    public async Task InitializeAsync() => App = await StartAsync(_data.FullName, Replicas);
+    public async Task InitializeAsync()
+    {
+        StartedAt = DateTimeOffset.UtcNow;
+        App = await StartAsync(_data.FullName, Replicas);
+    }
 
     /// <summary>
     /// The real AppHost in local mode on <paramref name="dataDirectory"/> (its <c>.stack</c>), on free ports, once the
@@ -73,6 +83,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:Ports:Prometheus={FreePort.Next()}",
                 $"--Stack:Ports:Mail={FreePort.Next()}",
                 $"--Stack:Ports:Alertmanager={FreePort.Next()}",
+                $"--Parameters:backup-schedule={BackupSchedule}",
             ],
             Timeout());
         var app = await builder.BuildAsync(Timeout());
@@ -84,6 +95,23 @@ public class StackFixture : IAsyncLifetime
         await app.ResourceNotifications.WaitForResourceHealthyAsync("ingress", Timeout());
         await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", Timeout());
         return app;
+    }
+
+    /// <summary>
+    /// "Back up now" on the dashboard's <c>backups</c> resource. Runs never overlap: while a scheduled run (every minute
+    /// here) is going it answers "already running", and it is tried again, as a person would.
+    /// </summary>
+    public async Task<ExecuteCommandResult> BackUpNowAsync()
+    {
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("backups", Timeout(60));
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        ExecuteCommandResult result = null!;
+        await Wait.UntilAsync(async () =>
+        {
+            result = await commands.ExecuteCommandAsync("backups", "backup-now", Timeout(120));
+            return result.Success || result.Message?.Contains("already running", StringComparison.Ordinal) != true;
+        }, TimeSpan.FromSeconds(90), "Back up now ran outside a scheduled run");
+        return result;
     }
 
     public async Task DisposeAsync()

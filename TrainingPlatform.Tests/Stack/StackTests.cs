@@ -92,17 +92,42 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task Back_up_now_on_the_dashboard_writes_a_verified_dump_into_the_stack()
+    public async Task Back_up_now_on_the_dashboard_runs_the_backup_service_s_job_and_returns_a_verified_dump()
     {
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-
-        var result = await commands.ExecuteCommandAsync("training", "backup-now", StackFixture.Timeout(120));
+        var result = await stack.BackUpNowAsync();
 
         Assert.True(result.Success, result.Message);
-        var dump = Assert.Single(Directory.GetFiles(Path.Combine(stack.DataDirectory, "backups"), "training-*.dump", SearchOption.AllDirectories));
+        using var report = JsonDocument.Parse(result.Data!.Value);
+        var dump = report.RootElement.GetProperty("location").GetString()!;
+        Assert.StartsWith(Path.Combine(stack.DataDirectory, "backups"), dump);
         var recorded = (await File.ReadAllTextAsync(dump + ".sha256")).Split(' ')[0];
         await using var file = File.OpenRead(dump);
         Assert.Equal(recorded, Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file)));
+    }
+
+    [Fact]
+    public async Task The_schedule_writes_a_backup_within_two_minutes_and_prometheus_then_holds_its_time()
+    {
+        var backups = Path.Combine(stack.DataDirectory, "backups");
+        string[] Dumps() => Directory.Exists(backups) ? Directory.GetFiles(backups, "training-*.dump", SearchOption.AllDirectories) : [];
+        var before = Dumps();
+        var testStart = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        // Nothing else starts a backup while this test runs: a new dump is the schedule's (every minute here).
+        await Wait.UntilAsync(() => Task.FromResult(Dumps().Except(before).Any()), TimeSpan.FromMinutes(2), "a scheduled backup written");
+
+        using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        double lastSuccess = 0;
+        await Wait.UntilAsync(async () =>
+        {
+            using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
+                "/api/v1/query?query=" + Uri.EscapeDataString("""backup_last_success_timestamp_seconds{job="backups", service="backups"}"""), StackFixture.Timeout(10)));
+            var samples = answer.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().ToList();
+            lastSuccess = samples.Count == 1 ? double.Parse(samples[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            return lastSuccess >= testStart;
+        }, TimeSpan.FromSeconds(60), "Prometheus holding the scheduled backup's time (scrape every 15 s)");
+
+        Assert.True(lastSuccess >= stack.StartedAt.ToUnixTimeSeconds(), $"last success {lastSuccess} is older than the stack's start");
     }
 
     [Fact]

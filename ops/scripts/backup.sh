@@ -19,7 +19,8 @@ Dumps the database with pg_dump --format=custom, checks the dump with pg_restore
 encrypts it when BACKUP_ENCRYPTION_KEY is set, computes the SHA-256 of what is stored and
 stores it. Any failing step exits non-zero and leaves no object that looks like a good backup.
 Every run writes names of its own (a timestamp and a random suffix), so runs started in the
-same second do not collide, and a failing run removes only its own files.
+same second do not collide, and a failing run removes only its own files. A server of a newer
+major version than pg_dump is refused with the client to install.
 
 EOF
   pg_connection_usage "Source" "pg_dump/pg_restore/psql"
@@ -118,6 +119,7 @@ trap 'exit 143' TERM
 STARTED_MS=$(now_ms)
 DATABASE=$(step "connecting to $PG_DISPLAY_TARGET" pg_sql "$PG_DBNAME" 'select current_database()')
 pg_schema_version
+pg_dump_supports_server "$PG_DUMP"
 CREATED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u -d "$CREATED_AT" +%Y%m%dT%H%M%SZ)
 DAY_PATH=$(date -u -d "$CREATED_AT" +%Y/%m/%d)

@@ -133,6 +133,41 @@ public sealed class LocalBackupTests : IDisposable
         Assert.Empty(Directory.GetFiles(_backups.FullName, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_server_newer_than_pg_dump_is_refused_with_the_client_to_install()
+    {
+        var database = await DrillDatabase.CreateSeededAsync();
+        int serverMajor;
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            serverMajor = connection.PostgreSqlVersion.Major;
+        }
+        // Only one PostgreSQL major version is installed here: an older pg_dump is the real one reporting an older
+        // version, the one thing the check reads from it.
+        var bin = Directory.CreateDirectory(Path.Combine(_backups.FullName, "bin")).FullName;
+        foreach (var tool in new[] { "psql", "pg_restore" })
+        {
+            File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine(database.Server.BinDirectory, tool));
+        }
+        var pgDump = Path.Combine(bin, "pg_dump");
+        await File.WriteAllTextAsync(pgDump, $"""
+            #!/usr/bin/env bash
+            if [[ $1 == --version ]]; then echo "pg_dump (PostgreSQL) {serverMajor - 1}.9"; exit 0; fi
+            exec {Path.Combine(database.Server.BinDirectory, "pg_dump")} "$@"
+            """);
+        File.SetUnixFileMode(pgDump, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var settings = Settings(database);
+        settings["PG_BIN"] = bin;
+        settings["BACKUP_DIR"] = Directory.CreateDirectory(Path.Combine(_backups.FullName, "out")).FullName;
+
+        var backup = await Command.RunScriptAsync("backup.sh", ["--json"], settings);
+
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains($"pg_dump {serverMajor - 1} cannot back up a PostgreSQL {serverMajor} server: install postgresql-client-{serverMajor}", backup.Stderr);
+        Assert.Empty(Directory.GetFiles(settings["BACKUP_DIR"], "*", SearchOption.AllDirectories));
+    }
+
     private Dictionary<string, string> Settings(DrillDatabase database) =>
         new(database.Environment) { ["BACKUP_DIR"] = _backups.FullName };
 

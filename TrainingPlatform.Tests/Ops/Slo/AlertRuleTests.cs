@@ -15,6 +15,7 @@ public class AlertRuleTests
         "HttpInFlightRequestsHigh", "ProcessMemoryHigh", "ProcessCpuHigh", "DatabasePoolNearlyExhausted",
         "SecurityEventsSurge", AlwaysFiring,
         "RateLimitStoreFailing", "AccessLogRecordsDropped", "EmailsAbandoned", "EmailsDropped", "AlertmanagerNotificationsFailing",
+        "BackupTooOld", "BackupFailing",
     ];
 
     [Fact]

@@ -151,3 +151,16 @@ pg_schema_version() {
     SCHEMA_VERSION=${SCHEMA_VERSION:-none}
   fi
 }
+
+# Stops unless pg_dump ($1) is at least the server's major version: an older pg_dump refuses a newer server (or,
+# across some versions, makes a dump that does not restore) without naming the fix. An older server is fine.
+pg_dump_supports_server() {
+  local version client server
+  version=$(step "reading the pg_dump version" "$1" --version)
+  [[ $version =~ \)\ ([0-9]+) ]] || die "cannot read the major version from '$version' ($1 --version)"
+  client=${BASH_REMATCH[1]}
+  server=$(step "reading the server version" pg_sql "$PG_DBNAME" 'show server_version_num')
+  server=$((server / 10000))
+  ((server <= client)) ||
+    die "pg_dump $client cannot back up a PostgreSQL $server server: install postgresql-client-$server and set PG_BIN to its bin directory (/usr/lib/postgresql/$server/bin), or run the backups image, built for the deployed server (ops/backups/Dockerfile)"
+}

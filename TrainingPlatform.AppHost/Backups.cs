@@ -1,0 +1,111 @@
+using TrainingPlatform.LocalStack;
+
+namespace TrainingPlatform.AppHost;
+
+/// <summary>
+/// The backup service (TrainingPlatform.Backups): ops/scripts/backup.sh on the schedule <c>backup-schedule</c> and on
+/// the dashboard's "Back up now", with the same parameters either way, its metrics scraped by Prometheus. Locally it
+/// is a project using the machine's pg_dump, the same version as the machine's server; in containers mode and
+/// deployed it is the image of ops/backups/Dockerfile, built on the deployed server's image and so its pg_dump.
+/// </summary>
+public static class Backups
+{
+    public const string Name = "backups";
+
+    /// <summary>Every night at 02:00 UTC. ops/docs/backup-restore.md derives the RPO from it (a test checks it says so).</summary>
+    public const string DefaultSchedule = "0 2 * * *";
+
+    /// <summary>The ports the service listens on in its image: requests (POST /backups, health) and metrics.</summary>
+    public const int ContainerHttpPort = 8080;
+    public const int ContainerMetricsPort = 9464;
+
+    /// <summary>Where backups go in the image when no S3 bucket is set (a volume deployed, .stack/backups in containers mode).</summary>
+    private const string ContainerBackupDirectory = "/var/lib/backups";
+
+    public static IResourceBuilder<IResourceWithEndpoints> AddBackups(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IResourceBuilder<IResourceWithConnectionString> database)
+    {
+        var localBackups = Path.Combine(stack.DataDirectory, "backups");
+        if (stack.Mode.Mode == StackMode.Local && !builder.ExecutionContext.IsPublishMode)
+        {
+            return Configure(builder, builder.AddProject<Projects.TrainingPlatform_Backups>(Name)
+                .WithHttpEndpoint(name: "http")
+                .WithHttpEndpoint(name: "metrics", env: "Metrics__Port")
+                .WithEnvironment("BACKUP_DIR", localBackups), database);
+        }
+
+        var image = builder.AddDockerfile(Name, stack.RepositoryRoot, Path.Combine(stack.OpsDirectory, "backups", "Dockerfile"))
+            .WithBuildArg("POSTGRES_TAG", ContainerResources.PostgresTag)
+            .WithHttpEndpoint(targetPort: ContainerHttpPort, name: "http", env: "ASPNETCORE_HTTP_PORTS")
+            .WithHttpEndpoint(targetPort: ContainerMetricsPort, name: "metrics", env: "Metrics__Port")
+            .WithEnvironment("BACKUP_DIR", ContainerBackupDirectory)
+            // Logs, traces and metrics to the dashboard, as a project resource sends them by itself.
+            .WithOtlpExporter();
+        image = builder.ExecutionContext.IsPublishMode
+            ? image.WithVolume("trainingplatform-backups", ContainerBackupDirectory)
+            : image.WithBindMount(Directory.CreateDirectory(localBackups).FullName, ContainerBackupDirectory);
+        return Configure(builder, image, database);
+    }
+
+    /// <summary>Where Prometheus scrapes the service: <paramref name="host"/> and the metrics port it reaches.</summary>
+    public static ScrapeTarget MetricsTarget(IResourceBuilder<IResourceWithEndpoints> backups, string? host = null) =>
+        new(Name, host is null ? $"{Name}:{ContainerMetricsPort}" : $"{host}:{backups.GetEndpoint("metrics").Port}");
+
+    // A parameter an operator may set (Parameters:<name>, e.g. Parameters__backup-schedule) over its default; Aspire's
+    // AddParameter(name, value) would keep the value whatever the configuration says. A secret's default is not published.
+    private static IResourceBuilder<ParameterResource> Parameter(IDistributedApplicationBuilder builder, string name, string value = "", bool secret = false) =>
+        builder.AddParameter(name, () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } given ? given : value,
+            publishValueAsDefault: !secret, secret: secret);
+
+    // The script's report on success; the service's problem detail (the failing step, or "already running") otherwise.
+    private static async Task<ExecuteCommandResult> ShowBackupResultAsync(HttpCommandResultContext context)
+    {
+        var body = await context.Response.Content.ReadAsStringAsync(context.CancellationToken);
+        if (context.Response.IsSuccessStatusCode)
+        {
+            return CommandResults.Success("Backup stored and verified", body, CommandResultFormat.Json);
+        }
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            return CommandResults.Failure($"{root.GetProperty("title").GetString()}: {root.GetProperty("detail").GetString()}", body, CommandResultFormat.Json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return CommandResults.Failure($"POST /backups answered {(int)context.Response.StatusCode}: {body}");
+        }
+    }
+
+    private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
+        IResourceBuilder<IResourceWithConnectionString> database)
+        where T : class, IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
+    {
+        var schedule = Parameter(builder, "backup-schedule", DefaultSchedule);
+        var encryptionKey = Parameter(builder, "backup-encryption-key", secret: true);
+        var s3Uri = Parameter(builder, "backup-s3-uri");
+        var s3Endpoint = Parameter(builder, "backup-s3-endpoint-url");
+        var s3AccessKeyId = Parameter(builder, "backup-s3-access-key-id", secret: true);
+        var s3SecretAccessKey = Parameter(builder, "backup-s3-secret-access-key", secret: true);
+
+        backups
+            .WithReference(database)
+            .WaitFor(database)
+            .WithEnvironment("Backup__Schedule", schedule)
+            .WithEnvironment("BACKUP_ENCRYPTION_KEY", encryptionKey)
+            .WithEnvironment("BACKUP_S3_URI", s3Uri)
+            .WithEnvironment("BACKUP_S3_ENDPOINT_URL", s3Endpoint)
+            .WithEnvironment("AWS_ACCESS_KEY_ID", s3AccessKeyId)
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", s3SecretAccessKey)
+            // Its metrics are what the backup alerts watch: always on, on the internal metrics port only.
+            .WithEnvironment("METRICS_ENABLED", "true")
+            .WithHttpHealthCheck("/healthz")
+            .WithHttpCommand("/backups", "Back up now", endpointName: "http", commandName: "backup-now", commandOptions: new HttpCommandOptions
+            {
+                Description = "Run ops/scripts/backup.sh now, as the schedule does: same database, target and encryption key",
+                IconName = "DatabaseArrowDown",
+                GetCommandResult = ShowBackupResultAsync,
+            });
+        return backups;
+    }
+}
