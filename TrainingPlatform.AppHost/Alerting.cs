@@ -68,7 +68,7 @@ public static class Alerting
         foreach (var receiver in Receivers)
         {
             alertmanager.WithEnvironment($"ALERTMANAGER_{receiver.ToUpperInvariant()}_URL",
-                builder.AddParameter($"{Name}-{receiver}-url", "", secret: true));
+                builder.AddParameterWithDefault($"{Name}-{receiver}-url", "", secret: true, askWhenDeployed: true));
         }
         alertmanager.WithHttpHealthCheck("/-/ready")
             .WithUrlForEndpoint("http", url => url.DisplayText = "Alertmanager (alerts by receiver, silences)");

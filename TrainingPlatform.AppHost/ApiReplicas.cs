@@ -18,11 +18,11 @@ public static class ApiReplicas
     {
         var publishing = builder.ExecutionContext.IsPublishMode;
         // On in every mode: the SLO alerts and the release gate read these metrics. Off is an operator's explicit choice.
-        var metricsEnabled = builder.AddParameter("metrics-enabled", "true", publishValueAsDefault: true);
+        var metricsEnabled = builder.AddParameterWithDefault("metrics-enabled", "true");
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
         // A key that validates and never signs, set only during a key rotation (ops/docs/secret-rotation.md).
-        var previousSigningKey = builder.AddParameter("jwt-previous-signing-key", new EmptyDefault(), secret: true);
-        var sentryDsn = builder.AddParameter("sentry-dsn", "", secret: true);
+        var previousSigningKey = builder.AddParameterWithDefault("jwt-previous-signing-key", "", secret: true);
+        var sentryDsn = builder.AddParameterWithDefault("sentry-dsn", "", secret: true);
         var trustedProxies = TrustedProxies(builder, stack);
         var poolSize = PoolBudget(builder, stack);
         // Deployed, the platform runs the replicas of one app; locally, each replica is a resource of its own.
@@ -72,8 +72,7 @@ public static class ApiReplicas
             return api => api.WithEnvironment(key, stack.ApiPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         var deployed = stack with { ApiReplicas = 3 };
-        var parameter = builder.AddParameter("api-pool-size",
-            deployed.ApiPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture), publishValueAsDefault: true);
+        var parameter = builder.AddParameterWithDefault("api-pool-size", deployed.ApiPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return api => api.WithEnvironment(key, parameter);
     }
 
@@ -87,23 +86,12 @@ public static class ApiReplicas
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
-            var networks = builder.AddParameter("trusted-proxy-networks", ContainerAppsIngressNetworks, publishValueAsDefault: true);
+            var networks = builder.AddParameterWithDefault("trusted-proxy-networks", ContainerAppsIngressNetworks);
             return api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", networks);
         }
         return stack.Mode.Mode == StackMode.Local
             ? api => api.WithEnvironment("ForwardedHeaders__KnownProxies__0", "127.0.0.1")
             : api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", ContainerBridgeNetworks);
-    }
-
-    /// <summary>
-    /// An empty default a secret parameter publishes (a constant default may not be secret): azd does not ask for a
-    /// value that is empty between rotations.
-    /// </summary>
-    private sealed class EmptyDefault : ParameterDefault
-    {
-        public override void WriteToManifest(Aspire.Hosting.Publishing.ManifestPublishingContext context) => context.Writer.WriteString("value", "");
-
-        public override string GetDefaultValue() => "";
     }
 
     /// <summary>The address ranges Azure Container Apps reserves for its own infrastructure, the ingress included.</summary>

@@ -51,12 +51,6 @@ public static class Backups
     public static ScrapeTarget MetricsTarget(IResourceBuilder<IResourceWithEndpoints> backups, string? host = null) =>
         new(Name, host is null ? $"{Name}:{ContainerMetricsPort}" : $"{host}:{backups.GetEndpoint("metrics").Port}");
 
-    // A parameter an operator may set (Parameters:<name>, e.g. Parameters__backup-schedule) over its default; Aspire's
-    // AddParameter(name, value) would keep the value whatever the configuration says. A secret's default is not published.
-    private static IResourceBuilder<ParameterResource> Parameter(IDistributedApplicationBuilder builder, string name, string value = "", bool secret = false) =>
-        builder.AddParameter(name, () => builder.Configuration[$"Parameters:{name}"] is { Length: > 0 } given ? given : value,
-            publishValueAsDefault: !secret, secret: secret);
-
     // The script's report on success; the service's problem detail (the failing step, or "already running") otherwise.
     private static async Task<ExecuteCommandResult> ShowBackupResultAsync(HttpCommandResultContext context)
     {
@@ -81,12 +75,12 @@ public static class Backups
         IResourceBuilder<IResourceWithConnectionString> database)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
     {
-        var schedule = Parameter(builder, "backup-schedule", DefaultSchedule);
-        var encryptionKey = Parameter(builder, "backup-encryption-key", secret: true);
-        var s3Uri = Parameter(builder, "backup-s3-uri");
-        var s3Endpoint = Parameter(builder, "backup-s3-endpoint-url");
-        var s3AccessKeyId = Parameter(builder, "backup-s3-access-key-id", secret: true);
-        var s3SecretAccessKey = Parameter(builder, "backup-s3-secret-access-key", secret: true);
+        var schedule = builder.AddParameterWithDefault("backup-schedule", DefaultSchedule);
+        var encryptionKey = builder.AddParameterWithDefault("backup-encryption-key", "", secret: true);
+        var s3Uri = builder.AddParameterWithDefault("backup-s3-uri", "");
+        var s3Endpoint = builder.AddParameterWithDefault("backup-s3-endpoint-url", "");
+        var s3AccessKeyId = builder.AddParameterWithDefault("backup-s3-access-key-id", "", secret: true);
+        var s3SecretAccessKey = builder.AddParameterWithDefault("backup-s3-secret-access-key", "", secret: true);
 
         backups
             .WithReference(database)

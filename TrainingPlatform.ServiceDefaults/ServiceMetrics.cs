@@ -215,9 +215,6 @@ public sealed class ServiceCounter
             _counter.WithLabels(labelValues).Inc();
         }
     }
-
-    /// <summary>Exports the series of <paramref name="labelValues"/> at 0 before its first increment, so its first one is a visible change.</summary>
-    public void Publish(params string[] labelValues) => _counter.WithLabels(labelValues);
 }
 
 /// <summary>A gauge of the service's own, created by <see cref="ServiceMetrics.Gauge"/>.</summary>

@@ -17,7 +17,7 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         var (exitCode, lastLine, _) = await _suite.TestAsync("Passing", "Skipping");
 
         Assert.Equal(0, exitCode);
-        Assert.Equal("3 passed, 0 failed, 1 skipped", lastLine);
+        Assert.Equal("5 passed, 0 failed, 1 skipped", lastLine);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         var (exitCode, lastLine, _) = await _suite.TestAsync("Passing", "Failing");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Equal("3 passed, 1 failed", lastLine);
+        Assert.Equal("5 passed, 1 failed", lastLine);
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         Assert.NotEqual(0, exitCode);
         var counts = Counts(lastLine);
         // Whatever ran before the crash passed; the crashing test and everything after it are failures.
-        Assert.Equal(4, counts.Passed + counts.Failed);
+        Assert.Equal(6, counts.Passed + counts.Failed);
         Assert.True(counts.Failed >= 1, output);
         Assert.Contains("TinySuite.Crashing.Crashes", output);
     }
@@ -48,7 +48,7 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         var (exitCode, lastLine, output) = await _suite.TestAsync("Passing", "Hanging");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Equal("3 passed, 1 failed", lastLine);
+        Assert.Equal("5 passed, 1 failed", lastLine);
         Assert.Contains("TinySuite.Hanging.Hangs", output);
     }
 

@@ -11,6 +11,12 @@ public class Passing
     [InlineData(1)]
     [InlineData(2)]
     public void Rows(int row) => Assert.True(row > 0);
+
+    // Names beyond ASCII, which the console listing and the trx write differently.
+    [Theory]
+    [InlineData("non-ASCII é ü 密码 🙂")]
+    [InlineData("\u2066invisible\u2069\u200b.pdf")]
+    public void Names(string name) => Assert.NotEmpty(name);
 }
 
 public class Failing
