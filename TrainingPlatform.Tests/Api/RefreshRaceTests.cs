@@ -4,12 +4,13 @@ namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
 /// A refresh that is still writing its new token when a revocation begins. A test-only trigger in this class's own
-/// database holds the insert of the new refresh token (pg_sleep), the revocation runs meanwhile, and afterwards the
-/// token that rotation issued must be as dead as the rest of the session.
+/// database holds the insert of the new refresh token (pg_sleep), the revocation runs meanwhile and is seen waiting
+/// for the refresh's locks (so the two really overlapped), and afterwards the token that rotation issued must be as
+/// dead as the rest of the session.
 /// </summary>
 public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiFixture>
 {
-    private static readonly TimeSpan InsertDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan InsertDelay = TimeSpan.FromSeconds(3);
 
     public static TheoryData<string> Revocations() => ["logout-all", "password change", "password reset"];
 
@@ -18,8 +19,10 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
     public async Task A_refresh_racing_a_revocation_does_not_survive_it(string revocation)
     {
         var account = await api.NewAccountAsync();
-        await using var delay = await DelayedInsertsAsync(account.Tokens.Refresh);
         using var anonymous = api.Anonymous();
+        // The reset email's round trip happens before the race, so only the confirmation races the refresh.
+        var resetToken = revocation == "password reset" ? await RequestResetAsync(anonymous, account.Email) : null;
+        await using var delay = await DelayedInsertsAsync(account.Tokens.Refresh);
 
         var refreshing = anonymous.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = account.Tokens.Refresh });
         await delay.WaitUntilSleepingAsync();
@@ -28,9 +31,11 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
             "logout-all" => account.Client.PostAsync("/api/v1/auth/logout", null),
             "password change" => account.Client.PostAsJsonAsync("/api/v1/password/change",
                 new { currentPassword = account.Password, newPassword = "a brand new passphrase" }),
-            "password reset" => ResetAsync(anonymous, account.Email),
+            "password reset" => anonymous.PostAsJsonAsync("/api/v1/password/reset/confirm",
+                new { token = resetToken, newPassword = "the reset passphrase" }),
             _ => throw new ArgumentOutOfRangeException(nameof(revocation)),
         };
+        await delay.WaitUntilBlockedAsync();
         var refreshed = await refreshing;
         Assert.True((await revoked).IsSuccessStatusCode, $"{revocation}: {(await revoked).StatusCode}");
 
@@ -46,12 +51,11 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
         }
     }
 
-    private async Task<HttpResponseMessage> ResetAsync(HttpClient anonymous, string email)
+    private async Task<string> RequestResetAsync(HttpClient anonymous, string email)
     {
         Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
         var mail = await api.Mail.WaitForMessagesAsync(email, 1, TimeSpan.FromSeconds(30));
-        return await anonymous.PostAsJsonAsync("/api/v1/password/reset/confirm",
-            new { token = ResetEmails.Token(mail[^1]), newPassword = "the reset passphrase" });
+        return ResetEmails.Token(mail[^1]);
     }
 
     /// <summary>Makes every insert of a refresh token into the session of <paramref name="refresh"/> sleep before it lands.</summary>
@@ -81,6 +85,18 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
         {
             await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity",
                 "datname = current_database() AND wait_event = 'PgSleep'") > 0, TimeSpan.FromSeconds(10), "the refresh reaching the delayed insert");
+        }
+
+        /// <summary>
+        /// Waits until a statement of the database waits for a lock while the refresh still sleeps: the revocation
+        /// has reached the rows the refresh holds, so the two transactions overlapped.
+        /// </summary>
+        public async Task WaitUntilBlockedAsync()
+        {
+            await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity",
+                "datname = current_database() AND wait_event_type = 'Lock'") > 0
+                && await Rows.CountAsync(connectionString, "pg_stat_activity", "datname = current_database() AND wait_event = 'PgSleep'") > 0,
+                InsertDelay, "the revocation waiting for the sleeping refresh's locks");
         }
 
         public async ValueTask DisposeAsync()

@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// (logout, logout-all, password change, password reset, refresh token reuse) must stop its access tokens on the
 /// other replica within 5 seconds, even though that replica had just accepted them.
 /// </summary>
-[Collection(RunsAloneCollection.Name)]
+[Collection(ReliabilityCollection.Name)]
 public class SessionEndTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     private static readonly TimeSpan Promise = TimeSpan.FromSeconds(5);

@@ -8,6 +8,8 @@ using Sentry;
 
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
+// Alone: the Sentry SDK keeps one hub per process, which would catch what tests running beside it raise.
+[Collection(RunsAloneCollection.Name)]
 public sealed class SentryTests
 {
     [Fact]

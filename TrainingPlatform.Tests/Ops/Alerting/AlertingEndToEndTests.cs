@@ -64,8 +64,10 @@ public class AlertingEndToEndTests
         var silenced = await WaitForStateAsync(alertmanager, "AvailabilityErrorBudgetBurnFast", "suppressed");
         Assert.Contains(silenceId, silenced.GetProperty("status").GetProperty("silencedBy").EnumerateArray().Select(id => id.GetString()));
 
-        // A notification already being flushed when the silence arrived may still land: count after one more flush.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // A notification already being flushed when the silence arrived may still land: count once a whole later
+        // notification (the next watchdog) has been delivered.
+        var watchdogsAtSilence = inbox.Received(AlertRouting.Watchdog).Count;
+        await WaitForCountAsync(() => inbox.Received(AlertRouting.Watchdog).Count, watchdogsAtSilence + 1, Logs);
         var pagesAtSilence = inbox.Received(AlertRouting.Page).Count(IsFastBurn);
         // A slow-burn ticket may have gone out before the page fired; none may follow while the page inhibits it.
         var slowTickets = inbox.Received(AlertRouting.Ticket).Count(n => n.AlertName == "AvailabilityErrorBudgetBurnSlow");
