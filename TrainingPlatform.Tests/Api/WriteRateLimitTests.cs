@@ -49,6 +49,46 @@ public class WriteRateLimitTests(WriteRateApiFixture api) : IClassFixture<WriteR
         Assert.Equal(HttpStatusCode.OK, (await learner.Client.GetAsync("/api/v1/enrollments")).StatusCode);
     }
 
+    [Fact]
+    public async Task Two_replicas_on_one_shared_store_give_a_user_the_write_budget_once_not_twice()
+    {
+        var port = FreePort.Next();
+        await using var store = await LocalProcess.StartAsync(
+            new LocalCommand(LocalProgram.Declared("redis-server").Path, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]),
+            async cancellationToken =>
+            {
+                using var socket = new System.Net.Sockets.TcpClient();
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                    return true;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30));
+        store.EndWithThisProcess();
+        var settings = new Dictionary<string, string?>(ApiFixture.Settings)
+        {
+            ["ConnectionStrings:cache"] = $"127.0.0.1:{port}",
+            ["RateLimits:WritePermitLimit"] = PerWindow.ToString(),
+            ["RateLimits:WriteWindowSeconds"] = WindowSeconds.ToString(),
+        };
+        await using var first = await ApiServer.StartAsync(settings, connectionString: api.ConnectionString);
+        await using var second = await ApiServer.StartAsync(settings, connectionString: api.ConnectionString);
+        var instructor = await TestAccounts.NewAsync(first.CreateHttpClient, "instructor");
+        using var other = second.CreateHttpClient();
+        other.DefaultRequestHeaders.Authorization = instructor.Client.DefaultRequestHeaders.Authorization;
+
+        // Alternating replicas, as a load balancer would: each has seen at most two writes when the fourth comes.
+        var course = await instructor.CreateCourseAsync();
+        Assert.Equal(HttpStatusCode.Created, (await other.PostAsJsonAsync($"/api/v1/courses/{course.Id}/lessons", new { title = "One", content = "" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { description = "v2" })).StatusCode);
+
+        await AssertRateLimitedAsync(await other.PostAsJsonAsync($"/api/v1/courses/{course.Id}/lessons", new { title = "Two", content = "" }));
+    }
+
     private static async Task AssertRateLimitedAsync(HttpResponseMessage response)
     {
         var problem = await response.AssertProblemAsync(HttpStatusCode.TooManyRequests);
