@@ -1,4 +1,5 @@
 using TrainingPlatform.Api.Courses;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Tests.Api;
 
@@ -95,6 +96,19 @@ public class CourseQuotaTests(CourseQuotaApiFixture api) : IClassFixture<CourseQ
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         Assert.Equal(MaxCourses, await Rows.CountAsync(api.ConnectionString, "courses", $"instructor_id = {instructor.Id}"));
+    }
+
+    [Fact]
+    public void The_api_readme_states_the_defaults_the_code_uses()
+    {
+        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Api", "README.md"));
+        string DefaultOf(string key) => readme.Single(line => line.StartsWith($"| `{key}`", StringComparison.Ordinal)).Split('|')[2].Trim().Split(' ')[0];
+        var limits = new RateLimitSettings();
+
+        Assert.Equal(CourseQuotaSettings.DefaultMaxCoursesPerOwner.ToString(), DefaultOf("Courses:MaxCoursesPerOwner"));
+        Assert.Equal(CourseQuotaSettings.DefaultMaxLessonsPerCourse.ToString(), DefaultOf("Courses:MaxLessonsPerCourse"));
+        Assert.Equal(CourseQuotaSettings.DefaultMaxContentBytesPerOwner.ToString(), DefaultOf("Courses:MaxContentBytesPerOwner"));
+        Assert.Contains($"| {limits.WritePermitLimit}, {limits.WriteWindowSeconds} |", readme.Single(line => line.StartsWith("| `RateLimits:WritePermitLimit`", StringComparison.Ordinal)));
     }
 
     private static int Utf8(string text) => Encoding.UTF8.GetByteCount(text);
