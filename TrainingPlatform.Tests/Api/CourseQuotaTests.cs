@@ -77,25 +77,34 @@ public class CourseQuotaTests(CourseQuotaApiFixture api) : IClassFixture<CourseQ
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { description = "" })).StatusCode);
     }
 
-    [Fact]
-    public async Task Parallel_course_creations_cannot_both_take_the_last_free_place()
+    [Theory]
+    [InlineData("courses")]
+    [InlineData("lessons")]
+    public async Task Parallel_creations_cannot_both_take_the_last_free_place(string what)
     {
-        var (instructor, _) = await api.NewCourseAsync();
+        // One course with one lesson: one free place left of each (MaxCourses and MaxLessons are 2).
+        var (instructor, course) = await api.NewCourseAsync();
+        await instructor.AddLessonAsync(course.Id, "First");
+        var (route, rows) = what == "courses"
+            ? ("/api/v1/courses", $"courses WHERE instructor_id = {instructor.Id}")
+            : ($"/api/v1/courses/{course.Id}/lessons", $"lessons WHERE course_id = {course.Id}");
         // The test holds the owner's quota lock, so all four creations are seen waiting for it at once before any may
-        // count: they really overlap. Without the lock each would count the one course and all would be stored.
+        // count: they really overlap. Without the lock each would count one and all would be stored.
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await OwnerQuotaLock.HoldAsync(connection, CourseQuota.LockSpace, instructor.Id);
 
-        var creating = Enumerable.Range(0, 4).Select(i => CreateCourseAsync(instructor, $"Racing {i}")).ToArray();
-        await Wait.UntilAsync(async () => await OwnerQuotaLock.WaitingAsync(connection, CourseQuota.LockSpace, instructor.Id) == 4, TimeSpan.FromSeconds(30),
-            "four course creations waiting for the owner's quota lock");
+        var creating = Enumerable.Range(0, 4)
+            .Select(i => instructor.Client.PostAsJsonAsync(route, new { title = $"Racing {i}", description = "", content = "", published = true }))
+            .ToArray();
+        await Wait.UntilAsync(async () => await OwnerQuotaLock.WaitingAsync(connection, CourseQuota.LockSpace, instructor.Id) == 4,
+            TimeSpan.FromSeconds(30), $"four {what} waiting for the owner's quota lock");
         await OwnerQuotaLock.ReleaseAsync(connection, CourseQuota.LockSpace, instructor.Id);
         var responses = await Task.WhenAll(creating);
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Equal(MaxCourses, await Rows.CountAsync(api.ConnectionString, "courses", $"instructor_id = {instructor.Id}"));
+        Assert.Equal(what == "courses" ? MaxCourses : MaxLessons, await api.CountAsync(rows));
     }
 
     [Fact]
