@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.OutputCaching;
 
 namespace TrainingPlatform.Api.Courses;
 
-public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore listCache)
+public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore listCache, CourseQuota quota)
 {
     private const string Columns =
         "id AS Id, title AS Title, description AS Description, published AS Published, instructor_id AS InstructorId, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -12,7 +12,7 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore l
     {
         // Anonymous viewers have a filter of their own, so the plan uses the published-courses index rather than
         // an OR that Postgres must plan for any viewer.
-        var visible = viewerId is null ? "published" : "(published OR instructor_id = @viewerId)";
+        var visible = viewerId is null ? "published" : CourseAccess.VisibleSql("courses", "@viewerId");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
@@ -31,25 +31,34 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore l
             $"SELECT {Columns} FROM courses WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Creates the course within the instructor's quota (else <see cref="QuotaExceededException"/>, nothing stored).</summary>
     public async Task<Course> CreateAsync(long instructorId, string title, string description, bool published, CancellationToken cancellationToken)
     {
-        var course = await dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<Course>(new CommandDefinition(
-            $"""
-            INSERT INTO courses (instructor_id, title, description, published) VALUES (@instructorId, @title, @description, @published)
-            RETURNING {Columns}
-            """, new { instructorId, title, description, published }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        var course = await dataSource.InTransactionAsync(async (connection, transaction) =>
+        {
+            await quota.ReserveCourseAsync(connection, transaction, instructorId, title, description, replacing: null, cancellationToken);
+            return await connection.QuerySingleAsync<Course>(new CommandDefinition(
+                $"""
+                INSERT INTO courses (instructor_id, title, description, published) VALUES (@instructorId, @title, @description, @published)
+                RETURNING {Columns}
+                """, new { instructorId, title, description, published }, transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
         await listCache.EvictAsync();
         return course;
     }
 
-    /// <summary>Updates the course; null when it no longer exists.</summary>
-    public async Task<Course?> UpdateAsync(long id, string title, string description, bool published, CancellationToken cancellationToken)
+    /// <summary>Updates <paramref name="instructorId"/>'s course within their quota; null when it no longer exists.</summary>
+    public async Task<Course?> UpdateAsync(long id, long instructorId, string title, string description, bool published, CancellationToken cancellationToken)
     {
-        var course = await dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
-            $"""
-            UPDATE courses SET title = @title, description = @description, published = @published, updated_at = now()
-            WHERE id = @id RETURNING {Columns}
-            """, new { id, title, description, published }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        var course = await dataSource.InTransactionAsync(async (connection, transaction) =>
+        {
+            await quota.ReserveCourseAsync(connection, transaction, instructorId, title, description, replacing: id, cancellationToken);
+            return await connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
+                $"""
+                UPDATE courses SET title = @title, description = @description, published = @published, updated_at = now()
+                WHERE id = @id AND instructor_id = @instructorId RETURNING {Columns}
+                """, new { id, instructorId, title, description, published }, transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
         await listCache.EvictAsync();
         return course;
     }

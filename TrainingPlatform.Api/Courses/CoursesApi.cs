@@ -1,4 +1,5 @@
 using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -10,11 +11,11 @@ public static class CoursesApi
         var courses = app.MapGroup("/api/v1/courses").WithTags("Courses");
 
         courses.MapGet("", List).CacheOutput(CourseListCache.Policy);
-        courses.MapPost("", Create).RequireSignIn(Roles.Instructor).ProducesProblem(StatusCodes.Status403Forbidden);
+        courses.MapPost("", Create).RequireSignIn(Roles.Instructor).ProducesProblem(StatusCodes.Status403Forbidden).WithWriteRateLimit().WithOwnerQuota();
         courses.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        courses.MapPut("/{id}", Replace).RequireOwnership();
-        courses.MapPatch("/{id}", Patch).RequireOwnership();
-        courses.MapDelete("/{id}", Delete).RequireOwnership();
+        courses.MapPut("/{id}", Replace).RequireOwnership().WithWriteRateLimit().WithOwnerQuota();
+        courses.MapPatch("/{id}", Patch).RequireOwnership().WithWriteRateLimit().WithOwnerQuota();
+        courses.MapDelete("/{id}", Delete).RequireOwnership().WithWriteRateLimit();
 
         return app;
     }
@@ -71,7 +72,7 @@ public static class CoursesApi
         {
             return problem;
         }
-        return await courses.UpdateAsync(id, valid.Title, valid.Description, valid.Published, cancellationToken) is { } updated
+        return await courses.UpdateAsync(id, current.InstructorId, valid.Title, valid.Description, valid.Published, cancellationToken) is { } updated
             ? TypedResults.Ok(updated)
             : ApiProblems.NotFound("Course");
     }

@@ -1,4 +1,5 @@
 using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -10,11 +11,13 @@ public static class EnrollmentsApi
         var group = app.MapGroup("/api/v1").WithTags("Enrollments").RequireSignIn();
 
         group.MapPost("/courses/{id}/enroll", Enroll)
+            .WithWriteRateLimit()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/enrollments", ListMine);
         group.MapPost("/courses/{id}/lessons/{lessonId}/complete", Complete)
+            .WithWriteRateLimit()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

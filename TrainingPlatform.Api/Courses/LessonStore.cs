@@ -1,6 +1,6 @@
 namespace TrainingPlatform.Api.Courses;
 
-public sealed class LessonStore(NpgsqlDataSource dataSource)
+public sealed class LessonStore(NpgsqlDataSource dataSource, CourseQuota quota)
 {
     private const string Columns =
         "id AS Id, course_id AS CourseId, position AS Position, title AS Title, content AS Content, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -22,21 +22,34 @@ public sealed class LessonStore(NpgsqlDataSource dataSource)
             cancellationToken: cancellationToken));
     }
 
-    /// <summary>Adds a lesson at <paramref name="position"/>, or after the last one when it is null.</summary>
-    public Task<Lesson> CreateAsync(long courseId, string title, string content, int? position, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleAsync<Lesson>(new CommandDefinition(
-            $"""
-            INSERT INTO lessons (course_id, position, title, content)
-            VALUES (@courseId, COALESCE(@position, (SELECT COALESCE(max(position), 0) + 1 FROM lessons WHERE course_id = @courseId)), @title, @content)
-            RETURNING {Columns}
-            """, new { courseId, title, content, position }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+    /// <summary>
+    /// Adds a lesson to <paramref name="ownerId"/>'s course at <paramref name="position"/>, or after the last one when it
+    /// is null, within the owner's quota (else <see cref="QuotaExceededException"/>, nothing stored).
+    /// </summary>
+    public Task<Lesson> CreateAsync(long ownerId, long courseId, string title, string content, int? position, CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync(async (connection, transaction) =>
+        {
+            await quota.ReserveLessonAsync(connection, transaction, ownerId, courseId, title, content, replacing: null, cancellationToken);
+            return await connection.QuerySingleAsync<Lesson>(new CommandDefinition(
+                $"""
+                INSERT INTO lessons (course_id, position, title, content)
+                VALUES (@courseId, COALESCE(@position, (SELECT COALESCE(max(position), 0) + 1 FROM lessons WHERE course_id = @courseId)), @title, @content)
+                RETURNING {Columns}
+                """, new { courseId, title, content, position }, transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
 
-    public Task<Lesson?> UpdateAsync(long courseId, long lessonId, string title, string content, int? position, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => connection.QuerySingleOrDefaultAsync<Lesson>(new CommandDefinition(
-            $"""
-            UPDATE lessons SET title = @title, content = @content, position = COALESCE(@position, position), updated_at = now()
-            WHERE course_id = @courseId AND id = @lessonId RETURNING {Columns}
-            """, new { courseId, lessonId, title, content, position }, transaction, cancellationToken: cancellationToken)), cancellationToken);
+    /// <summary>Replaces a lesson of <paramref name="ownerId"/>'s course within the owner's quota; null when it does not exist.</summary>
+    public Task<Lesson?> UpdateAsync(long ownerId, long courseId, long lessonId, string title, string content, int? position,
+        CancellationToken cancellationToken) =>
+        dataSource.InTransactionAsync(async (connection, transaction) =>
+        {
+            await quota.ReserveLessonAsync(connection, transaction, ownerId, courseId, title, content, replacing: lessonId, cancellationToken);
+            return await connection.QuerySingleOrDefaultAsync<Lesson>(new CommandDefinition(
+                $"""
+                UPDATE lessons SET title = @title, content = @content, position = COALESCE(@position, position), updated_at = now()
+                WHERE course_id = @courseId AND id = @lessonId RETURNING {Columns}
+                """, new { courseId, lessonId, title, content, position }, transaction, cancellationToken: cancellationToken));
+        }, cancellationToken);
 
     public Task<int> DeleteAsync(long courseId, long lessonId, CancellationToken cancellationToken) =>
         dataSource.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(

@@ -1,4 +1,5 @@
 using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -10,10 +11,10 @@ public static class LessonsApi
         var lessons = app.MapGroup("/api/v1/courses/{id}/lessons").WithTags("Lessons");
 
         lessons.MapGet("", List).ProducesProblem(StatusCodes.Status404NotFound);
-        lessons.MapPost("", Create).RequireOwnership();
+        lessons.MapPost("", Create).RequireOwnership().WithWriteRateLimit().WithOwnerQuota();
         lessons.MapGet("/{lessonId}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        lessons.MapPut("/{lessonId}", Replace).RequireOwnership();
-        lessons.MapDelete("/{lessonId}", Delete).RequireOwnership();
+        lessons.MapPut("/{lessonId}", Replace).RequireOwnership().WithWriteRateLimit().WithOwnerQuota();
+        lessons.MapDelete("/{lessonId}", Delete).RequireOwnership().WithWriteRateLimit();
 
         return app;
     }
@@ -31,7 +32,7 @@ public static class LessonsApi
     private static async Task<Results<Created<Lesson>, ValidationProblem, ProblemHttpResult>> Create(
         long id, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
-        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var refused))
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out var course, out var refused))
         {
             return refused;
         }
@@ -39,7 +40,7 @@ public static class LessonsApi
         {
             return problem;
         }
-        var lesson = await lessons.CreateAsync(id, valid.Title, valid.Content, valid.Position, cancellationToken);
+        var lesson = await lessons.CreateAsync(course.InstructorId, id, valid.Title, valid.Content, valid.Position, cancellationToken);
         return TypedResults.Created($"/api/v1/courses/{id}/lessons/{lesson.Id}", lesson);
     }
 
@@ -61,7 +62,7 @@ public static class LessonsApi
         long id, long lessonId, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons,
         CancellationToken cancellationToken)
     {
-        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out _, out var refused))
+        if ((await access.OwnedAsync(id, principal.Id(), cancellationToken)).IsRefused(out var course, out var refused))
         {
             return refused;
         }
@@ -69,7 +70,7 @@ public static class LessonsApi
         {
             return problem;
         }
-        return await lessons.UpdateAsync(id, lessonId, valid.Title, valid.Content, valid.Position, cancellationToken) is { } lesson
+        return await lessons.UpdateAsync(course.InstructorId, id, lessonId, valid.Title, valid.Content, valid.Position, cancellationToken) is { } lesson
             ? TypedResults.Ok(lesson)
             : ApiProblems.NotFound("Lesson");
     }

@@ -18,7 +18,7 @@ public static class ApiServices
         builder.AddAccounts();
         builder.AddSessions();
         builder.AddPasswordReset();
-        builder.Services.AddCourses();
+        builder.Services.AddCourses(builder.Configuration);
         builder.AddCourseListCache();
         builder.AddUploads();
 

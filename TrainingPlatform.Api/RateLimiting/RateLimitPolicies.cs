@@ -7,7 +7,7 @@ using TrainingPlatform.Api.Accounts;
 namespace TrainingPlatform.Api.RateLimiting;
 
 /// <summary>
-/// Every rate limit policy: the credential and upload routes, in the shared <see cref="RateLimitStore"/> so they hold
+/// Every rate limit policy: the credential, upload and write routes, in the shared <see cref="RateLimitStore"/> so they hold
 /// across replicas. Per client address: one policy per route family (the rate limiting middleware; refresh has a more
 /// generous one of its own, so a client that used up its sign-in attempts keeps its session). Per account and
 /// client address together: an endpoint filter after the body is read, so failures from other addresses cannot
@@ -23,6 +23,7 @@ public static class RateLimitPolicies
     public const string Password = "password";
     public const string PasswordReset = "password-reset";
     public const string Upload = "upload";
+    public const string Write = "write";
 
     internal static IServiceCollection AddRateLimitPolicies(this IServiceCollection services)
     {
@@ -35,8 +36,8 @@ public static class RateLimitPolicies
                 options.AddPolicy(policy, http => Partition(http, policy, ClientOf(http),
                     settings => policy == Refresh ? settings.RefreshPermitLimit : settings.PermitLimit));
             }
-            options.AddPolicy(Upload, http => Partition(http, Upload,
-                http.User.IdOrNull()?.ToString(CultureInfo.InvariantCulture) ?? ClientOf(http), settings => settings.UploadPermitLimit));
+            options.AddPolicy(Upload, http => Partition(http, Upload, UserOf(http), settings => settings.UploadPermitLimit));
+            options.AddPolicy(Write, http => Partition(http, Write, UserOf(http), settings => settings.WritePermitLimit, settings => settings.WriteWindow));
         });
         return services;
     }
@@ -69,15 +70,24 @@ public static class RateLimitPolicies
             })
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    private static RateLimitPartition<string> Partition(HttpContext http, string policy, string key, Func<RateLimitSettings, int> permits)
+    /// <summary>Course, lesson and enrollment writes (<see cref="Write"/>): the signed-in user's budget, answered 429 over it.</summary>
+    public static TBuilder WithWriteRateLimit<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireRateLimiting(Write).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    private static RateLimitPartition<string> Partition(HttpContext http, string policy, string key, Func<RateLimitSettings, int> permits,
+        Func<RateLimitSettings, TimeSpan>? window = null)
     {
         var services = http.RequestServices;
         return RateLimitPartition.Get(key, partition =>
         {
             var settings = services.GetRequiredService<RateLimitSettings>();
-            return services.GetRequiredService<RateLimitStore>().Create(policy, partition, permits(settings), settings.Window);
+            return services.GetRequiredService<RateLimitStore>().Create(policy, partition, permits(settings), window?.Invoke(settings) ?? settings.Window);
         });
     }
+
+    /// <summary>The signed-in user (authentication has run), else the client's address: the route refuses it anyway.</summary>
+    private static string UserOf(HttpContext http) => http.User.IdOrNull()?.ToString(CultureInfo.InvariantCulture) ?? ClientOf(http);
 
     /// <summary>The client's address as the trusted proxy saw it (the forwarded headers middleware ran first).</summary>
     private static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";

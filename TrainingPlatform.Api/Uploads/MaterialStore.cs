@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data;
 using NpgsqlTypes;
+using TrainingPlatform.Api.Courses;
 
 namespace TrainingPlatform.Api.Uploads;
 
@@ -22,11 +23,12 @@ public sealed class MaterialStore(NpgsqlDataSource dataSource, UploadQuota quota
     private const string Columns =
         "m.id AS Id, m.course_id AS CourseId, m.file_name AS FileName, m.content_type AS ContentType, m.size_bytes AS SizeBytes, m.sha256 AS Sha256, m.created_at AS CreatedAt";
 
-    public sealed record Access(Material Material, bool IsOwner, bool IsEnrolled);
+    /// <summary>The material, and whether the user may read it (<see cref="CourseAccess.ReaderSql"/>).</summary>
+    public sealed record Access(Material Material, bool MayRead);
 
     /// <summary>
     /// Stores <paramref name="length"/> bytes read from <paramref name="content"/> (Npgsql sends them to the server as it
-    /// reads) within the owner's quota (else <see cref="UploadQuotaExceededException"/>, nothing stored).
+    /// reads) within the owner's quota (else <see cref="QuotaExceededException"/>, nothing stored).
     /// </summary>
     public Task<Material> CreateAsync(long courseId, long uploadedBy, string fileName, string contentType, Stream content, long length, string sha256,
         CancellationToken cancellationToken) =>
@@ -42,18 +44,17 @@ public sealed class MaterialStore(NpgsqlDataSource dataSource, UploadQuota quota
                 transaction, cancellationToken: cancellationToken));
         }, cancellationToken);
 
-    /// <summary>The material's metadata and what <paramref name="userId"/> is to its course; null when it does not exist.</summary>
+    /// <summary>The material's metadata and whether <paramref name="userId"/> may read it; null when it does not exist.</summary>
     public async Task<Access?> FindAsync(long id, long userId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Material, bool, bool, Access>(new CommandDefinition(
+        var rows = await connection.QueryAsync<Material, bool, Access>(new CommandDefinition(
             $"""
-            SELECT {Columns}, c.instructor_id = @userId AS IsOwner,
-                   EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = m.course_id AND e.user_id = @userId) AS IsEnrolled
+            SELECT {Columns}, {CourseAccess.ReaderSql("c", "@userId")} AS MayRead
             FROM course_materials m JOIN courses c ON c.id = m.course_id
             WHERE m.id = @id
             """, new { id, userId }, cancellationToken: cancellationToken),
-            (material, isOwner, isEnrolled) => new Access(material, isOwner, isEnrolled), splitOn: "IsOwner,IsEnrolled");
+            (material, mayRead) => new Access(material, mayRead), splitOn: "MayRead");
         return rows.SingleOrDefault();
     }
 

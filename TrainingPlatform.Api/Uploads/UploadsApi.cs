@@ -22,7 +22,7 @@ public static class UploadsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(settings.MaxBytes + UploadSettings.MultipartOverheadBytes))
             .WithFormOptions(multipartBodyLengthLimit: settings.MaxBytes + UploadSettings.MultipartOverheadBytes)
-            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithOwnerQuota()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -54,16 +54,9 @@ public static class UploadsApi
         await using var content = form.File.OpenReadStream();
         var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
         content.Position = 0;
-        try
-        {
-            var material = await materials.CreateAsync(form.CourseId, userId, FileNames.Sanitize(form.File.FileName), mediaType,
-                content, form.File.Length, sha256, cancellationToken);
-            return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
-        }
-        catch (UploadQuotaExceededException e)
-        {
-            return e.ToProblem();
-        }
+        var material = await materials.CreateAsync(form.CourseId, userId, FileNames.Sanitize(form.File.FileName), mediaType,
+            content, form.File.Length, sha256, cancellationToken);
+        return TypedResults.Created($"/api/v1/upload/{material.Id}", material);
     }
 
     /// <summary>Both form fields present; the file itself is judged by <see cref="AcceptAsync"/>.</summary>
@@ -103,12 +96,12 @@ public static class UploadsApi
     }
 
     [EndpointName("DownloadMaterial")]
-    [EndpointSummary("Download a file (the course's instructor and enrolled learners; 404 for everyone else)")]
+    [EndpointSummary("Download a file (the course's instructor, and enrolled learners while it is published; 404 for everyone else)")]
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(
         long id, ClaimsPrincipal principal, MaterialStore materials, HttpResponse response, CancellationToken cancellationToken)
     {
         // A file the caller may not read answers exactly like a missing one, so ids reveal nothing.
-        if (await materials.FindAsync(id, principal.Id(), cancellationToken) is not { } found || (!found.IsOwner && !found.IsEnrolled))
+        if (await materials.FindAsync(id, principal.Id(), cancellationToken) is not { MayRead: true } found)
         {
             return ApiProblems.NotFound("File");
         }

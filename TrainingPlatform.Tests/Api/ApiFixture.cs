@@ -1,8 +1,8 @@
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
-/// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins from one
-/// loopback address are not throttled (the rate limit tests start their own) and cheap password hashing. A derived
+/// One API on its own fresh database per test class, with limits raised so the tests' many sign-ins and writes from
+/// one loopback address are not throttled (the rate limit tests start their own) and cheap password hashing. A derived
 /// fixture adds or replaces settings for one test class.
 /// </summary>
 public class ApiFixture : IAsyncLifetime
@@ -12,6 +12,9 @@ public class ApiFixture : IAsyncLifetime
         ["RateLimits:PermitLimit"] = "100000",
         ["RateLimits:AccountPermitLimit"] = "100000",
         ["RateLimits:AccountResetLimit"] = "100000",
+        ["RateLimits:WritePermitLimit"] = "100000",
+        // The soak and outage drills create courses in a loop as one instructor.
+        ["Courses:MaxCoursesPerOwner"] = "100000",
         ["Passwords:HashIterations"] = "1000",
         ["Uploads:MaxBytes"] = "4096",
     };

@@ -49,6 +49,30 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_course_back_in_draft_leaves_its_learners_enrollment_list_until_it_is_published_again()
+    {
+        var (instructor, course) = await api.NewCourseAsync(title: "Published title");
+        var (_, other) = await api.NewCourseAsync(title: "Still published");
+        var learner = await api.NewAccountAsync();
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{other.Id}/enroll", null)).StatusCode);
+
+        var drafted = await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { title = "Secret draft title", published = false });
+        Assert.Equal(HttpStatusCode.OK, drafted.StatusCode);
+
+        // Like the draft's lessons (404), the enrollment is hidden whole: neither its new title nor that it exists.
+        var body = await learner.Client.GetStringAsync("/api/v1/enrollments");
+        Assert.DoesNotContain("Secret draft title", body);
+        var mine = JsonSerializer.Deserialize<PageBody<EnrollmentBody>>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal((1L, other.Id), (mine.Total, Assert.Single(mine.Items).CourseId));
+        await (await learner.Client.GetAsync($"/api/v1/courses/{course.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { published = true })).StatusCode);
+        var again = (await learner.Client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments"))!;
+        Assert.Equal([course.Id, other.Id], again.Items.Select(e => e.CourseId).Order().ToArray());
+    }
+
+    [Fact]
     public async Task Completing_needs_an_enrollment_and_a_lesson_of_the_course()
     {
         var (instructor, course) = await api.NewCourseAsync();

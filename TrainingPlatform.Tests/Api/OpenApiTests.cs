@@ -58,6 +58,23 @@ public class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains("429", register.Responses.Keys);
     }
 
+    [Fact]
+    public async Task Course_lesson_and_enrollment_writes_document_their_429_and_writes_of_content_their_409()
+    {
+        using var client = api.Anonymous();
+        var document = (await OpenApiDocument.LoadAsync(await client.GetStreamAsync("/openapi/v1.json"), "json")).Document!;
+        var writes = MappedOperations().Where(e => e.Method != "GET" && e.Path.StartsWith("/api/v1/courses", StringComparison.Ordinal)).ToList();
+        // Courses POST/PUT/PATCH/DELETE, lessons POST/PUT/DELETE, enroll and complete.
+        Assert.Equal(9, writes.Count);
+        foreach (var (method, path, _) in writes)
+        {
+            var responses = document.Paths[path].Operations![new HttpMethod(method)].Responses!;
+            Assert.True(responses.ContainsKey("429"), $"{method} {path} does not document its 429");
+            var addsContent = method != "DELETE" && !path.EndsWith("/enroll", StringComparison.Ordinal) && !path.EndsWith("/complete", StringComparison.Ordinal);
+            Assert.True(!addsContent || responses.ContainsKey("409"), $"{method} {path} does not document its quota's 409");
+        }
+    }
+
     /// <summary>
     /// Every endpoint the app maps (from its <see cref="EndpointDataSource"/>, not a list kept here) is called without
     /// a token: it answers 401 exactly when its operation in the document declares a security requirement.

@@ -60,39 +60,17 @@ public class UploadQuotaTests(QuotaApiFixture api) : IClassFixture<QuotaApiFixtu
         // count: they really overlap. Without the lock each would count the same two files and all would be stored.
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
-        await QuotaLockAsync(connection, "pg_advisory_lock", instructor.Id);
+        await OwnerQuotaLock.HoldAsync(connection, UploadQuota.LockSpace, instructor.Id);
 
         var uploading = Enumerable.Range(0, 4).Select(_ => UploadAsync(instructor, course, 10)).ToArray();
-        await Wait.UntilAsync(async () => await WaitingForQuotaLockAsync(connection, instructor.Id) == 4, TimeSpan.FromSeconds(30),
+        await Wait.UntilAsync(async () => await OwnerQuotaLock.WaitingAsync(connection, UploadQuota.LockSpace, instructor.Id) == 4, TimeSpan.FromSeconds(30),
             "four uploads waiting for the owner's quota lock");
-        await QuotaLockAsync(connection, "pg_advisory_unlock", instructor.Id);
+        await OwnerQuotaLock.ReleaseAsync(connection, UploadQuota.LockSpace, instructor.Id);
         var responses = await Task.WhenAll(uploading);
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         Assert.Equal(MaxFiles, await Rows.CountAsync(api.ConnectionString, "course_materials", $"uploaded_by = {instructor.Id}"));
-    }
-
-    private static async Task QuotaLockAsync(NpgsqlConnection connection, string function, long ownerId)
-    {
-        await using var command = new NpgsqlCommand($"SELECT {function}(@space, hashint8(@owner))", connection);
-        command.Parameters.AddWithValue("space", UploadQuota.LockSpace);
-        command.Parameters.AddWithValue("owner", ownerId);
-        await command.ExecuteScalarAsync();
-    }
-
-    private static async Task<long> WaitingForQuotaLockAsync(NpgsqlConnection connection, long ownerId)
-    {
-        // The two-key form shows its keys as classid and objid.
-        await using var command = new NpgsqlCommand("""
-            SELECT count(*) FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2 AND classid::bigint = @space
-              AND objid::bigint = (hashint8(@owner)::bigint & 4294967295)
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """, connection);
-        command.Parameters.AddWithValue("space", (long)UploadQuota.LockSpace);
-        command.Parameters.AddWithValue("owner", ownerId);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<(TestAccount Instructor, long Course)> InstructorWithCourseAsync()

@@ -55,6 +55,27 @@ public class UploadsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_course_back_in_draft_hides_its_materials_from_enrolled_learners_not_from_its_instructor()
+    {
+        var (instructor, course) = await api.NewCourseAsync();
+        var upload = await instructor.Client.PostAsync("/api/v1/upload", Form(course.Id, "hello"u8.ToArray(), "text/plain", "hello.txt"));
+        var material = (await upload.Content.ReadFromJsonAsync<MaterialBody>())!;
+        var learner = await api.NewAccountAsync();
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await learner.Client.GetAsync($"/api/v1/upload/{material.Id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { published = false })).StatusCode);
+
+        // The same answer as the draft's lessons give the learner, and as a file that does not exist.
+        await (await learner.Client.GetAsync($"/api/v1/courses/{course.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await learner.Client.GetAsync($"/api/v1/upload/{material.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("hello", await instructor.Client.GetStringAsync($"/api/v1/upload/{material.Id}"));
+        // Published again, the enrollment gives its materials back.
+        Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { published = true })).StatusCode);
+        Assert.Equal("hello", await learner.Client.GetStringAsync($"/api/v1/upload/{material.Id}"));
+    }
+
+    [Fact]
     public async Task Enrolled_learners_may_download_and_strangers_may_not()
     {
         var (instructor, course) = await api.NewCourseAsync();

@@ -25,7 +25,7 @@ api_launch() {
     ASPNETCORE_ENVIRONMENT=Production \
     "ConnectionStrings__training=$(postgres_connection_string training)" \
     "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
-    RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 \
+    RateLimits__PermitLimit=1000000000 RateLimits__AccountPermitLimit=1000000000 RateLimits__WritePermitLimit=1000000000 \
     METRICS_ENABLED=true PasswordReset__Sender=log Logging__Console__FormatterName=json "${extra[@]}" "$@" \
     dotnet TrainingPlatform.Api.dll --urls "$API_BASE"
   API_PID=$LAST_PID
