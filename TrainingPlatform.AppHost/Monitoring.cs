@@ -37,7 +37,8 @@ public static class Monitoring
             return;
         }
 
-        var config = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus"));
+        var config = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus"),
+            stack.ScrapeInterval is { } interval ? new PrometheusClock(interval) : null);
         if (stack.Mode.Mode == StackMode.Local)
         {
             var prometheus = builder.AddLocalPrometheus(stack, config);

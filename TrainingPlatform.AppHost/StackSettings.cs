@@ -4,7 +4,7 @@ namespace TrainingPlatform.AppHost;
 
 /// <summary>Where the stack keeps its state and which host ports it promises the user (README, "Addresses").</summary>
 public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort,
-    int MailPort, int ApiReplicas, int AlertmanagerPort)
+    int MailPort, int ApiReplicas, int AlertmanagerPort, string? ScrapeInterval = null)
 {
     /// <summary>The PostgreSQL server's <c>max_connections</c>, set explicitly so the connection budget is computed from it.</summary>
     public const int PostgresMaxConnections = 100;
@@ -34,7 +34,9 @@ public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, 
             config.GetValue("Stack:Ports:Grafana", 3000),
             config.GetValue("Stack:Ports:Mail", 5025),
             ReplicasFrom(config),
-            config.GetValue("Stack:Ports:Alertmanager", 9093));
+            config.GetValue("Stack:Ports:Alertmanager", 9093),
+            // Test stacks scrape more often than the committed 15 s, so a check waits seconds, not scrape intervals.
+            config["Stack:ScrapeInterval"]);
     }
 
     // `dotnet run -- --stack local` reads better than the configuration key it stands for.

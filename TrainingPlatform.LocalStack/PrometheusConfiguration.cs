@@ -10,10 +10,10 @@ public sealed record ScrapeTarget(string Service, string HostAndPort, string? Re
 public sealed record ProbeTarget(string Service, string HealthUrl);
 
 /// <summary>
-/// Faster clocks for a test run: scrape and evaluation every <paramref name="Interval"/>, every alert's
-/// <c>for</c> shortened to <paramref name="AlertFor"/>. Without one, the committed production values hold.
+/// Faster clocks for a test run: scrape and evaluation every <paramref name="Interval"/>, and, when given, every
+/// alert's <c>for</c> shortened to <paramref name="AlertFor"/>. Without one, the committed production values hold.
 /// </summary>
-public sealed record PrometheusClock(string Interval, string AlertFor);
+public sealed record PrometheusClock(string Interval, string? AlertFor = null);
 
 /// <summary>
 /// The Prometheus configuration a running Prometheus reads: ops/prometheus copied into a folder, plus the file_sd
@@ -52,9 +52,9 @@ public sealed partial class PrometheusConfiguration
         foreach (var ruleFile in System.IO.Directory.GetFiles(Path.Combine(source, "rules"), "*.yml"))
         {
             var text = File.ReadAllText(ruleFile);
-            if (clock is not null)
+            if (clock?.AlertFor is { } alertFor)
             {
-                text = ForClause().Replace(text, "${indent}for: " + clock.AlertFor);
+                text = ForClause().Replace(text, "${indent}for: " + alertFor);
             }
             File.WriteAllText(Path.Combine(rules, Path.GetFileName(ruleFile)), text);
         }

@@ -256,7 +256,7 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
             : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Polls <paramref name="query"/> (Prometheus scrapes every 15 s) until <paramref name="done"/>; returns the last value.</summary>
+    /// <summary>Polls <paramref name="query"/> (the test stack scrapes every <see cref="StackFixture.ScrapeInterval"/>) until <paramref name="done"/>; returns the last value.</summary>
     private static async Task<double> WaitForAsync(HttpClient prometheus, string query, Func<double, bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);

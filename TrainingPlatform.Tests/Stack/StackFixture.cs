@@ -27,6 +27,9 @@ public class StackFixture : IAsyncLifetime
     /// <summary>When the stack was asked to start.</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
+    /// <summary>How often the test stack's Prometheus scrapes and evaluates (the committed configuration says 15 s).</summary>
+    public const string ScrapeInterval = "2s";
+
     /// <summary>Backups run every minute on this stack, so a test sees the schedule work within two minutes.</summary>
     public const string BackupSchedule = "* * * * *";
 
@@ -84,6 +87,7 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:Ports:Mail={FreePort.Next()}",
                 $"--Stack:Ports:Alertmanager={FreePort.Next()}",
                 $"--Parameters:backup-schedule={BackupSchedule}",
+                $"--Stack:ScrapeInterval={ScrapeInterval}",
             ],
             Timeout());
         var app = await builder.BuildAsync(Timeout());
