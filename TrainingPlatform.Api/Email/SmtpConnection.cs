@@ -33,7 +33,7 @@ public sealed record SmtpConnection(string Host, int Port, SecureSocketOptions S
         {
             throw Invalid("Endpoint must be an absolute address such as smtp://mail.example.com:587");
         }
-        var (security, defaultPort) = (endpoint.Scheme, Value(parts, "Security")) switch
+        var (security, defaultPort) = (endpoint.Scheme, Value(parts, "Security")?.ToLowerInvariant()) switch
         {
             ("smtp", null) => (SecureSocketOptions.StartTls, 25),
             ("smtp", PlainText) => (SecureSocketOptions.None, 25),

@@ -69,6 +69,7 @@ public class ConfigurationTests
     [InlineData("ConnectionStrings:smtp", "Endpoint=ftp://mail.example.test", "scheme must be smtp or smtps")]
     [InlineData("ConnectionStrings:smtp", "Endpoint=mail.example.test:25", "Endpoint must be an absolute address")]
     [InlineData("ConnectionStrings:smtp", "Endpoint=smtp://127.0.0.1:25;Security=none;Username=u;Password=secret-smtp-password", "refused outside Development")]
+    [InlineData("ConnectionStrings:smtp", "Endpoint=smtp://127.0.0.1:25;security=None;Username=u;Password=secret-smtp-password", "refused outside Development")]
     [InlineData("ConnectionStrings:smtp", "Endpoint=smtps://mail.example.test;Security=none", "Security may only be 'none'")]
     [InlineData("ConnectionStrings:smtp", "Endpoint=smtp://mail.example.test;Security=maybe", "Security may only be 'none'")]
     [InlineData("Email:From", "not an address", "Email:From")]
