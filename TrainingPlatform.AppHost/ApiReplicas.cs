@@ -14,7 +14,8 @@ public static class ApiReplicas
     public const int DeployedMetricsPort = 9464;
 
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddApiReplicas(this IDistributedApplicationBuilder builder,
-        StackSettings stack, IResourceBuilder<IResourceWithConnectionString> database, IResourceBuilder<IResourceWithConnectionString> cache)
+        StackSettings stack, IResourceBuilder<IResourceWithConnectionString> database, IResourceBuilder<IResourceWithConnectionString> cache,
+        IResourceBuilder<IResourceWithConnectionString> pages)
     {
         var publishing = builder.ExecutionContext.IsPublishMode;
         // On in every mode: the SLO alerts and the release gate read these metrics. Off is an operator's explicit choice.
@@ -34,6 +35,7 @@ public static class ApiReplicas
                 .WithReference(database)
                 .WaitFor(database)
                 .WithReference(cache)
+                .WithReference(pages)
                 // The ingress owns the public port. It reaches each replica directly, not through a DCP proxy, which
                 // would accept connections for a dead replica and hold them instead of refusing them at once.
                 .WithEndpoint("http", endpoint =>

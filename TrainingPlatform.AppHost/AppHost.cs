@@ -1,3 +1,4 @@
+using TrainingPlatform.LocalStack;
 using TrainingPlatform.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -9,10 +10,12 @@ var training = local ? builder.AddLocalPostgres(stack, "training") : builder.Add
 // Backups on the schedule "backup-schedule" and on the dashboard's "Back up now" (resource "backups").
 var backups = builder.AddBackups(stack, training);
 
-// Rate limits shared by every replica (connection string "cache").
-var cache = local ? builder.AddLocalCache(stack, "cache") : builder.AddContainerCache("cache");
+// Rate limits shared by every replica (connection string "cache"), and apart the course list's output cache
+// ("output-cache"), which anonymous clients fill: it evicts, the limits' store never does.
+var cache = local ? builder.AddLocalCache(stack, CacheServers.Limits) : builder.AddContainerCache(CacheServers.Limits);
+var pages = local ? builder.AddLocalCache(stack, CacheServers.Pages) : builder.AddContainerCache(CacheServers.Pages);
 
-var api = builder.AddApiReplicas(stack, training, cache);
+var api = builder.AddApiReplicas(stack, training, cache, pages);
 
 // Clients reach the replicas through an ingress on the API's port, as they reach the Container Apps ingress when
 // deployed (where the platform provides it).

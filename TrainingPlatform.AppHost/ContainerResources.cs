@@ -22,9 +22,11 @@ public static class ContainerResources
             .WithDataVolume("trainingplatform-postgres")
             .AddDatabase(databaseName);
 
-    /// <summary>The shared rate-limit store: Valkey (BSD-licensed, Redis-protocol), pinned.</summary>
+    /// <summary>A shared store (<see cref="CacheServers"/>): Valkey (BSD-licensed, Redis-protocol), pinned, bounded as its role says.</summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddContainerCache(this IDistributedApplicationBuilder builder, string name) =>
-        builder.AddRedis(name).WithImage("valkey/valkey", "8.1.4").WithImageRegistry("docker.io");
+        builder.AddRedis(name).WithImage("valkey/valkey", "8.1.4").WithImageRegistry("docker.io")
+            // Aspire starts the server through `sh -c "redis-server …"`: the bounds join that command line.
+            .WithArgs(context => context.Args[^1] = $"{context.Args[^1]} {string.Join(' ', CacheServers.Arguments(name))}");
 
     /// <summary>HAProxy in front of the replicas, reaching them on the host; its configuration rendered once their ports are known.</summary>
     public static IResourceBuilder<ContainerResource> AddContainerIngress(this IDistributedApplicationBuilder builder, StackSettings stack,

@@ -80,11 +80,14 @@ public static class LocalResources
         });
     }
 
-    /// <summary>The shared rate-limit store: Debian's redis-server on loopback, nothing kept on disk (limits are short-lived).</summary>
+    /// <summary>
+    /// A shared store (<see cref="CacheServers"/>): Debian's redis-server on loopback, nothing kept on disk (limits and
+    /// pages are short-lived), bounded as its role says.
+    /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddLocalCache(this IDistributedApplicationBuilder builder, StackSettings stack, string name)
     {
         var server = builder.AddLocalProgram(name + "-server", new(LocalProgram.Declared("redis-server").Path,
-                ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]), stack.DataDirectory)
+                ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. CacheServers.Arguments(name)]), stack.DataDirectory)
             // Not proxied: a stopped store must refuse connections, not have a proxy accept and hold them.
             .WithEndpoint(name: "tcp", scheme: "tcp", port: FreePort.Next(), isProxied: false);
         var endpoint = server.GetEndpoint("tcp");

@@ -35,8 +35,9 @@ public static class Mail
         catcher.WithHttpHealthCheck(LocalMailCatcher.ReadyPath)
             .WithUrlForEndpoint("http", url => url.DisplayText = "Caught emails");
         var smtp = catcher.GetEndpoint("smtp");
+        // The catcher offers no STARTTLS and needs no login: plain SMTP, said explicitly (the API requires STARTTLS otherwise).
         var connection = builder.AddConnectionString(ConnectionName,
-            ReferenceExpression.Create($"Endpoint=smtp://{smtp.Property(EndpointProperty.Host)}:{smtp.Property(EndpointProperty.Port)}"));
+            ReferenceExpression.Create($"Endpoint=smtp://{smtp.Property(EndpointProperty.Host)}:{smtp.Property(EndpointProperty.Port)};Security=none"));
         foreach (var api in replicas)
         {
             // No web app of ours hosts a reset page yet: locally the link opens the API reference, where the token

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace TrainingPlatform.ServiceDefaults;
@@ -98,8 +99,52 @@ internal readonly struct AccessRecord(
 
     private bool TryFormatMessage(Span<char> destination, out int written) =>
         destination.TryWrite(CultureInfo.InvariantCulture,
-            $"{method} {path} {statusCode} {durationMs} ms request_id={requestId} trace_id={traceId ?? NullText} path_template={pathTemplate} user_id={userId ?? NullText} client_ip={clientIp ?? NullText}",
+            $"{method} {InMessage(path)} {statusCode} {durationMs} ms request_id={requestId} trace_id={traceId ?? NullText} path_template={pathTemplate} user_id={InMessage(userId) ?? NullText} client_ip={clientIp ?? NullText}",
             out written);
+
+    /// <summary>
+    /// A value as the message text shows it: spaces, quotes, controls and format characters (bidi among them)
+    /// percent-encoded as UTF-8, so a path like <c>/me 401 client_ip=6.6.6.6</c> cannot plant a field before the real
+    /// one. The structured fields keep the value as it is. Unchanged (no copy) when nothing needs encoding.
+    /// </summary>
+    internal static string? InMessage(string? value)
+    {
+        if (value is null || !NeedsEncoding(value))
+        {
+            return value;
+        }
+        var text = new StringBuilder(value.Length + 16);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (!Forges(rune))
+            {
+                text.Append(rune.ToString());
+                continue;
+            }
+            foreach (var b in utf8[..rune.EncodeToUtf8(utf8)])
+            {
+                text.Append(CultureInfo.InvariantCulture, $"%{b:X2}");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static bool NeedsEncoding(string value)
+    {
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (Forges(rune))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool Forges(Rune rune) =>
+        rune.Value == '"' || Rune.IsWhiteSpace(rune) || Rune.IsControl(rune)
+        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
     {

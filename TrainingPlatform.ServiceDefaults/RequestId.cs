@@ -38,6 +38,14 @@ public static class RequestId
     {
         context.TraceIdentifier = requestId;
         context.Response.Headers[HeaderName] = requestId;
+        // Again as the response starts: a response replayed from the output cache brings the header of the request
+        // that filled it, which must not reach anyone else.
+        context.Response.OnStarting(static state =>
+        {
+            var current = (HttpContext)state;
+            current.Response.Headers[HeaderName] = current.TraceIdentifier;
+            return Task.CompletedTask;
+        }, context);
         Activity.Current?.SetTag(Key, requestId);
     }
 

@@ -11,7 +11,7 @@ public sealed record RegisterRequest(string? Email, string? Password, string? Di
     {
         var email = errors.Email("email", Email);
         var password = PasswordPolicy.Check(errors, "password", Password);
-        var displayName = errors.Required("displayName", DisplayName?.Trim(), MaxDisplayNameLength);
+        var displayName = errors.DisplayText("displayName", DisplayName?.Trim(), MaxDisplayNameLength);
         if (!Roles.IsKnown(Role))
         {
             errors.Add("role", $"Must be \"{Roles.Learner}\" or \"{Roles.Instructor}\".");

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Net.Mail;
+using System.Text;
 
 namespace TrainingPlatform.Api.Http;
 
@@ -67,6 +69,28 @@ public sealed class FieldErrors
             Add(field, NulMessage);
         }
         return value;
+    }
+
+    /// <summary>
+    /// A required name shown to other people and put into emails: one line of visible text. Control and format
+    /// characters (categories Cc, Cf, Zl, Zp: CR, LF, tabs, bidi overrides, zero-width characters) and lone surrogates
+    /// are refused, so a name cannot add lines to an email or turn text around on screen.
+    /// </summary>
+    public string DisplayText(string field, string? value, int maxLength)
+    {
+        var text = Required(field, value, maxLength);
+        for (var i = 0; i < text.Length;)
+        {
+            var whole = Rune.TryGetRuneAt(text, i, out var rune);
+            if (!whole || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control
+                or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                Add(field, $"Must be one line of visible text: U+{(whole ? rune.Value : text[i]):X4} (a control, format or line-breaking character) is not allowed.");
+                break;
+            }
+            i += rune.Utf16SequenceLength;
+        }
+        return text;
     }
 
     /// <summary>A required email address of at most 254 characters, returned normalised (trimmed, lower case).</summary>

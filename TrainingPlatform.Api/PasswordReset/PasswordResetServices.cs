@@ -25,7 +25,7 @@ public static class PasswordResetServices
 
         if (UsesSmtp(builder, settings, out var connectionString))
         {
-            var mailer = new SmtpMailer(SmtpConnection.Parse(connectionString));
+            var mailer = new SmtpMailer(SmtpConnection.Parse(connectionString).CheckedFor(builder.Environment));
             var from = From(builder.Configuration);
             var linkTemplate = LinkTemplate(settings);
             services.AddSingleton(mailer);

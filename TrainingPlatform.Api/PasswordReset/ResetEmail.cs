@@ -7,6 +7,8 @@ namespace TrainingPlatform.Api.PasswordReset;
 /// <summary>
 /// The reset email: plain text and HTML, both with the link (<c>PasswordReset:LinkTemplate</c>, its <c>{token}</c>
 /// replaced) and when it expires. The subject never carries the token: subjects show up in previews and server logs.
+/// Nothing in it is text a user chose (the display name included, in the To header too): anyone may register any
+/// address, so such text would arrive as the platform's own words in someone else's mailbox.
 /// </summary>
 public sealed class ResetEmail(MailboxAddress from, string linkTemplate, TimeProvider clock)
 {
@@ -25,13 +27,13 @@ public sealed class ResetEmail(MailboxAddress from, string linkTemplate, TimePro
 
         var message = new MimeMessage { Subject = Subject };
         message.From.Add(from);
-        message.To.Add(new MailboxAddress(reset.DisplayName, reset.Email));
+        message.To.Add(new MailboxAddress("", reset.Email));
         // Marks the mail as automatic, so auto-responders do not answer it (RFC 3834).
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Body = new BodyBuilder
         {
             TextBody = $"""
-                Hello {reset.DisplayName},
+                Hello,
 
                 Someone (hopefully you) asked to reset the password of your TrainingPlatform account. To choose a new one, open:
 
@@ -43,7 +45,7 @@ public sealed class ResetEmail(MailboxAddress from, string linkTemplate, TimePro
             HtmlBody = $"""
                 <!DOCTYPE html>
                 <html><body>
-                <p>Hello {WebUtility.HtmlEncode(reset.DisplayName)},</p>
+                <p>Hello,</p>
                 <p>Someone (hopefully you) asked to reset the password of your TrainingPlatform account.</p>
                 <p><a href="{WebUtility.HtmlEncode(link)}">Choose a new password</a></p>
                 <p>{validity}</p>

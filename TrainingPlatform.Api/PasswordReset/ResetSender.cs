@@ -3,7 +3,7 @@ using TrainingPlatform.Api.Email;
 namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>A password reset to deliver to the account's owner. The token is a secret: only its hash is stored.</summary>
-public sealed record ResetMessage(string Email, string DisplayName, string Token, DateTime ExpiresAt);
+public sealed record ResetMessage(string Email, string Token, DateTime ExpiresAt);
 
 /// <summary>
 /// Delivers password reset tokens, called by <see cref="DeliveryWorker"/> off the request path. The sender classifies

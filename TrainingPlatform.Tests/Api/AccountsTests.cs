@@ -50,6 +50,38 @@ public class AccountsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(before, await api.CountAsync("users"));
     }
 
+    [Theory]
+    [InlineData("Alice\r\nPlease confirm at https://evil.example", "U+000D")]
+    [InlineData("Alice\nBob", "U+000A")]
+    [InlineData("Alice\tBob", "U+0009")]
+    [InlineData("Alice \u202Egnp.exe", "U+202E")]
+    [InlineData("Alice\u2066Bob\u2069", "U+2066")]
+    [InlineData("Al\u200Bice", "U+200B")]
+    [InlineData("Alice\u2028Bob", "U+2028")]
+    [InlineData("Alice\u2029Bob", "U+2029")]
+    [InlineData("Alice\u0085Bob", "U+0085")]
+    public async Task A_display_name_with_control_or_format_characters_is_a_400_field_error(string displayName, string named)
+    {
+        var before = await api.CountAsync("users");
+        using var client = api.Anonymous();
+
+        var response = await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = $"controls-{Guid.NewGuid():N}@example.test", password = "a long enough passphrase", displayName, role = "learner" });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("displayName").EnumerateArray()).GetString();
+        Assert.Contains(named, message);
+        Assert.Equal(before, await api.CountAsync("users"));
+    }
+
+    [Fact]
+    public async Task A_display_name_in_any_script_with_emoji_is_accepted()
+    {
+        using var client = api.Anonymous();
+        var user = await TestAccounts.RegisterAsync(client, $"script-{Guid.NewGuid():N}@example.test", displayName: "Zoë 李 محمد 🎓");
+        Assert.Equal("Zoë 李 محمد 🎓", user.DisplayName);
+    }
+
     [Fact]
     public async Task Over_long_fields_are_rejected()
     {

@@ -75,6 +75,30 @@ public class CourseListCacheTests(LongCacheApiFixture api) : IClassFixture<LongC
         }
     }
 
+    [Fact]
+    public async Task A_cached_list_carries_its_own_requests_id_not_the_first_callers()
+    {
+        await api.NewCourseAsync(title: "Request ids");
+        using var anonymous = api.Anonymous();
+
+        var first = await ListWithRequestIdAsync(anonymous, "first-caller-1");
+        var second = await ListWithRequestIdAsync(anonymous, "second-caller-2");
+
+        Assert.Equal("first-caller-1", first.RequestId);
+        // Age is the output cache's mark of a replayed response: the second answer came from the cache.
+        Assert.True(second.FromCache, "the second list was not served from the cache");
+        Assert.Equal("second-caller-2", second.RequestId);
+    }
+
+    private static async Task<(string RequestId, bool FromCache)> ListWithRequestIdAsync(HttpClient client, string requestId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/courses/?limit=7");
+        request.Headers.Add(RequestId.HeaderName, requestId);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (Assert.Single(response.Headers.GetValues(RequestId.HeaderName)), response.Headers.Age is not null);
+    }
+
     private static async Task<Dictionary<long, string>> TitlesAsync(HttpClient client)
     {
         var page = (await client.GetFromJsonAsync<PageBody<CourseBody>>(List))!;

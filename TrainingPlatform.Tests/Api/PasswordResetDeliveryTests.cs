@@ -108,13 +108,92 @@ public class PasswordResetDeliveryTests
         var drainEnd = Assert.Single(api.Records("TrainingPlatform.Api.Accounts.PasswordResetDelivery"),
             record => record.GetProperty("Message").GetString()!.Contains("queued password reset requests abandoned"));
         Assert.Equal("Warning", drainEnd.GetProperty("LogLevel").GetString());
-        Assert.Equal(1, drainEnd.GetProperty("State").GetProperty("Left").GetInt32());
+        Assert.Equal(2, drainEnd.GetProperty("State").GetProperty("Left").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_mail_server_that_offers_no_starttls_gets_nothing_and_the_refusal_is_counted_and_logged()
+    {
+        // smtp4dev offers no STARTTLS, as a server behind someone who strips it from the greeting would not.
+        var mail = await MailCatcher.SharedAsync();
+        var postgres = await PostgresServer.SharedAsync();
+        await using var api = await ApiProcess.StartAsync(await postgres.CreateDatabaseAsync(),
+            new Dictionary<string, string?>(mail.ApiSettings)
+            {
+                ["ConnectionStrings__smtp"] = mail.StartTlsConnectionString,
+                ["PasswordReset__Sender"] = null,
+            });
+        using var client = api.CreateHttpClient();
+        var email = await RegisterAsync(client);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
+
+        var refused = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) >= 1);
+        Assert.Equal(1, refused.Value(SentTotal, ("result", "failed")));
+        Assert.Equal(0, refused.Value(SentTotal, ("result", "sent")));
+        Assert.Empty(await mail.MessagesToAsync(email));
+        var why = Assert.Single(api.Records("TrainingPlatform.Api.Accounts.PasswordResetDelivery"),
+            record => record.GetProperty("Message").GetString()!.Contains("abandoned after attempt 1"));
+        Assert.Equal("Error", why.GetProperty("LogLevel").GetString());
+        Assert.Contains("does not offer STARTTLS, so nothing was sent", why.GetProperty("Message").GetString());
+    }
+
+    [Fact]
+    public async Task The_reset_email_carries_no_text_the_account_holder_chose()
+    {
+        // Anyone can register anyone's address; what they choose as a name must not reach that mailbox as our words.
+        const string planted = "Mallory says call +1 555 0100";
+        var mail = await MailCatcher.SharedAsync();
+        await using var api = await ApiServer.StartAsync(new Dictionary<string, string?>(ApiFixture.Settings.Concat(mail.ApiSettings)));
+        using var client = api.CreateHttpClient();
+        var email = $"named-{Guid.NewGuid():N}@example.test";
+        await TestAccounts.RegisterAsync(client, email, displayName: planted);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
+
+        var delivered = Assert.Single(await mail.WaitForMessagesAsync(email, 1, Bound));
+        ResetEmails.Token(delivered);
+        Assert.DoesNotContain("Mallory", delivered.Text);
+        Assert.DoesNotContain("Mallory", delivered.Html);
+        Assert.DoesNotContain(delivered.Headers, header => header.Value.Contains("Mallory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_recipient_the_relay_keeps_deferring_does_not_hold_up_other_resets()
+    {
+        await using var relay = new DeferringRelay("deferred.example.test");
+        await using var api = await ApiServer.StartAsync(new Dictionary<string, string?>(MailSettings(relay.Port))
+        {
+            ["PasswordReset:RetryDelay"] = "00:00:01",
+            ["PasswordReset:MaxRetryDelay"] = "00:00:02",
+        });
+        using var client = api.CreateHttpClient();
+        var deferred = $"greylisted-{Guid.NewGuid():N}@deferred.example.test";
+        await TestAccounts.RegisterAsync(client, deferred);
+        var others = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            others.Add(await RegisterAsync(client));
+        }
+
+        // The deferred address first: on a single sender that retries in place it would hold the others up for good.
+        foreach (var email in others.Prepend(deferred))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
+        }
+
+        await Wait.UntilAsync(() => others.All(relay.Delivered.Contains) && relay.Deferrals >= 2, Bound,
+            "the other resets delivered while the deferred one is retried");
+        Assert.DoesNotContain(deferred, relay.Delivered);
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "sent")) == others.Count);
+        Assert.Equal(0, metrics.Value(SentTotal, ("result", "abandoned")));
+        Assert.Equal(1, metrics.Value(Backlog));
     }
 
     /// <summary>An API sending through 127.0.0.1:<paramref name="smtpPort"/>, retrying quickly (every 100 ms to 400 ms, without end).</summary>
     private static Dictionary<string, string?> MailSettings(int smtpPort) => new(ApiFixture.Settings)
     {
-        ["ConnectionStrings:smtp"] = $"Endpoint=smtp://127.0.0.1:{smtpPort};Username=training;Password=outage",
+        ["ConnectionStrings:smtp"] = $"Endpoint=smtp://127.0.0.1:{smtpPort};Security=none",
         ["Email:From"] = "TrainingPlatform <no-reply@example.test>",
         ["PasswordReset:LinkTemplate"] = MailCatcher.LinkTemplate,
         ["PasswordReset:RetryDelay"] = "00:00:00.100",

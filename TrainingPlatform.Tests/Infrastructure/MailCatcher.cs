@@ -25,11 +25,14 @@ public sealed class MailCatcher : IAsyncDisposable
 
     public int SmtpPort { get; }
 
-    /// <summary>The value of the API's <c>smtp</c> connection string for this server (any credentials are accepted).</summary>
-    public string ConnectionString => $"Endpoint=smtp://127.0.0.1:{SmtpPort};Username=training;Password={SmtpPassword}";
+    /// <summary>
+    /// The value of the API's <c>smtp</c> connection string for this server: plain SMTP, said explicitly (smtp4dev
+    /// offers no STARTTLS), and no login, which the API refuses to send in plain text outside Development.
+    /// </summary>
+    public string ConnectionString => $"Endpoint=smtp://127.0.0.1:{SmtpPort};Security=none";
 
-    /// <summary>A password the API logs in with, so the tests can check it never reaches a log.</summary>
-    public string SmtpPassword { get; } = "smtp-" + Guid.NewGuid().ToString("N");
+    /// <summary>The connection string as a deployment writes it: STARTTLS required, which this server does not offer.</summary>
+    public string StartTlsConnectionString => $"Endpoint=smtp://127.0.0.1:{SmtpPort}";
 
     /// <summary>The API's settings to send reset emails through this server, with links to <see cref="LinkTemplate"/>.</summary>
     public IReadOnlyDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
@@ -45,8 +48,7 @@ public sealed class MailCatcher : IAsyncDisposable
     public static Task<MailCatcher> SharedAsync() => SharedCatcher.Value;
 
     /// <summary>
-    /// Starts smtp4dev (on <paramref name="smtpPort"/> when given), requiring clients to log in, and waits until
-    /// its web API answers.
+    /// Starts smtp4dev (on <paramref name="smtpPort"/> when given) and waits until its web API answers.
     /// </summary>
     public static async Task<MailCatcher> StartNewAsync(int? smtpPort = null)
     {
@@ -54,7 +56,7 @@ public sealed class MailCatcher : IAsyncDisposable
         var webPort = FreePort.Next();
         var data = Directory.CreateTempSubdirectory("tp-smtp4dev-");
         var command = LocalMailCatcher.Command(data.FullName, webPort, port);
-        var process = await LocalProcess.StartHttpAsync(command with { Arguments = [.. command.Arguments, "--authenticationrequired"] },
+        var process = await LocalProcess.StartHttpAsync(command,
             webPort, LocalMailCatcher.ReadyPath, StartTimeout);
         var catcher = new MailCatcher(process, data, port, webPort);
         // The shared catcher is never disposed: it ends with the test host, which the runner may kill.

@@ -105,6 +105,22 @@ public class ReleaseGateTests
         Assert.Contains("did not answer", result.Stderr);
     }
 
+    [Fact]
+    public async Task An_answer_the_gate_cannot_read_refuses_the_release()
+    {
+        // A page alert fires, but its labels arrive mangled (a proxy in between, a broken upgrade): listing it fails.
+        // The budget answer is fine, so a gate that carried on past the failure would let the release out.
+        await using var prometheus = new CannedPrometheus(query => query.StartsWith("ALERTS", StringComparison.Ordinal)
+            ? """[{"metric":"mangled","value":[0,"1"]}]"""
+            : """[{"metric":{"slo":"availability","service":"api"},"value":[0,"0.5"]}]""");
+
+        var result = await Command.RunScriptAsync("release-gate.sh", ["--prometheus", prometheus.BaseAddress]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("refusing the release", result.Stderr);
+        Assert.DoesNotContain("allowed", result.Stdout);
+    }
+
     private static Task<CommandResult> GateAsync(GatedPrometheus prometheus, params string[] options) =>
         Command.RunScriptAsync("release-gate.sh", ["--prometheus", prometheus.Url, "--service", "api", .. options]);
 

@@ -61,6 +61,22 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task A_path_cannot_plant_a_field_in_the_message_text()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        using var client = host.CreateClient();
+
+        await client.GetAsync("/ok%20401%20user_id=1%20client_ip=6.6.6.6%E2%80%AE%22");
+
+        var record = Assert.Single(await host.Logs.WaitForAsync(log => log.Category == "TrainingPlatform.Access"));
+        // The structured field keeps the path as it is; the text shows it encoded, so the only fields are the real ones.
+        Assert.Equal("/ok 401 user_id=1 client_ip=6.6.6.6\u202E\"", record["path"]);
+        Assert.StartsWith("GET /ok%20401%20user_id=1%20client_ip=6.6.6.6%E2%80%AE%22 404 ", record.Message, StringComparison.Ordinal);
+        Assert.Single(record.Message.Split(' '), part => part.StartsWith("client_ip=", StringComparison.Ordinal));
+        Assert.EndsWith(" client_ip=127.0.0.1", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_the_json_console_formatter_the_record_is_one_machine_readable_line()
     {
         // The real console logger with the formatter chosen by configuration, as Logging__Console__FormatterName=json

@@ -188,6 +188,10 @@ public partial class ManifestTests
         Assert.Equal("{api-pool-size.value}", env.GetProperty("Database__MaxPoolSize").GetString());
         Assert.Equal("true", env.GetProperty("Metrics__InstanceLabel").GetString());
         Assert.StartsWith("docker.io/valkey/valkey:", resources.GetProperty("cache").GetProperty("image").GetString());
+        // The output cache apart from the limits, each bounded: the limits' store never evicts, the pages' store does.
+        Assert.Equal("{output-cache.connectionString}", env.GetProperty("ConnectionStrings__output-cache").GetString());
+        Assert.EndsWith(" --maxmemory 64mb --maxmemory-policy noeviction", resources.GetProperty("cache").GetProperty("args").EnumerateArray().Last().GetString());
+        Assert.EndsWith(" --maxmemory 32mb --maxmemory-policy allkeys-lru", resources.GetProperty("output-cache").GetProperty("args").EnumerateArray().Last().GetString());
         Assert.False(resources.TryGetProperty("ingress", out _), "deployed, the Container Apps ingress stands in front");
     }
 

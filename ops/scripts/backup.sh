@@ -145,7 +145,7 @@ say "dumping $DATABASE (schema version $SCHEMA_VERSION) from $PG_DISPLAY_TARGET"
 step "pg_dump of $DATABASE" "$PG_DUMP" --no-password --format=custom --file="$DUMP" --dbname="$PG_DBNAME"
 step "checking the dump with pg_restore --list" "$PG_RESTORE" --list "$DUMP" >/dev/null
 if [[ -n $ENCRYPTED_SUFFIX ]]; then
-  step "encrypting the dump with age" encrypt_file "$DUMP" "$PARTIAL"
+  step "encrypting the dump with age" encrypt_backup "$DUMP" "$PARTIAL" "$(backup_manifest "$DATABASE" "$CREATED_AT" "$RUN_ID" "$SCHEMA_VERSION")"
   rm -f -- "$DUMP"
 fi
 SHA256=$(sha256sum "$PARTIAL" | cut -d' ' -f1)

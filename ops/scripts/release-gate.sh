@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Error-budget release gate: asks Prometheus whether a release may go out now. Refuses while a page
 # (severity=critical) alert fires or while any SLO of the service has spent its error budget.
-set -euo pipefail
+set -Eeuo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/lib/messages.sh
 source "$SCRIPT_DIR/lib/messages.sh"
+# Fails closed: any command that fails, in a command substitution too, refuses the release (exit 1), never lets it out.
+shopt -s inherit_errexit
+fail_closed() {
+  # A command substitution only passes the failure up; the script itself says it once.
+  ((BASH_SUBSHELL == 0)) || exit 1
+  die "line $2 failed (exit $1): refusing the release"
+}
+trap 'fail_closed $? $LINENO' ERR
 
 # The recording rules of ops/prometheus/rules/slo-recording.yml the gate reads.
 readonly OBJECTIVES='slo:objective:ratio'
@@ -95,11 +103,14 @@ PAGE_COUNT=$(jq 'length' <<<"$PAGES")
 if ((PAGE_COUNT == 0)); then
   allow alerts "no page alert firing for $SERVICE"
 else
-  while IFS= read -r alert; do
-    refuse alerts "page alert $alert is firing"
-  done < <(jq -r '.[].metric | "\(.alertname)\(
+  # Read whole first: a failure here must stop the gate, not leave it with fewer reasons to refuse.
+  ALERT_NAMES=$(jq -r '.[].metric | "\(.alertname)\(
       [to_entries[] | select(.key | IN("alertname", "alertstate", "severity", "__name__") | not) | "\(.key)=\"\(.value)\""]
       | if length > 0 then "{" + join(", ") + "}" else "" end)"' <<<"$PAGES")
+  while IFS= read -r alert; do
+    refuse alerts "page alert $alert is firing"
+  done <<<"$ALERT_NAMES"
+  ((${#REASONS[@]} > 0)) || die "Prometheus reported $PAGE_COUNT page alert(s) the gate could not name: refusing the release"
 fi
 
 # Budgets: every SLO the rules define, whether or not this service has data for it.
@@ -144,4 +155,4 @@ else
     echo "release of $SERVICE refused: ${#REASONS[@]} reason(s)"
   fi
 fi
-[[ $ALLOWED == true ]]
+[[ $ALLOWED == true ]] || exit 1

@@ -110,7 +110,10 @@ latest_in_folder() {
     sort | tail -n 1 | cut -f2)
 }
 
+LATEST_CHOSEN=false
+IDENTITY="unauthenticated (only an encrypted backup carries an authenticated manifest)"
 if [[ $SOURCE == latest ]]; then
+  LATEST_CHOSEN=true
   if [[ -n ${BACKUP_S3_URI:-} ]]; then
     parse_s3_uri "$BACKUP_S3_URI" || usage_error "BACKUP_S3_URI must look like s3://bucket/prefix"
     s3_client_from_environment
@@ -163,7 +166,22 @@ if [[ $ENCRYPTED == true ]]; then
     die "$SOURCE is not encrypted, but BACKUP_ENCRYPTION_KEY is set and backup.sh encrypts every backup with it: refusing to restore it; the database was not touched"
   DUMP=$WORK/decrypted.dump
   step "decrypting $SOURCE with BACKUP_ENCRYPTION_KEY (it was not made with this key, or it was altered: refusing to restore it; the database was not touched)" \
-    decrypt_file "$STORED" "$DUMP"
+    decrypt_backup "$STORED" "$DUMP"
+  if [[ -n $MANIFEST ]]; then
+    check_manifest_against_name "${SOURCE##*/}"
+    [[ $LATEST_CHOSEN != true || $(manifest_field database) == "$FROM_DATABASE" ]] ||
+      die "$SOURCE holds a backup of $(manifest_field database), not of $FROM_DATABASE: refusing to restore it; the database was not touched"
+    # What the encryption authenticates replaces what the name and the metadata claim.
+    BACKUP_DATABASE=$(manifest_field database)
+    BACKUP_CREATED_AT=$(manifest_field created_at)
+    BACKUP_SCHEMA_VERSION=$(manifest_field schema_version)
+    IDENTITY="database $BACKUP_DATABASE, created $BACKUP_CREATED_AT, run $(manifest_field run_id) (authenticated)"
+  elif [[ $LATEST_CHOSEN == true ]]; then
+    die "$SOURCE carries no authenticated manifest (it was made before backups had one), so nothing proves it is the latest:" \
+      "refusing to restore it as latest; name it explicitly to restore it; the database was not touched"
+  else
+    say "warning: $SOURCE carries no authenticated manifest (made before backups had one): its name and metadata are unproven"
+  fi
 elif is_age_file "$STORED"; then
   die "$SOURCE is encrypted: set BACKUP_ENCRYPTION_KEY to the key it was made with; the database was not touched"
 fi
@@ -178,6 +196,7 @@ About to restore
   backup  $SOURCE
           database $BACKUP_DATABASE, created $BACKUP_CREATED_AT, schema version $BACKUP_SCHEMA_VERSION,
           $SIZE_BYTES bytes, $CHECKED
+  identity $IDENTITY
   target  database $TARGET ($(redact "$PG_DISPLAY_TARGET"))
 The objects in the backup will be dropped and recreated in the target (--clean --if-exists).
 EOF

@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+
 namespace TrainingPlatform.Tests.Ops.Alerting;
 
 /// <summary>
@@ -34,6 +36,88 @@ public class AlertmanagerEntrypointTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("alertmanager, version", result.Output);
+    }
+
+    [Theory]
+    [InlineData("http://pager.example/hook\\")]
+    [InlineData("http://pager.example/hook\"\n      - url: \"http://attacker.example/")]
+    [InlineData("http://pager.example/hook'x")]
+    [InlineData("http://pager.example/hook x")]
+    [InlineData("http://pager.example/hook\ttab")]
+    [InlineData("http://pager.example/\u0001")]
+    [InlineData("pager.example/hook")]
+    public async Task A_webhook_url_that_could_break_the_yaml_is_refused_without_printing_it(string url)
+    {
+        using var directory = new TemporaryDirectory();
+        var rendered = Path.Combine(directory.Path, "alertmanager.yml");
+
+        var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
+        {
+            ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
+            ["ALERTMANAGER_RENDERED"] = rendered,
+            ["ALERTMANAGER_TICKET_URL"] = url,
+        }, timeout: TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("ALERTMANAGER_TICKET_URL", result.Stderr);
+        Assert.DoesNotContain("pager.example", result.Output);
+        Assert.DoesNotContain("alertmanager, version", result.Output);
+        Assert.Empty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task By_default_the_configuration_is_written_owner_only_into_a_fresh_private_directory()
+    {
+        using var temp = new TemporaryDirectory();
+
+        var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
+        {
+            ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
+            ["ALERTMANAGER_PAGE_URL"] = "http://pager.example/hook",
+            ["TMPDIR"] = temp.Path,
+        }, timeout: TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var directory = Assert.Single(Directory.GetDirectories(temp.Path));
+        Assert.Matches(@"/alertmanager\.[A-Za-z0-9]{8}$", directory);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+        var rendered = Assert.Single(Directory.GetFiles(directory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rendered));
+        Assert.Contains("url: \"http://pager.example/hook\"", await File.ReadAllTextAsync(rendered));
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task A_link_planted_at_the_rendered_path_is_replaced_not_followed()
+    {
+        using var directory = new TemporaryDirectory();
+        var victim = Path.Combine(directory.Path, "victim");
+        await File.WriteAllTextAsync(victim, "untouched");
+        var rendered = Path.Combine(directory.Path, "alertmanager.yml");
+        File.CreateSymbolicLink(rendered, victim);
+
+        var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
+        {
+            ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
+            ["ALERTMANAGER_RENDERED"] = rendered,
+            ["ALERTMANAGER_PAGE_URL"] = "http://pager.example/hook",
+        }, timeout: TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("untouched", await File.ReadAllTextAsync(victim));
+        Assert.Null(new FileInfo(rendered).LinkTarget);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rendered));
+    }
+
+    /// <summary>A fresh directory of the test's own, deleted with everything in it.</summary>
+    private sealed class TemporaryDirectory : IDisposable
+    {
+        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("tp-am-entrypoint-");
+
+        public string Path => _directory.FullName;
+
+        public void Dispose() => _directory.Delete(recursive: true);
     }
 
     private static async Task<CommandResult> RunAsync(bool required, string pageUrl)

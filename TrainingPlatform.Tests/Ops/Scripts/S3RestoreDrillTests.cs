@@ -189,6 +189,12 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         }
         Assert.True(restore.ExitCode == 0, restore.ToString());
         Assert.Contains("decrypted and authenticated with BACKUP_ENCRYPTION_KEY", restore.Stderr);
+        using (var backed = JsonDocument.Parse(backup.Stdout))
+        {
+            // The identity shown before restoring is the one inside the encryption, the same the backup reported.
+            Assert.Contains($"identity database {database.Name}, created {backed.RootElement.GetProperty("created_at").GetString()}, run ", restore.Stderr);
+            Assert.Contains("(authenticated)", restore.Stderr);
+        }
         Assert.Equal(checksums, await database.TableChecksumsAsync());
         foreach (var run in new[] { backup, withoutKey, restore })
         {
@@ -204,7 +210,8 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         var key = await AgeKey.CreateAsync();
         var genuine = await BackupAsync(database, "planted", key);
         // What an attacker who can write the bucket but lacks the key can make: a plain dump, a dump under a key of
-        // their own, and the genuine backup altered, each with a matching sha256 recorded.
+        // their own, the genuine backup altered, and the genuine backup as it is (a replay: an old backup made to look
+        // like the latest, which would roll the database back), each with a matching sha256 recorded.
         var attacker = Directory.CreateTempSubdirectory("tp-attacker-");
         var plain = await LocalBackupAsync(database, attacker, key: null);
         var otherKey = await LocalBackupAsync(database, attacker, await AgeKey.CreateAsync());
@@ -212,6 +219,7 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
         var bytes = await File.ReadAllBytesAsync(altered);
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(altered, bytes);
+        var replayed = await DownloadAsync(genuine);
 
         await database.ExecuteAsync("insert into courses (instructor_id, title, description) select min(id), 'Created after the backup', '' from users");
         var before = await database.TableChecksumsAsync();
@@ -221,6 +229,7 @@ public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifeti
             (plain, ".dump", "is not encrypted, but BACKUP_ENCRYPTION_KEY is set"),
             (otherKey, ".dump.age", "decrypting"),
             (altered, ".dump.age", "decrypting"),
+            (replayed, ".dump.age", "is not the backup its name says: its authenticated manifest says database " + database.Name + ", created 20"),
         };
         foreach (var (file, suffix, refusal) in plants)
         {

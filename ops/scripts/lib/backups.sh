@@ -52,14 +52,68 @@ encryption_from_environment() {
   ENCRYPTED_SUFFIX=.age
 }
 
-# encrypt_file PLAIN ENCRYPTED: the recipient reaches age through a pipe, not its arguments.
-encrypt_file() {
-  age --encrypt --recipients-file <(printf '%s\n' "$ENCRYPTION_RECIPIENT") --output "$2" "$1"
+# An encrypted backup's payload starts with a manifest, one JSON line, then the dump: what the backup is (database,
+# creation time, run) travels inside the encryption, where age authenticates it, unlike the file name and the S3
+# metadata, which anyone who can write the bucket can set. restore.sh checks the name against it, so a genuine old
+# backup copied under a newer name is recognised as a replay.
+readonly MANIFEST_FORMAT="trainingplatform-backup/1"
+# What a custom-format dump starts with: a payload without a manifest (from before manifests) starts with it.
+readonly DUMP_MAGIC="PGDMP"
+
+# backup_manifest DATABASE CREATED_AT RUN_ID SCHEMA_VERSION
+backup_manifest() {
+  jq -cn --arg format "$MANIFEST_FORMAT" --arg database "$1" --arg created "$2" --arg run "$3" --arg schema "$4" \
+    '{format: $format, database: $database, created_at: $created, run_id: $run, schema_version: $schema}'
 }
 
-# decrypt_file ENCRYPTED PLAIN: fails unless ENCRYPTED was made for this key and is intact.
-decrypt_file() {
-  age --decrypt --identity <(printf '%s\n' "$ENCRYPTION_KEY") --output "$2" "$1"
+# encrypt_backup DUMP ENCRYPTED MANIFEST: the recipient reaches age through a pipe, not its arguments.
+encrypt_backup() {
+  { printf '%s\n' "$3"; cat -- "$1"; } | age --encrypt --recipients-file <(printf '%s\n' "$ENCRYPTION_RECIPIENT") --output "$2"
+}
+
+# decrypt_backup ENCRYPTED DUMP: fails unless ENCRYPTED was made for this key and is intact. Sets MANIFEST to the
+# payload's manifest line, empty for a backup from before manifests.
+decrypt_backup() {
+  local payload=$2.payload start
+  # Explicit returns: run through step, the function is in a || list, where set -e does not stop it.
+  age --decrypt --identity <(printf '%s\n' "$ENCRYPTION_KEY") --output "$payload" "$1" || return 1
+  MANIFEST=""
+  start=$(head -c ${#DUMP_MAGIC} -- "$payload")
+  if [[ $start == "$DUMP_MAGIC" ]]; then
+    mv -- "$payload" "$2" || return 1
+    return 0
+  fi
+  MANIFEST=$(head -n 1 -- "$payload")
+  if ! jq -e --arg format "$MANIFEST_FORMAT" '.format == $format' <<<"$MANIFEST" >/dev/null 2>&1; then
+    echo "the decrypted payload starts with neither a $MANIFEST_FORMAT manifest nor a dump" >&2
+    return 1
+  fi
+  tail -n +2 -- "$payload" >"$2" || return 1
+  rm -f -- "$payload"
+}
+
+# manifest_field NAME: a field of MANIFEST.
+manifest_field() {
+  jq -r --arg name "$1" '.[$name] // "unknown"' <<<"$MANIFEST"
+}
+
+# check_manifest_against_name FILE_NAME: the database, creation time and run a backup's name states must be those its
+# manifest authenticates; a name of another form (a file renamed by hand) is checked for nothing but shown. Dies on
+# a mismatch.
+check_manifest_against_name() {
+  local name=$1 pattern='^(.+)-([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})([0-9]{2})Z-([0-9a-f]{8})\.dump\.age$'
+  [[ $name =~ $pattern ]] || return 0
+  local named_database=${BASH_REMATCH[1]} named_run=${BASH_REMATCH[8]}
+  local named_created="${BASH_REMATCH[2]}-${BASH_REMATCH[3]}-${BASH_REMATCH[4]}T${BASH_REMATCH[5]}:${BASH_REMATCH[6]}:${BASH_REMATCH[7]}Z"
+  local database created run
+  database=$(manifest_field database)
+  created=$(manifest_field created_at)
+  run=$(manifest_field run_id)
+  if [[ $database != "$named_database" || $created != "$named_created" || $run != "$named_run" ]]; then
+    die "$name is not the backup its name says: its authenticated manifest says database $database, created $created, run $run," \
+      "its name says database $named_database, created $named_created, run $named_run. A genuine backup was copied under" \
+      "another name (a replay, e.g. to make an old backup look like the latest): refusing to restore it; the database was not touched"
+  fi
 }
 
 # Succeeds when FILE starts like an age file.
