@@ -36,9 +36,26 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    public Task UpdatePasswordHashAsync(long id, string passwordHash, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) =>
-            SetPasswordHashAsync(connection, transaction, id, passwordHash, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Locks the user's row until the transaction ends and tells whether its password is still the one
+    /// <paramref name="user"/> was read with: false when a change or reset replaced it since. A replacement that begins
+    /// later waits for this transaction.
+    /// </summary>
+    internal static async Task<bool> LockUnchangedPasswordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, UserAccount user,
+        CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT password_hash FROM users WHERE id = @Id FOR NO KEY UPDATE", new { user.Id }, transaction,
+            cancellationToken: cancellationToken)) == user.PasswordHash;
+
+    /// <summary>
+    /// Stores a stronger hash of the same password (not a password change, so <c>password_changed_at</c> stays), only
+    /// over the hash it was checked against: never an old password's hash over a new one.
+    /// </summary>
+    internal static Task<int> UpgradePasswordHashAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, UserAccount user,
+        string upgradedHash, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET password_hash = @upgradedHash WHERE id = @Id AND password_hash = @PasswordHash",
+            new { user.Id, user.PasswordHash, upgradedHash }, transaction, cancellationToken: cancellationToken));
 
     internal static Task<int> SetPasswordHashAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id,
         string passwordHash, CancellationToken cancellationToken) =>
