@@ -10,7 +10,7 @@ public sealed record RegisterRequest(string? Email, string? Password, string? Di
     public (string Email, string Password, string DisplayName, string Role) Validate(FieldErrors errors)
     {
         var email = errors.Email("email", Email);
-        var password = PasswordPolicy.Check(errors, "password", Password);
+        var password = PasswordPolicy.Check(errors, "password", Password, Email, DisplayName);
         var displayName = errors.Required("displayName", DisplayName?.Trim(), MaxDisplayNameLength);
         if (!Roles.IsKnown(Role))
         {
