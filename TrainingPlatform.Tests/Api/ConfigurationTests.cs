@@ -38,7 +38,7 @@ public class ConfigurationTests
         var settings = With("Logging:LogLevel:TrainingPlatform.PasswordReset", "Debug");
         await using var api = await ApiServer.StartAsync(settings, configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
         using var client = api.CreateHttpClient();
-        await TestAccounts.RegisterAsync(client, "forgetful@example.test", "forgotten passphrase");
+        await TestAccounts.RegisterAsync(client, "forgetful@example.test");
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "forgetful@example.test" })).StatusCode);
 
