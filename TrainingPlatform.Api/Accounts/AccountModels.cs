@@ -25,7 +25,10 @@ public sealed record UserResponse(long Id, string Email, string DisplayName, str
     public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.DisplayName, user.Role, user.CreatedAt);
 }
 
-public sealed record UserAccount(long Id, string Email, string DisplayName, string Role, string PasswordHash, DateTime CreatedAt);
+/// <param name="PasswordChangedAt">When the password was last replaced: a sign-in or change checked against this account
+/// may write only while it is still the stored one (<see cref="UserStore.LockUnchangedPasswordAsync"/>).</param>
+public sealed record UserAccount(long Id, string Email, string DisplayName, string Role, string PasswordHash, DateTime CreatedAt,
+    DateTime PasswordChangedAt);
 
 public static class Roles
 {

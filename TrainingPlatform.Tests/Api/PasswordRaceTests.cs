@@ -5,7 +5,8 @@ namespace TrainingPlatform.Tests.Api;
 /// a reset runs. A test-only trigger in this class's own database makes each insert of a session of the account wait
 /// for an advisory lock the test holds; the replacement starts once every sign-in is seen waiting on a lock (the
 /// overlap), and the lock is let go once the replacement has finished or waits too. Afterwards no session the race
-/// started may live, and the old password signs in no more.
+/// started may live, and the old password signs in no more. Likewise a sign-in that upgrades the stored hash (a second
+/// API with more hash iterations) held just before its upgrade is written while the password is changed.
 /// </summary>
 public class PasswordRaceTests(MailingApiFixture api) : IClassFixture<MailingApiFixture>
 {
@@ -22,11 +23,11 @@ public class PasswordRaceTests(MailingApiFixture api) : IClassFixture<MailingApi
         var account = await api.NewAccountAsync();
         using var anonymous = api.Anonymous();
         var resetToken = replacement == "password reset" ? await ResetTokenAsync(anonymous, account.Email) : null;
-        await using var held = await HoldSessionInsertsAsync(account.Id);
+        await using var held = await HoldAsync(account.Id, "sessions", $"BEFORE INSERT ON sessions FOR EACH ROW WHEN (NEW.user_id = {account.Id})");
 
         var signIns = Enumerable.Range(0, SignIns)
             .Select(_ => anonymous.PostAsJsonAsync("/api/v1/token", new { email = account.Email, password = account.Password })).ToList();
-        await Wait.UntilAsync(async () => await held.InsertsWaitingAsync() > 0 && await LockWaitersAsync() == SignIns, Bound,
+        await Wait.UntilAsync(async () => await held.WaitingAsync() > 0 && await LockWaitersAsync() == SignIns, Bound,
             "every sign-in past its password check and waiting on a lock, one of them in the held insert");
         var replacing = resetToken is null
             ? account.Client.PostAsJsonAsync("/api/v1/password/change", new { currentPassword = account.Password, newPassword = NewPassword })
@@ -55,6 +56,40 @@ public class PasswordRaceTests(MailingApiFixture api) : IClassFixture<MailingApi
         await api.SignInAsync(account.Email, NewPassword);
     }
 
+    [Fact]
+    public async Task A_hash_upgrade_racing_a_password_change_does_not_write_the_old_password_back()
+    {
+        var account = await api.NewAccountAsync();
+        const string upgrading = "upgrading-hashes";
+        await using var upgrader = await ApiServer.StartAsync(new Dictionary<string, string?>(ApiFixture.Settings)
+        {
+            ["Passwords:HashIterations"] = "2000",
+        }, connectionString: api.ConnectionString + ";Application Name=" + upgrading);
+        using var viaUpgrader = upgrader.CreateHttpClient();
+        // Every update of users from the upgrading API waits, before it locks any row, until the test lets go.
+        await using var held = await HoldAsync(account.Id, "users", "BEFORE UPDATE ON users FOR EACH STATEMENT",
+            $"current_setting('application_name') = '{upgrading}'");
+
+        var signIn = viaUpgrader.PostAsJsonAsync("/api/v1/token", new { email = account.Email, password = account.Password });
+        await Wait.UntilAsync(async () => await held.WaitingAsync() > 0, Bound, "the sign-in past its password check, holding its hash upgrade");
+        var changing = account.Client.PostAsJsonAsync("/api/v1/password/change", new { currentPassword = account.Password, newPassword = NewPassword });
+        await Wait.UntilAsync(async () => changing.IsCompleted || await LockWaitersAsync() > 1, Bound, "the change finished or waiting behind the sign-in");
+        await held.ReleaseAsync();
+
+        using var changed = await changing;
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        using var signedIn = await signIn;
+        if (signedIn.StatusCode == HttpStatusCode.OK)
+        {
+            var tokens = (await signedIn.Content.ReadFromJsonAsync<TokenBody>())!;
+            await (await viaUpgrader.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = tokens.Refresh })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        }
+        using var anonymous = api.Anonymous();
+        await (await anonymous.PostAsJsonAsync("/api/v1/token", new { email = account.Email, password = account.Password }))
+            .AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await api.SignInAsync(account.Email, NewPassword);
+    }
+
     private async Task<string> ResetTokenAsync(HttpClient anonymous, string email)
     {
         Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
@@ -64,32 +99,34 @@ public class PasswordRaceTests(MailingApiFixture api) : IClassFixture<MailingApi
     private Task<long> LockWaitersAsync() =>
         Rows.CountAsync(api.ConnectionString, "pg_stat_activity", "datname = current_database() AND wait_event_type = 'Lock'");
 
-    /// <summary>Makes every insert of a session of <paramref name="userId"/> wait until <see cref="HeldInserts.ReleaseAsync"/>.</summary>
-    private async Task<HeldInserts> HoldSessionInsertsAsync(long userId)
+    /// <summary>
+    /// A test-only trigger on <paramref name="table"/> (<paramref name="trigger"/>: when and for what it fires) that,
+    /// where <paramref name="condition"/> holds, waits for an advisory lock the test holds until <see cref="Held.ReleaseAsync"/>.
+    /// </summary>
+    private async Task<Held> HoldAsync(long key, string table, string trigger, string condition = "true")
     {
-        var name = $"test_hold_sessions_{userId}";
+        var name = $"test_hold_{table}_{key}";
         var holder = new NpgsqlConnection(api.ConnectionString);
         await holder.OpenAsync();
         await using (var create = new NpgsqlCommand(
             $"""
             CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_advisory_xact_lock_shared({userId}); RETURN NEW; END $$;
-            CREATE TRIGGER {name} BEFORE INSERT ON sessions
-            FOR EACH ROW WHEN (NEW.user_id = {userId}) EXECUTE FUNCTION {name}();
-            SELECT pg_advisory_lock({userId});
+            BEGIN IF {condition} THEN PERFORM pg_advisory_xact_lock_shared({key}); END IF; RETURN NEW; END $$;
+            CREATE TRIGGER {name} {trigger} EXECUTE FUNCTION {name}();
+            SELECT pg_advisory_lock({key});
             """, holder))
         {
             await create.ExecuteNonQueryAsync();
         }
-        return new HeldInserts(api.ConnectionString, holder, name, userId);
+        return new Held(api.ConnectionString, holder, name, table, key);
     }
 
-    private sealed class HeldInserts(string connectionString, NpgsqlConnection holder, string name, long key) : IAsyncDisposable
+    private sealed class Held(string connectionString, NpgsqlConnection holder, string name, string table, long key) : IAsyncDisposable
     {
         private bool _released;
 
-        /// <summary>Session inserts waiting for the held lock.</summary>
-        public Task<long> InsertsWaitingAsync() => Rows.CountAsync(connectionString, "pg_locks",
+        /// <summary>Statements waiting in the trigger for the held lock.</summary>
+        public Task<long> WaitingAsync() => Rows.CountAsync(connectionString, "pg_locks",
             $"locktype = 'advisory' AND NOT granted AND objid = {key} AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
 
         public async Task ReleaseAsync()
@@ -105,7 +142,7 @@ public class PasswordRaceTests(MailingApiFixture api) : IClassFixture<MailingApi
         public async ValueTask DisposeAsync()
         {
             await ReleaseAsync();
-            await using (var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON sessions; DROP FUNCTION {name}();", holder))
+            await using (var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}();", holder))
             {
                 await drop.ExecuteNonQueryAsync();
             }
