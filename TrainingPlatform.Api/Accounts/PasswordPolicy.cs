@@ -66,7 +66,7 @@ public static class PasswordPolicy
             + ". Use a longer passphrase of several uncommon words.";
     }
 
-    /// <summary>The words of the account's own email and name (zxcvbn matches whole entries, so "jane.doe@…" alone would not catch "janedoe").</summary>
+    /// <summary>The account's own email and name, whole and word by word: zxcvbn matches whole entries, so the address alone would not catch its parts.</summary>
     private static IEnumerable<string> UserWords(string?[] userInputs) =>
         userInputs.OfType<string>()
             .SelectMany(input => input.Split((char[])[' ', '.', '@', '-', '_', '+'], StringSplitOptions.RemoveEmptyEntries).Append(input))
