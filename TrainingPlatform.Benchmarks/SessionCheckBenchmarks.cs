@@ -127,6 +127,6 @@ public class SessionCheckBenchmarks
         command.Parameters.AddWithValue("sessionId", sessionId);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (new UserAccount(reader.GetInt64(0), email, "Bench", Roles.Learner, "x", reader.GetDateTime(1)), sessionId);
+        return (new UserAccount(reader.GetInt64(0), email, "Bench", Roles.Learner, "x", reader.GetDateTime(1), reader.GetDateTime(1)), sessionId);
     }
 }

@@ -10,7 +10,7 @@ public sealed record RegisterRequest(string? Email, string? Password, string? Di
     public (string Email, string Password, string DisplayName, string Role) Validate(FieldErrors errors)
     {
         var email = errors.Email("email", Email);
-        var password = PasswordPolicy.Check(errors, "password", Password);
+        var password = PasswordPolicy.Check(errors, "password", Password, Email, DisplayName);
         var displayName = errors.DisplayText("displayName", DisplayName?.Trim(), MaxDisplayNameLength);
         if (!Roles.IsKnown(Role))
         {
@@ -25,7 +25,10 @@ public sealed record UserResponse(long Id, string Email, string DisplayName, str
     public static UserResponse From(UserAccount user) => new(user.Id, user.Email, user.DisplayName, user.Role, user.CreatedAt);
 }
 
-public sealed record UserAccount(long Id, string Email, string DisplayName, string Role, string PasswordHash, DateTime CreatedAt);
+/// <param name="PasswordChangedAt">When the password was last replaced: a sign-in or change checked against this account
+/// may write only while it is still the stored one (<see cref="UserStore.LockUnchangedPasswordAsync"/>).</param>
+public sealed record UserAccount(long Id, string Email, string DisplayName, string Role, string PasswordHash, DateTime CreatedAt,
+    DateTime PasswordChangedAt);
 
 public static class Roles
 {

@@ -8,7 +8,7 @@ namespace TrainingPlatform.Api.Accounts;
 /// </summary>
 public sealed class Credentials(IPasswordHasher<UserAccount> hasher)
 {
-    private static readonly UserAccount Nobody = new(0, "", "", Roles.Learner, "", DateTime.UnixEpoch);
+    private static readonly UserAccount Nobody = new(0, "", "", Roles.Learner, "", DateTime.UnixEpoch, DateTime.UnixEpoch);
     private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(Nobody, SecretToken.New()));
 
     public string Hash(string password) => hasher.HashPassword(Nobody, password);

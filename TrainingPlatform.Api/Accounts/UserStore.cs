@@ -3,7 +3,8 @@ namespace TrainingPlatform.Api.Accounts;
 public sealed class UserStore(NpgsqlDataSource dataSource)
 {
     internal const string Columns =
-        "id AS Id, email AS Email, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt";
+        "id AS Id, email AS Email, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt, "
+        + "password_changed_at AS PasswordChangedAt";
 
     /// <summary>Creates the account, or returns null when the email is taken.</summary>
     public async Task<UserAccount?> CreateAsync(string email, string displayName, string role, string passwordHash, CancellationToken cancellationToken)
@@ -36,9 +37,27 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    public Task UpdatePasswordHashAsync(long id, string passwordHash, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) =>
-            SetPasswordHashAsync(connection, transaction, id, passwordHash, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Locks the user's row until the transaction ends and tells whether its password is still the one
+    /// <paramref name="user"/> was read with (same <c>password_changed_at</c>): false when a change or reset replaced
+    /// it since. A replacement that begins later waits for this transaction. An upgraded hash of the same password
+    /// (<see cref="UpgradePasswordHashAsync"/>) is not a replacement, so parallel sign-ins that both upgrade it succeed.
+    /// </summary>
+    internal static async Task<bool> LockUnchangedPasswordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, UserAccount user,
+        CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(
+            "SELECT password_changed_at FROM users WHERE id = @Id FOR NO KEY UPDATE", new { user.Id }, transaction,
+            cancellationToken: cancellationToken)) == user.PasswordChangedAt;
+
+    /// <summary>
+    /// Stores a stronger hash of the same password (not a password change, so <c>password_changed_at</c> stays), only
+    /// over the hash it was checked against: never an old password's hash over a new one.
+    /// </summary>
+    internal static Task<int> UpgradePasswordHashAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, UserAccount user,
+        string upgradedHash, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET password_hash = @upgradedHash WHERE id = @Id AND password_hash = @PasswordHash",
+            new { user.Id, user.PasswordHash, upgradedHash }, transaction, cancellationToken: cancellationToken));
 
     internal static Task<int> SetPasswordHashAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id,
         string passwordHash, CancellationToken cancellationToken) =>

@@ -66,16 +66,32 @@ internal sealed class DeliveryWorker(DeliveryQueue queue, UserStore users, Reset
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Close();
-        _drainOver.CancelAfter(settings.DrainTimeout);
-        await using var hostGaveUp = cancellationToken.Register(_drainOver.Cancel);
+        // A host being torn down may stop a worker its container has already disposed (seen once under a full test
+        // run): then there is no drain left to bound.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _drainOver.CancelAfter(settings.DrainTimeout);
+        }
+        await using var hostGaveUp = cancellationToken.Register(() =>
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _drainOver.Cancel();
+            }
+        });
         await base.StopAsync(cancellationToken);
     }
 
     public override void Dispose()
     {
-        _drainOver.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _drainOver.Dispose();
+        }
         base.Dispose();
     }
+
+    private int _disposed;
 
     /// <summary>
     /// The next message to attempt: a retry that is due, else a new request (while fewer than QueueCapacity wait to

@@ -3,8 +3,9 @@ using System.Threading.RateLimiting;
 namespace TrainingPlatform.Api.RateLimiting;
 
 /// <summary>
-/// The per-account limits (<see cref="RateLimitPolicies.WithAccountRateLimits"/>): attempts per account and client address,
-/// and the brake on failed sign-ins.
+/// The per-account limits (<see cref="RateLimitPolicies.WithAccountRateLimits"/>): attempts per account and client
+/// address; and the brake on password guesses (<see cref="RateLimitPolicies.WithPasswordGuessBrake"/>), a budget per
+/// account that sign-ins and password changes share.
 /// </summary>
 internal sealed class AccountLimiter : IDisposable
 {
@@ -25,14 +26,6 @@ internal sealed class AccountLimiter : IDisposable
 
     public async ValueTask<RateLimitLease> AcquireAsync(string policy, string account, string client)
     {
-        if (policy == RateLimitPolicies.Token)
-        {
-            var counts = await _store.ReadAsync(BrakeKey(account), FailedKey(account, client));
-            if (counts[0] >= _settings.AccountBrakeLimit && counts[1] > 0)
-            {
-                return new BrakeLease(_settings.AccountBrakeWindow);
-            }
-        }
         var lease = await _limiter.AcquireAsync($"{policy}:{account}:{client}");
         if (policy != RateLimitPolicies.PasswordReset || !lease.IsAcquired)
         {
@@ -42,11 +35,19 @@ internal sealed class AccountLimiter : IDisposable
         return await _resets.AcquireAsync(account);
     }
 
-    public async Task SignInFailedAsync(string account, string client)
-    {
-        await _store.IncrementAsync(BrakeKey(account), _settings.AccountBrakeWindow);
-        await _store.IncrementAsync(FailedKey(account, client), _settings.AccountBrakeWindow);
-    }
+    /// <summary>
+    /// Counts a password guess on <paramref name="account"/> from <paramref name="client"/> before the password is
+    /// checked: null when it may go ahead, else a refused lease saying how long the refusal lasts. Once the account
+    /// has <c>AccountBrakeLimit</c> guesses in the window, an address that has guessed gets no further one, while an
+    /// address that has not gets exactly one (so the owner still signs in, and parallel requests cannot get more).
+    /// </summary>
+    public async ValueTask<RateLimitLease?> ReserveGuessAsync(string account, string client) =>
+        await _store.ReserveAsync(GuessesKey(account), GuessesKey(account, client), _settings.AccountBrakeLimit, _settings.AccountBrakeWindow)
+            is { } retryAfter ? new RefusedLease(retryAfter) : null;
+
+    /// <summary>Takes back a reserved guess that was not a wrong password (right, or never checked).</summary>
+    public Task GuessWasNotWrongAsync(string account, string client) =>
+        _store.RefundAsync(GuessesKey(account), GuessesKey(account, client));
 
     public void Dispose()
     {
@@ -54,19 +55,7 @@ internal sealed class AccountLimiter : IDisposable
         _resets.Dispose();
     }
 
-    private static string BrakeKey(string account) => "signin-failures:" + account;
+    private static string GuessesKey(string account) => "signin-failures:" + account;
 
-    private static string FailedKey(string account, string client) => $"signin-failures:{account}:{client}";
-
-    private sealed class BrakeLease(TimeSpan retryAfter) : RateLimitLease
-    {
-        public override bool IsAcquired => false;
-        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
-            return metadata is not null;
-        }
-    }
+    private static string GuessesKey(string account, string client) => $"signin-failures:{account}:{client}";
 }

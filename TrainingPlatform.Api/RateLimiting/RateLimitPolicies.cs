@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Sessions;
 
 namespace TrainingPlatform.Api.RateLimiting;
 
@@ -11,9 +11,10 @@ namespace TrainingPlatform.Api.RateLimiting;
 /// across replicas. Per client address: one policy per route family (the rate limiting middleware; refresh has a more
 /// generous one of its own, so a client that used up its sign-in attempts keeps its session). Per account and
 /// client address together: an endpoint filter after the body is read, so failures from other addresses cannot
-/// lock a user out. Per account from all addresses: a brake on failed sign-ins; once it is on, an address that has
-/// already failed on that account gets no further attempt until the brake's window passes, while an address that
-/// has not failed still signs in (<see cref="AccountLimiter"/>). Over any limit → 429 problem with <c>Retry-After</c>.
+/// lock a user out. Per account from all addresses: a brake on password guesses (<see cref="WithPasswordGuessBrake"/>);
+/// once it is on, an address that has already guessed on that account gets no further attempt until the brake's
+/// window passes, while an address that has not still signs in (<see cref="AccountLimiter"/>). Over any limit → 429
+/// problem with <c>Retry-After</c>, the time until the limit lets the client in again.
 /// </summary>
 public static class RateLimitPolicies
 {
@@ -54,19 +55,52 @@ public static class RateLimitPolicies
                     return await next(context);
                 }
                 var limiter = context.HttpContext.RequestServices.GetRequiredService<AccountLimiter>();
-                var client = ClientOf(context.HttpContext);
-                using var lease = await limiter.AcquireAsync(policy, account, client);
+                using var lease = await limiter.AcquireAsync(policy, account, ClientOf(context.HttpContext));
                 if (!lease.IsAcquired)
                 {
                     await RejectAsync(context.HttpContext, lease);
                     return Results.Empty;
                 }
-                var result = await next(context);
-                if (policy == Token && StatusOf(result) == StatusCodes.Status401Unauthorized)
+                return await next(context);
+            })
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    /// <summary>
+    /// The brake on password guesses, on an endpoint that checks a password its caller typed (sign-in, password
+    /// change): the guess is counted against the account before the handler runs (<see cref="AccountLimiter.ReserveGuessAsync"/>)
+    /// and given back unless the handler reported it wrong (<see cref="PasswordGuess.Wrong"/>). Sign-ins and password
+    /// changes of one account share the budget, keyed by its email (the body's, or the signed-in user's).
+    /// </summary>
+    public static RouteHandlerBuilder WithPasswordGuessBrake(this RouteHandlerBuilder builder) =>
+        builder
+            .AddEndpointFilter(async (context, next) =>
+            {
+                if (GuessedAccountOf(context) is not { } account)
                 {
-                    await limiter.SignInFailedAsync(account, client);
+                    return await next(context);
                 }
-                return result;
+                var services = context.HttpContext.RequestServices;
+                var limiter = services.GetRequiredService<AccountLimiter>();
+                var client = ClientOf(context.HttpContext);
+                if (await limiter.ReserveGuessAsync(account, client) is { } refused)
+                {
+                    await RejectAsync(context.HttpContext, refused);
+                    return Results.Empty;
+                }
+                var wrong = false;
+                try
+                {
+                    var result = await next(context);
+                    wrong = services.GetRequiredService<PasswordGuess>().IsWrong;
+                    return result;
+                }
+                finally
+                {
+                    if (!wrong)
+                    {
+                        await limiter.GuessWasNotWrongAsync(account, client);
+                    }
+                }
             })
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
@@ -104,12 +138,12 @@ public static class RateLimitPolicies
         return context.HttpContext.User.IdOrNull() is { } userId ? "user:" + userId.ToString(CultureInfo.InvariantCulture) : null;
     }
 
-    private static int? StatusOf(object? result) => result switch
-    {
-        INestedHttpResult nested => StatusOf(nested.Result),
-        IStatusCodeHttpResult { StatusCode: var status } => status,
-        _ => null,
-    };
+    private static string? GuessedAccountOf(EndpointFilterInvocationContext context) =>
+        context.Arguments.OfType<IAccountRequest>().FirstOrDefault()?.Email is { Length: > 0 } email
+            ? "email:" + UserStore.Normalize(email)
+            : context.HttpContext.User.FindFirstValue(AccessTokens.EmailClaim) is { Length: > 0 } signedIn
+                ? "email:" + UserStore.Normalize(signedIn)
+                : null;
 
     private static async ValueTask RejectAsync(HttpContext httpContext, RateLimitLease lease)
     {

@@ -64,26 +64,31 @@ public sealed class RateLimitStore
         return new SharedLimiter(this, policy, shared, memory);
     }
 
-    /// <summary>Adds one to a counter that expires <paramref name="window"/> after its first count; returns the new count.</summary>
-    public async Task<long> IncrementAsync(string key, TimeSpan window) =>
-        await WithStoreAsync("counter", async redis =>
+    /// <summary>
+    /// Reserves one password guess for <paramref name="client"/> on an account before the password is checked, in
+    /// one atomic step, so parallel guesses cannot all read "not yet failed": refused (with the time until the
+    /// refusal ends) when the account has <paramref name="brakeLimit"/> or more guesses in the window and this client
+    /// already has one; otherwise both counters go up by one. <see cref="RefundAsync"/> takes back a guess that turned
+    /// out right.
+    /// </summary>
+    public async Task<TimeSpan?> ReserveAsync(string account, string client, int brakeLimit, TimeSpan window)
+    {
+        var (refused, retryAfterMs) = await WithStoreAsync("counter", async redis =>
         {
-            var db = redis.GetDatabase();
-            var count = await db.StringIncrementAsync(CounterKey(key));
-            if (count == 1)
-            {
-                await db.KeyExpireAsync(CounterKey(key), window);
-            }
-            return count;
-        }, () => _memoryCounters.Increment(key, window));
+            var result = (long[])(await redis.GetDatabase().ScriptEvaluateAsync(CounterScripts.Reserve,
+                [CounterKey(account), CounterKey(client)], [brakeLimit, (long)window.TotalMilliseconds]))!;
+            return (result[0] == 1, result[1]);
+        }, () => _memoryCounters.Reserve(account, client, brakeLimit, window));
+        return refused ? TimeSpan.FromMilliseconds(retryAfterMs) : null;
+    }
 
-    /// <summary>The current values of counters (0 for a missing or expired one), in one round trip.</summary>
-    public async Task<long[]> ReadAsync(params string[] keys) =>
+    /// <summary>Takes back one count from each counter that still holds one (never below zero, never creating a key).</summary>
+    public async Task RefundAsync(params string[] keys) =>
         await WithStoreAsync("counter", async redis =>
         {
-            var values = await redis.GetDatabase().StringGetAsync(keys.Select(k => (RedisKey)CounterKey(k)).ToArray());
-            return values.Select(v => v.IsNull ? 0 : (long)v).ToArray();
-        }, () => keys.Select(_memoryCounters.Read).ToArray());
+            await redis.GetDatabase().ScriptEvaluateAsync(CounterScripts.Refund, keys.Select(k => (RedisKey)CounterKey(k)).ToArray());
+            return true;
+        }, () => _memoryCounters.Refund(keys));
 
     private static string CounterKey(string key) => "tp:counter:" + key;
 

@@ -30,6 +30,7 @@ public static class RateLimitingServices
         }
         builder.Services.AddSingleton<RateLimitStore>();
         builder.Services.AddSingleton<AccountLimiter>();
+        builder.Services.AddScoped<PasswordGuess>();
         builder.Services.AddRateLimitPolicies();
         return builder;
     }

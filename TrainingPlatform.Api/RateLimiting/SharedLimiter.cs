@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
+using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace TrainingPlatform.Api.RateLimiting;
@@ -27,7 +29,7 @@ internal sealed class SharedLimiter(RateLimitStore store, string policy, RateLim
             // The bound holds even where the library does not watch the token (a connection that hangs).
             var lease = await shared.AcquireAsync(permitCount, timeout.Token).AsTask().WaitAsync(RateLimitStore.StoreTimeout, cancellationToken);
             store.Succeeded();
-            return lease;
+            return WithRetryAfter(lease);
         }
         catch (Exception e) when (e is RedisException or TimeoutException
                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -35,6 +37,20 @@ internal sealed class SharedLimiter(RateLimitStore store, string policy, RateLim
             store.Failed(policy, e);
             return memory.AttemptAcquire(permitCount);
         }
+    }
+
+    /// <summary>
+    /// The library's refusal says when its window ends under a metadata name of its own; the 429 answer reads
+    /// <see cref="MetadataName.RetryAfter"/>, so a refusal carries the real remaining time there.
+    /// </summary>
+    private static RateLimitLease WithRetryAfter(RateLimitLease lease)
+    {
+        if (lease.IsAcquired || !lease.TryGetMetadata(RateLimitMetadataName.RetryAfter.Name, out var seconds) || seconds is null)
+        {
+            return lease;
+        }
+        lease.Dispose();
+        return new RefusedLease(TimeSpan.FromSeconds(Convert.ToDouble(seconds, CultureInfo.InvariantCulture)));
     }
 
     protected override void Dispose(bool disposing)

@@ -21,10 +21,6 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IOptions<JwtSettin
     private sealed record LockedSession(long UserId, DateTime? RevokedAt);
 
     /// <summary>Starts a new session for <paramref name="userId"/> and returns its id and first refresh token.</summary>
-    public Task<(Guid SessionId, string Refresh)> StartAsync(long userId, CancellationToken cancellationToken) =>
-        dataSource.InTransactionAsync((connection, transaction) => StartAsync(connection, transaction, userId, cancellationToken), cancellationToken);
-
-    /// <inheritdoc cref="StartAsync(long, CancellationToken)"/>
     public async Task<(Guid SessionId, string Refresh)> StartAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long userId,
         CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ public static class SessionsApi
         var tokens = app.MapGroup("/api/v1/token").WithTags("Tokens").WithSecurityAudit()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        tokens.MapPost("", Issue).WithAccountRateLimits(RateLimitPolicies.Token);
+        tokens.MapPost("", Issue).WithAccountRateLimits(RateLimitPolicies.Token).WithPasswordGuessBrake();
         tokens.MapPost("/refresh", Refresh).WithAccountRateLimits(RateLimitPolicies.Refresh);
 
         return app;
@@ -28,6 +28,7 @@ public static class SessionsApi
         passwords.MapPost("/change", ChangePassword)
             .RequireSignIn()
             .WithAccountRateLimits(RateLimitPolicies.Password)
+            .WithPasswordGuessBrake()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return passwords;
@@ -36,7 +37,8 @@ public static class SessionsApi
     [EndpointName("IssueToken")]
     [EndpointSummary("Sign in: exchange email and password for an access token and a refresh token")]
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
-        TokenRequest request, UserStore users, Credentials credentials, SessionTokens sessions, CancellationToken cancellationToken)
+        TokenRequest request, UserStore users, Credentials credentials, SessionTokens sessions, PasswordGuess guess,
+        CancellationToken cancellationToken)
     {
         if (!request.TryValidate(out var valid, out var problem))
         {
@@ -45,15 +47,15 @@ public static class SessionsApi
         var (email, password) = valid;
         var user = await users.FindByEmailAsync(email, cancellationToken);
         var check = credentials.Check(user, password);
-        if (user is null || check == CredentialCheck.Wrong)
+        // A password replaced between the check and the session (a change or reset meanwhile) is as wrong as any other.
+        if (user is null || check == CredentialCheck.Wrong
+            || await sessions.SignInAsync(user, check == CredentialCheck.CorrectButRehash ? credentials.Hash(password) : null, cancellationToken)
+                is not { } pair)
         {
+            guess.Wrong();
             return ApiProblems.Unauthorized("Invalid credentials", "The email or password is incorrect.");
         }
-        if (check == CredentialCheck.CorrectButRehash)
-        {
-            await users.UpdatePasswordHashAsync(user.Id, credentials.Hash(password), cancellationToken);
-        }
-        return TypedResults.Ok(await sessions.StartAsync(user, cancellationToken));
+        return TypedResults.Ok(pair);
     }
 
     [EndpointName("RefreshToken")]
@@ -84,7 +86,7 @@ public static class SessionsApi
     [EndpointSummary("Change the signed-in user's password; signs out every other session and returns a new token pair")]
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> ChangePassword(
         PasswordChangeRequest request, ClaimsPrincipal principal, UserStore users, Credentials credentials, SessionTokens sessions,
-        CancellationToken cancellationToken)
+        PasswordGuess guess, CancellationToken cancellationToken)
     {
         if (!request.TryValidate(out var valid, out var problem))
         {
@@ -94,10 +96,12 @@ public static class SessionsApi
         {
             return ApiProblems.NotFound("Account");
         }
-        if (credentials.Check(user, valid.CurrentPassword) == CredentialCheck.Wrong)
+        if (credentials.Check(user, valid.CurrentPassword) == CredentialCheck.Wrong
+            || await sessions.ChangePasswordAsync(user, credentials.Hash(valid.NewPassword), cancellationToken) is not { } pair)
         {
+            guess.Wrong();
             return FieldErrors.Problem("currentPassword", "The current password is incorrect.");
         }
-        return TypedResults.Ok(await sessions.ChangePasswordAsync(user, credentials.Hash(valid.NewPassword), cancellationToken));
+        return TypedResults.Ok(pair);
     }
 }

@@ -22,6 +22,38 @@ public class AccountsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(user, await meResponse.Content.ReadFromJsonAsync<UserBody>());
     }
 
+    [Theory]
+    [InlineData("Password12345", "commonly used password")]
+    [InlineData("iloveyou2024", "commonly used password")]
+    [InlineData("qwertyuiop[]", "keyboard pattern")]
+    [InlineData("dolores.umbridge.1962", "email or name")]
+    public async Task A_guessable_password_is_refused_with_the_reason(string password, string reason)
+    {
+        using var client = api.Anonymous();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = "dolores.umbridge@example.test", password, displayName = "Dolores Umbridge", role = "learner" });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("password").EnumerateArray()).GetString()!;
+        Assert.StartsWith("Too easy to guess: ", message);
+        Assert.Contains(reason, message);
+        Assert.DoesNotContain(password, message);
+    }
+
+    [Fact]
+    public async Task A_long_passphrase_signs_up_and_in_and_one_past_the_maximum_is_refused()
+    {
+        // Past 64 characters (ASVS 6.2.9), up to the maximum of 128.
+        var passphrase = string.Join(' ', Enumerable.Repeat("otters juggle amber lanterns under quiet drizzle", 3))[..128];
+        using var client = api.Anonymous();
+        await TestAccounts.RegisterAsync(client, "long.passphrase@example.test", passphrase);
+        await api.SignInAsync("long.passphrase@example.test", passphrase);
+
+        var tooLong = await client.PostAsJsonAsync("/api/v1/auth/register",
+            new { email = "too.long@example.test", password = passphrase + "x", displayName = "Too Long", role = "learner" });
+        Assert.Equal(["password"], await tooLong.AssertFieldErrorsAsync());
+    }
+
     [Fact]
     public async Task Registering_an_email_twice_is_a_conflict()
     {

@@ -38,7 +38,7 @@ public class ConfigurationTests
         var settings = With("Logging:LogLevel:TrainingPlatform.PasswordReset", "Debug");
         await using var api = await ApiServer.StartAsync(settings, configureServices: services => services.AddSingleton<ILoggerProvider>(logs));
         using var client = api.CreateHttpClient();
-        await TestAccounts.RegisterAsync(client, "forgetful@example.test", "forgotten passphrase");
+        await TestAccounts.RegisterAsync(client, "forgetful@example.test");
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = "forgetful@example.test" })).StatusCode);
 
@@ -49,7 +49,7 @@ public class ConfigurationTests
         var token = System.Text.RegularExpressions.Regex.Match(delivery.Message, @": (\S+) \(expires").Groups[1].Value;
         Assert.NotEmpty(token);
         Assert.DoesNotContain(logs.Records, r => r.Level >= LogLevel.Information && r.Message.Contains(token));
-        var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token, newPassword = "remembered passphrase" });
+        var confirm = await client.PostAsJsonAsync("/api/v1/password/reset/confirm", new { token, newPassword = "a remembered passphrase at last" });
         Assert.Equal(HttpStatusCode.NoContent, confirm.StatusCode);
     }
 

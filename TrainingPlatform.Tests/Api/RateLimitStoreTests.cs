@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using StackExchange.Redis;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
@@ -6,7 +6,8 @@ namespace TrainingPlatform.Tests.Api;
 /// <summary>
 /// A shared rate-limit store that does not answer: requests are still limited (in process memory), and the outage is
 /// one security event, its log line pinned here as operators' searches and alerts read it. Once the store answers,
-/// limits are shared again without a restart.
+/// limits are shared again without a restart. A store that answers keeps no counter without an expiry and says
+/// how long a refusal lasts.
 /// </summary>
 public class RateLimitStoreTests
 {
@@ -60,10 +61,7 @@ public class RateLimitStoreTests
         await SignInAsync(client);
         await Wait.UntilAsync(() => api.LogLines.Any(line => IsSecurity(line, "rate_limit_store_unavailable")), Bound, "the outage's log line");
 
-        await using var store = await LocalProcess.StartAsync(
-            new LocalCommand(LocalProgram.Declared("redis-server").Path, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]),
-            AnswersAsync(port), Bound);
-        store.EndWithThisProcess();
+        await using var store = await RedisServer.StartAsync(port: port);
         // The client reconnects in the background; the first decision after that goes to the store again.
         await Wait.UntilAsync(async () =>
         {
@@ -77,6 +75,57 @@ public class RateLimitStoreTests
             """", line);
     }
 
+    [Fact]
+    public async Task Every_counter_in_the_store_expires_even_one_whose_first_expiry_was_lost()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(new Dictionary<string, string?>(ApiFixture.Settings)
+        {
+            ["ConnectionStrings:cache"] = redis.ConnectionString,
+        });
+        await RedisServer.WaitUntilConnectedAsync(api.Services);
+        var store = api.Services.GetRequiredService<IConnectionMultiplexer>();
+        // What a lost EXPIRE after the first INCR left behind: a guess counter with no expiry, a brake for ever.
+        const string lost = "tp:counter:signin-failures:email:lost@example.test";
+        await store.GetDatabase().StringSetAsync(lost, 1);
+        using var client = api.CreateHttpClient();
+
+        foreach (var email in new[] { "lost@example.test", "lost@example.test", "other@example.test" })
+        {
+            using var response = await client.PostAsJsonAsync("/api/v1/token", new { email, password = "whatever it is" });
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Equal(3, (long)await store.GetDatabase().StringGetAsync(lost));
+        var keys = store.GetServer(store.GetEndPoints()[0]).Keys(pattern: "*").ToList();
+        Assert.Contains(keys, key => key.ToString().StartsWith("tp:counter:", StringComparison.Ordinal));
+        Assert.Contains(keys, key => key.ToString().StartsWith("rl:fw:{tp:ratelimit:", StringComparison.Ordinal));
+        foreach (var key in keys)
+        {
+            Assert.True(await store.GetDatabase().KeyTimeToLiveAsync(key) > TimeSpan.Zero, $"{key} has no expiry");
+        }
+    }
+
+    [Fact]
+    public async Task A_429_from_the_shared_store_says_how_much_of_the_window_is_left()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(new Dictionary<string, string?>(ApiFixture.Settings)
+        {
+            ["ConnectionStrings:cache"] = redis.ConnectionString,
+            ["RateLimits:PermitLimit"] = "1",
+            ["RateLimits:WindowSeconds"] = "900",
+        });
+        await RedisServer.WaitUntilConnectedAsync(api.Services);
+        using var client = api.CreateHttpClient();
+
+        await SignInAsync(client);
+        using var limited = await client.PostAsJsonAsync("/api/v1/token", new { email = "nobody@example.test", password = "whatever it is" });
+
+        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(800), TimeSpan.FromSeconds(901));
+    }
+
     private static async Task SignInAsync(HttpClient client)
     {
         using var response = await client.PostAsJsonAsync("/api/v1/token", new { email = "nobody@example.test", password = "whatever it is" });
@@ -85,18 +134,4 @@ public class RateLimitStoreTests
 
     private static bool IsSecurity(string line, string text) =>
         line.Contains("\"Category\":\"security\"", StringComparison.Ordinal) && line.Contains(text, StringComparison.Ordinal);
-
-    private static Func<CancellationToken, Task<bool>> AnswersAsync(int port) => async cancellationToken =>
-    {
-        using var socket = new TcpClient();
-        try
-        {
-            await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    };
 }

@@ -1,7 +1,31 @@
+using TrainingPlatform.Api.RateLimiting;
+
 namespace TrainingPlatform.Tests.Api;
 
 public class RateLimitTests
 {
+    /// <summary>The API README's table is the one statement of the limits: each default it names is the code's.</summary>
+    [Fact]
+    public void The_readme_states_every_limit_with_the_codes_default()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Api", "README.md"));
+        var section = readme[readme.IndexOf("## Rate limits", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
+        var defaults = new RateLimitSettings();
+        var stated = 0;
+        foreach (Match row in Regex.Matches(section, @"`RateLimits:(\w+)` per `RateLimits:(\w+)` \| (\d+) per (\d+) s \|"))
+        {
+            Assert.Equal(Setting(defaults, row.Groups[1].Value), int.Parse(row.Groups[3].Value));
+            Assert.Equal(Setting(defaults, row.Groups[2].Value), int.Parse(row.Groups[4].Value));
+            stated++;
+        }
+        var limits = typeof(RateLimitSettings).GetProperties().Count(p => p.PropertyType == typeof(int) && !p.Name.EndsWith("Seconds", StringComparison.Ordinal));
+        Assert.Equal(limits, stated);
+    }
+
+    private static int Setting(RateLimitSettings settings, string name) =>
+        (int)typeof(RateLimitSettings).GetProperty(name)!.GetValue(settings)!;
+
     private static Dictionary<string, string?> Limits(int perIp, int perAccount) => new(ApiFixture.Settings)
     {
         ["RateLimits:PermitLimit"] = perIp.ToString(),

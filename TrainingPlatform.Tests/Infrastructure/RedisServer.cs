@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace TrainingPlatform.Tests.Infrastructure;
 
@@ -9,7 +10,7 @@ namespace TrainingPlatform.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     private readonly LocalProcess _process;
 
@@ -24,26 +25,39 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The API's connection string for this server.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    /// <summary>Starts the server as the stack starts store <paramref name="name"/> and waits until it answers.</summary>
-    public static async Task<RedisServer> StartAsync(string name)
+    /// <summary>
+    /// Starts the server as the stack starts store <paramref name="name"/> (the rate limits' by default), on
+    /// <paramref name="port"/> or a free one, and waits until it answers.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(string name = CacheServers.Limits, int? port = null)
     {
-        var port = FreePort.Next();
+        var listen = port ?? FreePort.Next();
         var process = await LocalProcess.StartAsync(new LocalCommand(LocalProgram.Declared("redis-server").Path,
-            ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            ["--port", listen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 .. CacheServers.Arguments(name)]),
             async cancellation =>
             {
                 try
                 {
-                    return await CommandAsync(port, "PING", cancellation) == "+PONG";
+                    return await CommandAsync(listen, "PING", cancellation) == "+PONG";
                 }
                 catch (SocketException)
                 {
                     return false;
                 }
-            }, StartTimeout);
+            }, Bound);
         process.EndWithThisProcess();
-        return new RedisServer(process, port);
+        return new RedisServer(process, listen);
+    }
+
+    /// <summary>
+    /// Waits until the API of <paramref name="services"/> has connected to its store: the client connects in the
+    /// background, and a decision made before that falls back to process memory.
+    /// </summary>
+    public static Task WaitUntilConnectedAsync(IServiceProvider services)
+    {
+        var multiplexer = services.GetRequiredService<IConnectionMultiplexer>();
+        return Wait.UntilAsync(() => multiplexer.IsConnected, Bound, "the API connected to redis-server");
     }
 
     /// <summary>How many keys the server holds (DBSIZE).</summary>

@@ -19,7 +19,8 @@ def discovered_tests():
     """Test names from `dotnet test --list-tests`: the indented lines after 'The following Tests are available:'."""
     try:
         with open(discovered_path, encoding="utf-8") as listing:
-            lines = listing.read().splitlines()
+            # Only "\n" ends a line: splitlines() would also break a name at U+2028 or U+0085 in theory data.
+            lines = [line.rstrip("\r") for line in listing.read().split("\n")]
     except OSError:
         return None
     names, listing_started = [], False

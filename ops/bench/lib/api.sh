@@ -3,7 +3,7 @@
 # SQL, loaded route by route in interleaved rounds. Rate limits are raised through the environment; BENCH_API_ENV
 # adds settings (e.g. "Courses__ListCacheSeconds=0" to measure the course list without its output cache).
 
-readonly API_PASSWORD="bench-Password-2026"
+readonly API_PASSWORD="quiet-otters-juggle-lanterns-2026"
 readonly API_COURSES=10000
 readonly API_LEARNERS=40
 
