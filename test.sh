@@ -8,6 +8,7 @@
 #   --project PATH             a test project or solution other than TrainingPlatform.sln (the tests of this script)
 #   TEST_RESULTS_DIR           where the trx and the discovered-test list go (default: TestResults)
 #   TEST_SESSION_TIMEOUT_MS    the whole run's time limit (default: 3600000)
+#   TMPDIR                     where the run's own temporary folder is made (default: /tmp); it is removed at the end
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ops/scripts/prerequisites.sh test
@@ -17,6 +18,14 @@ if [[ ${1:-} == --project ]]; then
   project=$2
   shift 2
 fi
+# Every temporary file of the run (the test PostgreSQL clusters, stores, scratch folders of every test) goes into one
+# folder of its own, removed when the run ends however it ends: nothing of a run is left in /tmp.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/tp-run-XXXXXX")
+trap 'rm -rf "$run_tmp"' EXIT
+# The test PostgreSQL runs as the postgres user, which must reach its cluster inside.
+chmod 755 "$run_tmp"
+export TMPDIR=$run_tmp
+
 results=${TEST_RESULTS_DIR:-TestResults}
 rm -rf "$results"
 mkdir -p "$results"

@@ -63,6 +63,18 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
     }
 
     [Fact]
+    public async Task What_the_tests_leave_in_the_temporary_directory_is_removed_with_the_run()
+    {
+        var temp = System.IO.Directory.CreateDirectory(Path.Combine(_suite.Directory, "tmp")).FullName;
+
+        var (exitCode, lastLine, _) = await _suite.TestAsync(new Dictionary<string, string> { ["TMPDIR"] = temp }, "Scratch");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("1 passed, 0 failed", lastLine);
+        Assert.Empty(System.IO.Directory.EnumerateFileSystemEntries(temp));
+    }
+
+    [Fact]
     public async Task A_build_that_fails_says_so_and_counts_a_failure()
     {
         var result = await Command.RunAsync(Path.Combine(RepositoryRoot.Path, "test.sh"),
@@ -109,13 +121,17 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         }
 
         /// <summary>./test.sh on the test classes named, with a session timeout of a few seconds.</summary>
-        public async Task<(int ExitCode, string LastLine, string Output)> TestAsync(params string[] classes)
+        public Task<(int ExitCode, string LastLine, string Output)> TestAsync(params string[] classes) =>
+            TestAsync(new Dictionary<string, string>(), classes);
+
+        /// <inheritdoc cref="TestAsync(string[])"/>
+        public async Task<(int ExitCode, string LastLine, string Output)> TestAsync(IReadOnlyDictionary<string, string> environment, params string[] classes)
         {
             var filter = string.Join('|', classes.Select(c => $"FullyQualifiedName~TinySuite.{c}"));
             var results = Path.Combine(Directory, $"results-{Interlocked.Increment(ref _runs)}");
             var result = await Command.RunAsync(Path.Combine(RepositoryRoot.Path, "test.sh"),
                 ["--project", Path.Combine(Directory, "TinySuite", "TinySuite.csproj"), "--filter", filter],
-                new Dictionary<string, string> { ["TEST_RESULTS_DIR"] = results, ["TEST_SESSION_TIMEOUT_MS"] = "15000" },
+                new Dictionary<string, string>(environment) { ["TEST_RESULTS_DIR"] = results, ["TEST_SESSION_TIMEOUT_MS"] = "15000" },
                 timeout: TimeSpan.FromMinutes(3));
             return (result.ExitCode, LastLine(result.Stdout), result.Output);
         }

@@ -42,3 +42,10 @@ public class Hanging
     [Fact]
     public void Hangs() => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
 }
+
+public class Scratch
+{
+    // Leaves a folder in the temporary directory, as many tests do: the run must remove it.
+    [Fact]
+    public void Leaves_a_temporary_folder() => System.IO.Directory.CreateTempSubdirectory("tinysuite-scratch-");
+}
