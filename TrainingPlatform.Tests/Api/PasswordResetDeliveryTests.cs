@@ -16,7 +16,8 @@ public class PasswordResetDeliveryTests
     [Fact]
     public async Task With_the_mail_server_down_the_request_is_accepted_and_the_email_arrives_once_it_is_back()
     {
-        var smtpPort = FreePort.Next();
+        using var down = RefusingPort();
+        var smtpPort = ((IPEndPoint)down.LocalEndPoint!).Port;
         await using var api = await ApiServer.StartAsync(MailSettings(smtpPort));
         using var client = api.CreateHttpClient();
         var email = await RegisterAsync(client);
@@ -28,6 +29,8 @@ public class PasswordResetDeliveryTests
         Assert.Equal(0, failing.ValueOrZero(SentTotal, ("result", "abandoned")));
         Assert.Equal(1, failing.Value(Backlog));
 
+        // The port was the test's own until now: nothing else could have answered on it while the server was down.
+        down.Dispose();
         await using var mail = await MailCatcher.StartNewAsync(smtpPort);
         var delivered = Assert.Single(await mail.WaitForMessagesAsync(email, 1, Bound));
         var token = ResetEmails.Token(delivered);
@@ -81,7 +84,8 @@ public class PasswordResetDeliveryTests
 
         foreach (var email in emails)
         {
-            Assert.Single(await mail.MessagesToAsync(email));
+            // Accepted by the catcher before the API exited; it may list the message a moment later.
+            Assert.Single(await mail.WaitForMessagesAsync(email, 1, Bound));
         }
         Assert.DoesNotContain("abandoned", api.Output);
     }
@@ -90,8 +94,9 @@ public class PasswordResetDeliveryTests
     public async Task At_shutdown_with_the_mail_server_down_the_drain_ends_in_time_and_says_what_it_abandoned()
     {
         await using var postgres = await PostgresServer.StartNewAsync();
+        using var down = RefusingPort();
         await using var api = await ApiProcess.StartAsync(await postgres.CreateDatabaseAsync(),
-            new Dictionary<string, string?>(MailSettings(FreePort.Next()))
+            new Dictionary<string, string?>(MailSettings(((IPEndPoint)down.LocalEndPoint!).Port))
             {
                 ["PasswordReset__Sender"] = null,
                 ["PasswordReset__DrainTimeout"] = "00:00:02",
@@ -210,4 +215,15 @@ public class PasswordResetDeliveryTests
 
     private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done) =>
         PrometheusText.ScrapeUntilAsync(client, done, Bound);
+
+    /// <summary>
+    /// A loopback port bound but not listening: connections to it are refused, as to a mail server that is down, and
+    /// no other process can take it until the socket is disposed.
+    /// </summary>
+    private static Socket RefusingPort()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
+    }
 }
