@@ -52,26 +52,10 @@ public class WriteRateLimitTests(WriteRateApiFixture api) : IClassFixture<WriteR
     [Fact]
     public async Task Two_replicas_on_one_shared_store_give_a_user_the_write_budget_once_not_twice()
     {
-        var port = FreePort.Next();
-        await using var store = await LocalProcess.StartAsync(
-            new LocalCommand(LocalProgram.Declared("redis-server").Path, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]),
-            async cancellationToken =>
-            {
-                using var socket = new System.Net.Sockets.TcpClient();
-                try
-                {
-                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                    return true;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(30));
-        store.EndWithThisProcess();
+        await using var store = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string?>(ApiFixture.Settings)
         {
-            ["ConnectionStrings:cache"] = $"127.0.0.1:{port}",
+            ["ConnectionStrings:cache"] = store.ConnectionString,
             ["RateLimits:WritePermitLimit"] = PerWindow.ToString(),
             ["RateLimits:WriteWindowSeconds"] = WindowSeconds.ToString(),
         };
