@@ -195,6 +195,44 @@ public class PasswordResetDeliveryTests
         Assert.Equal(1, metrics.Value(Backlog));
     }
 
+    [Fact]
+    public async Task A_permanent_refusal_is_given_up_at_once_and_counted_as_abandoned()
+    {
+        await using var relay = new DeferringRelay("deferred.example.test", refusedDomain: "refused.example.test");
+        await using var api = await ApiServer.StartAsync(MailSettings(relay.Port));
+        using var client = api.CreateHttpClient();
+        var refused = $"gone-{Guid.NewGuid():N}@refused.example.test";
+        await TestAccounts.RegisterAsync(client, refused);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = refused })).StatusCode);
+
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) == 1);
+        Assert.Equal(0, metrics.Value(Backlog));
+        Assert.Equal(0, metrics.ValueOrZero(SentTotal, ("result", "sent")));
+        // A 5xx is final: one attempt, no retry (the API retries every 100 ms here, so a retry would have come).
+        Assert.Equal(1, relay.Refusals);
+    }
+
+    [Fact]
+    public async Task A_recipient_still_deferred_at_the_last_attempt_is_given_up_and_counted_as_abandoned()
+    {
+        await using var relay = new DeferringRelay("deferred.example.test");
+        await using var api = await ApiServer.StartAsync(new Dictionary<string, string?>(MailSettings(relay.Port))
+        {
+            ["PasswordReset:MaxAttempts"] = "3",
+        });
+        using var client = api.CreateHttpClient();
+        var deferred = $"greylisted-{Guid.NewGuid():N}@deferred.example.test";
+        await TestAccounts.RegisterAsync(client, deferred);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = deferred })).StatusCode);
+
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) == 1);
+        Assert.Equal(3, metrics.Value(SentTotal, ("result", "failed")));
+        Assert.Equal(0, metrics.Value(Backlog));
+        Assert.Equal(3, relay.Deferrals);
+    }
+
     /// <summary>An API sending through 127.0.0.1:<paramref name="smtpPort"/>, retrying quickly (every 100 ms to 400 ms, without end).</summary>
     private static Dictionary<string, string?> MailSettings(int smtpPort) => new(ApiFixture.Settings)
     {

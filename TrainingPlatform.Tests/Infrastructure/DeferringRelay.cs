@@ -5,7 +5,8 @@ namespace TrainingPlatform.Tests.Infrastructure;
 
 /// <summary>
 /// A small SMTP relay on a loopback port of its own, for what smtp4dev cannot play: it defers (451, as greylisting
-/// does) every recipient of one domain, for ever, and accepts the rest. Plain SMTP, no login: the API reaches it with
+/// does) every recipient of one domain, for ever, refuses for good (550) every recipient of another if given, and
+/// accepts the rest. Plain SMTP, no login: the API reaches it with
 /// <c>Security=none</c>. It runs in the test process and stops when disposed.
 /// </summary>
 public sealed class DeferringRelay : IAsyncDisposable
@@ -13,12 +14,15 @@ public sealed class DeferringRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly string _deferredSuffix;
+    private readonly string? _refusedSuffix;
     private readonly Task _accepting;
     private int _deferrals;
+    private int _refusals;
 
-    public DeferringRelay(string deferredDomain)
+    public DeferringRelay(string deferredDomain, string? refusedDomain = null)
     {
         _deferredSuffix = "@" + deferredDomain;
+        _refusedSuffix = refusedDomain is null ? null : "@" + refusedDomain;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
@@ -34,6 +38,9 @@ public sealed class DeferringRelay : IAsyncDisposable
 
     /// <summary>How many times a recipient of the deferred domain was answered 451.</summary>
     public int Deferrals => Volatile.Read(ref _deferrals);
+
+    /// <summary>How many times a recipient of the refused domain was answered 550.</summary>
+    public int Refusals => Volatile.Read(ref _refusals);
 
     public async ValueTask DisposeAsync()
     {
@@ -83,7 +90,12 @@ public sealed class DeferringRelay : IAsyncDisposable
                         break;
                     case "RCPT":
                         var address = line[(line.IndexOf('<') + 1)..line.LastIndexOf('>')];
-                        if (address.EndsWith(_deferredSuffix, StringComparison.OrdinalIgnoreCase))
+                        if (_refusedSuffix is not null && address.EndsWith(_refusedSuffix, StringComparison.OrdinalIgnoreCase))
+                        {
+                            Interlocked.Increment(ref _refusals);
+                            await writer.WriteLineAsync("550 5.1.1 No such user here");
+                        }
+                        else if (address.EndsWith(_deferredSuffix, StringComparison.OrdinalIgnoreCase))
                         {
                             Interlocked.Increment(ref _deferrals);
                             await writer.WriteLineAsync("451 4.7.1 Greylisted, try again later");
