@@ -22,6 +22,9 @@ fi
 # folder of its own, removed when the run ends however it ends: nothing of a run is left in /tmp.
 run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/tp-run-XXXXXX")
 trap 'rm -rf "$run_tmp"' EXIT
+# Stopped by a signal, the script still exits through its EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The test PostgreSQL runs as the postgres user, which must reach its cluster inside.
 chmod 755 "$run_tmp"
 export TMPDIR=$run_tmp
