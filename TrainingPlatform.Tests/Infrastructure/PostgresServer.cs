@@ -31,13 +31,14 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string ConnectionString(string database = "postgres") => _server.ConnectionString(database);
 
-    /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync(string? name = null)
+    /// <summary>Creates a fresh database (empty, or a copy of <paramref name="template"/>) and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string? name = null, string? template = null)
     {
         name ??= "t_" + Guid.NewGuid().ToString("N")[..12];
         await using var connection = new NpgsqlConnection(ConnectionString());
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        var copy = template is null ? "" : $" TEMPLATE \"{template}\"";
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"{copy}", connection);
         await command.ExecuteNonQueryAsync();
         return ConnectionString(name);
     }

@@ -165,4 +165,34 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         var text = await mail.GetStringAsync($"/api/messages/{message.Value.GetProperty("id").GetString()}/plaintext", StackFixture.Timeout(10));
         Assert.Contains($"{api.BaseAddress!.ToString().TrimEnd('/')}/scalar/?token=", text);
     }
+
+    [Fact]
+    public async Task A_traced_request_through_the_ingress_leaves_its_trace_id_as_an_exemplar_in_the_stack_s_prometheus()
+    {
+        // A trace the caller started (W3C traceparent, sampled): the replica records the request under it, so the
+        // exemplar Prometheus stores for its latency bucket must carry exactly this trace id.
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var api = stack.App.CreateHttpClient("ingress", "http");
+        using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var query = Uri.EscapeDataString($"{HttpMeasures.RequestDuration}_bucket{{path_template=\"/api/v1/courses/{{id}}\"}}");
+
+        var found = await Wait.ForAsync(async () =>
+        {
+            // Each bucket keeps one exemplar per interval, so the request is sent again until one is scraped.
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/courses/999999999");
+            request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var response = await api.SendAsync(request, StackFixture.Timeout(10));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
+                $"/api/v1/query_exemplars?query={query}&start={start}&end={DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds()}",
+                StackFixture.Timeout(10)));
+            return answer.RootElement.GetProperty("data").EnumerateArray()
+                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
+                .Select(exemplar => exemplar.GetProperty("labels").GetProperty("trace_id").GetString())
+                .ToList();
+        }, ids => ids.Contains(traceId), TimeSpan.FromSeconds(60), ids => $"an exemplar with trace id {traceId}; found [{string.Join(", ", ids)}]");
+
+        Assert.Contains(traceId, found);
+    }
 }

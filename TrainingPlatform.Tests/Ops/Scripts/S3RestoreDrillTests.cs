@@ -7,14 +7,20 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// The restore drill of ops/docs/backup-restore.md: back up to S3, look at the object, wreck the
 /// database, restore, and prove the data is what it was. Real Postgres, real S3 protocol, real awscli.
 /// </summary>
-public sealed class S3RestoreDrillTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class S3RestoreDrillTests(S3RestoreDrillTests.S3 s3, ITestOutputHelper output) : IClassFixture<S3RestoreDrillTests.S3>
 {
     private const string Bucket = "training-backups";
-    private S3Server _s3 = null!;
+    private readonly S3Server _s3 = s3.Server;
 
-    public async Task InitializeAsync() => _s3 = await S3Server.StartAsync(Bucket);
+    /// <summary>One server for the class: every drill writes under a prefix and a database name of its own.</summary>
+    public sealed class S3 : IAsyncLifetime
+    {
+        public S3Server Server { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _s3.DisposeAsync();
+        public async Task InitializeAsync() => Server = await S3Server.StartAsync(Bucket);
+
+        public async Task DisposeAsync() => await Server.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_wrecked_database_restored_from_s3_holds_exactly_the_data_that_was_backed_up()
