@@ -76,6 +76,13 @@ public partial class ContainerImagesTests
         Assert.All(ContainerImages.Run, image => Assert.Contains($"`{image}`", readme));
     }
 
+    [Fact]
+    public void The_local_mail_catcher_is_the_version_of_its_image()
+    {
+        // The same smtp4dev catches mail in local and containers modes: the .NET tool of ops/prerequisites.tsv and the image.
+        Assert.EndsWith("@" + ContainerImages.MailCatcher.Tag, LocalProgram.Smtp4dev.Package);
+    }
+
     [GeneratedRegex(@"^FROM\s+(?:--platform=\S+\s+)?(?<name>[^\s:]+):(?<tag>\S+)", RegexOptions.Multiline)]
     private static partial Regex From();
 
