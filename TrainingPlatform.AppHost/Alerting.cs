@@ -11,8 +11,6 @@ public static class Alerting
 {
     public const string Name = "alertmanager";
     public const int ContainerPort = 9093;
-    private const string Image = "prom/alertmanager";
-    private const string ImageTag = "v0.28.1";
 
     /// <summary>Silences and the notification log (<c>--storage.path</c>) outlive a restart or a redeploy on this volume.</summary>
     private const string DataVolume = "trainingplatform-alertmanager";
@@ -23,7 +21,7 @@ public static class Alerting
     public static IResourceBuilder<IResourceWithEndpoints> AddAlertmanager(this IDistributedApplicationBuilder builder, StackSettings stack)
     {
         var ops = Path.Combine(stack.OpsDirectory, "alertmanager");
-        if (builder.ExecutionContext.IsPublishMode)
+        if (stack.Mode == StackMode.Publish)
         {
             // Deployed, an empty page URL would page nobody: ops/alertmanager/entrypoint.sh refuses to start instead.
             return WithReceivers(builder, builder.AddDockerfile(Name, ops)
@@ -31,7 +29,7 @@ public static class Alerting
                 .WithEnvironment("ALERTMANAGER_PAGE_URL_REQUIRED", "true")
                 .WithHttpEndpoint(targetPort: ContainerPort, name: "http"));
         }
-        if (stack.Mode.Mode == StackMode.Local)
+        if (stack.Mode == StackMode.Local)
         {
             var data = Path.Combine(stack.DataDirectory, Name);
             Directory.CreateDirectory(data);
@@ -42,13 +40,13 @@ public static class Alerting
             local.WithArgs(context =>
             {
                 context.Args.Add("--storage.path=" + Path.Combine(data, "data"));
-                context.Args.Add(LocalResources.ListenAddress(local));
+                context.Args.Add(LocalExecutables.ListenAddress(local));
                 // One instance: no gossip port to collide with another stack's.
                 context.Args.Add("--cluster.listen-address=");
             });
             return WithReceivers(builder, local);
         }
-        var container = builder.AddContainer(Name, Image, ImageTag)
+        var container = builder.AddContainer(Name, ContainerImages.Alertmanager)
             .WithBindMount(ops, "/etc/alertmanager", isReadOnly: true)
             .WithVolume(DataVolume, "/alertmanager")
             .WithEntrypoint("/bin/sh")

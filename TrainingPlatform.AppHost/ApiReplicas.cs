@@ -17,7 +17,7 @@ public static class ApiReplicas
         StackSettings stack, IResourceBuilder<IResourceWithConnectionString> database, IResourceBuilder<IResourceWithConnectionString> cache,
         IResourceBuilder<IResourceWithConnectionString> pages)
     {
-        var publishing = builder.ExecutionContext.IsPublishMode;
+        var publishing = stack.Mode == StackMode.Publish;
         // On in every mode: the SLO alerts and the release gate read these metrics. Off is an operator's explicit choice.
         var metricsEnabled = builder.AddParameterWithDefault("metrics-enabled", "true");
         var signingKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 48 }, secret: true, persist: true);
@@ -69,7 +69,7 @@ public static class ApiReplicas
         IDistributedApplicationBuilder builder, StackSettings stack)
     {
         const string key = "Database__MaxPoolSize";
-        if (!builder.ExecutionContext.IsPublishMode)
+        if (stack.Mode != StackMode.Publish)
         {
             return api => api.WithEnvironment(key, stack.ApiPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -86,14 +86,16 @@ public static class ApiReplicas
     private static Func<IResourceBuilder<ProjectResource>, IResourceBuilder<ProjectResource>> TrustedProxies(
         IDistributedApplicationBuilder builder, StackSettings stack)
     {
-        if (builder.ExecutionContext.IsPublishMode)
+        switch (stack.Mode)
         {
-            var networks = builder.AddParameterWithDefault("trusted-proxy-networks", ContainerAppsIngressNetworks);
-            return api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", networks);
+            case StackMode.Local:
+                return api => api.WithEnvironment("ForwardedHeaders__KnownProxies__0", "127.0.0.1");
+            case StackMode.Containers:
+                return api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", ContainerBridgeNetworks);
+            default:
+                var networks = builder.AddParameterWithDefault("trusted-proxy-networks", ContainerAppsIngressNetworks);
+                return api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", networks);
         }
-        return stack.Mode.Mode == StackMode.Local
-            ? api => api.WithEnvironment("ForwardedHeaders__KnownProxies__0", "127.0.0.1")
-            : api => api.WithEnvironment("ForwardedHeaders__KnownNetworks__0", ContainerBridgeNetworks);
     }
 
     /// <summary>The address ranges Azure Container Apps reserves for its own infrastructure, the ingress included.</summary>

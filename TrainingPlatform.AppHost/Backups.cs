@@ -26,7 +26,7 @@ public static class Backups
         IResourceBuilder<IResourceWithConnectionString> database)
     {
         var localBackups = Path.Combine(stack.DataDirectory, "backups");
-        if (stack.Mode.Mode == StackMode.Local && !builder.ExecutionContext.IsPublishMode)
+        if (stack.Mode == StackMode.Local)
         {
             return Configure(builder, builder.AddProject<Projects.TrainingPlatform_Backups>(Name)
                 .WithHttpEndpoint(name: "http")
@@ -35,13 +35,13 @@ public static class Backups
         }
 
         var image = builder.AddDockerfile(Name, stack.RepositoryRoot, Path.Combine(stack.OpsDirectory, "backups", "Dockerfile"))
-            .WithBuildArg("POSTGRES_TAG", ContainerResources.PostgresTag)
+            .WithBuildArg("POSTGRES_TAG", ContainerImages.Postgres.Tag)
             .WithHttpEndpoint(targetPort: ContainerHttpPort, name: "http", env: "ASPNETCORE_HTTP_PORTS")
             .WithHttpEndpoint(targetPort: ContainerMetricsPort, name: "metrics", env: "Metrics__Port")
             .WithEnvironment("BACKUP_DIR", ContainerBackupDirectory)
             // Logs, traces and metrics to the dashboard, as a project resource sends them by itself.
             .WithOtlpExporter();
-        image = builder.ExecutionContext.IsPublishMode
+        image = stack.Mode == StackMode.Publish
             ? image.WithVolume("trainingplatform-backups", ContainerBackupDirectory)
             : image.WithBindMount(Directory.CreateDirectory(localBackups).FullName, ContainerBackupDirectory);
         return Configure(builder, image, database);

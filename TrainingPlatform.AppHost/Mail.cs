@@ -10,11 +10,26 @@ namespace TrainingPlatform.AppHost;
 public static class Mail
 {
     public const string ConnectionName = "smtp";
-    private const string Image = "rnwood/smtp4dev";
-    private const string ImageTag = "3.15.0";
+
+    /// <summary>
+    /// The API's <c>smtp</c> connection string, sender and reset link: from parameters when deployed, else from the
+    /// mail catcher and the API's <paramref name="publicApi"/> address.
+    /// </summary>
+    public static void AddMail(this IDistributedApplicationBuilder builder, StackSettings stack,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> replicas, EndpointReference publicApi)
+    {
+        if (stack.Mode == StackMode.Publish)
+        {
+            AddMailService(builder, replicas);
+        }
+        else
+        {
+            AddMailCatcher(builder, stack, replicas, publicApi);
+        }
+    }
 
     /// <summary>Deployed: the real mail service, named by the secret parameter <c>smtp</c>.</summary>
-    public static void AddMailService(this IDistributedApplicationBuilder builder, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
+    private static void AddMailService(IDistributedApplicationBuilder builder, IReadOnlyList<IResourceBuilder<ProjectResource>> replicas)
     {
         var connection = builder.AddConnectionString(ConnectionName);
         var from = builder.AddParameter("email-from");
@@ -28,10 +43,10 @@ public static class Mail
     }
 
     /// <summary>Local and containers modes: the mail catcher, whose page shows what the API sent.</summary>
-    public static void AddMailCatcher(this IDistributedApplicationBuilder builder, StackSettings stack,
+    private static void AddMailCatcher(IDistributedApplicationBuilder builder, StackSettings stack,
         IReadOnlyList<IResourceBuilder<ProjectResource>> replicas, EndpointReference publicApi)
     {
-        var catcher = stack.Mode.Mode == StackMode.Local ? AddLocalCatcher(builder, stack) : AddContainerCatcher(builder, stack);
+        var catcher = stack.Mode == StackMode.Local ? AddLocalCatcher(builder, stack) : AddContainerCatcher(builder, stack);
         catcher.WithHttpHealthCheck(LocalMailCatcher.ReadyPath)
             .WithUrlForEndpoint("http", url => url.DisplayText = "Caught emails");
         var smtp = catcher.GetEndpoint("smtp");
@@ -65,7 +80,7 @@ public static class Mail
 
     // In memory, IMAP and POP3 closed, as the local catcher; the image listens on 80 (web) and 25 (SMTP).
     private static IResourceBuilder<IResourceWithEndpoints> AddContainerCatcher(IDistributedApplicationBuilder builder, StackSettings stack) =>
-        builder.AddContainer("mail", Image, ImageTag)
+        builder.AddContainer("mail", ContainerImages.MailCatcher)
             .WithEnvironment("ServerOptions__Database", "")
             .WithEnvironment("ServerOptions__ImapPort", "")
             .WithEnvironment("ServerOptions__Pop3Port", "")

@@ -3,8 +3,8 @@ using TrainingPlatform.LocalStack;
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
-/// Prometheus (with its blackbox probe) watching the services and sending its alerts to Alertmanager, and Grafana where
-/// a container runtime exists.
+/// The monitoring pieces (Alerting.cs, Prometheus.cs, Blackbox.cs, Grafana.cs) and how they find each other:
+/// Prometheus watching the services and sending its alerts to Alertmanager, Grafana reading both.
 /// </summary>
 public static class Monitoring
 {
@@ -21,48 +21,40 @@ public static class Monitoring
         EndpointReference publicEndpoint, IResourceBuilder<IResourceWithEndpoints> backups)
     {
         var alertmanager = builder.AddAlertmanager(stack);
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            // The image's build context: the same configuration, with the deployment's targets, reached by name.
-            var image = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus-image"));
-            WriteTargets(image, [new ScrapeTarget(ApiReplicas.Name, $"{ApiReplicas.Name}:{ApiReplicas.DeployedMetricsPort}")],
-                healthUrl: $"http://{ApiReplicas.Name}/healthz",
-                self: $"localhost:{ContainerResources.PrometheusPort}",
-                blackbox: $"blackbox:{ContainerResources.BlackboxPort}",
-                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
-                Backups.MetricsTarget(backups));
-            var deployed = builder.AddContainerPrometheus(stack, image, publishing: true);
-            builder.AddContainerBlackboxExporter(stack, config: null);
-            builder.AddGrafana(stack, deployed, alertmanager);
-            return;
-        }
+        var config = Prometheus.Configuration(stack);
+        var prometheus = builder.AddPrometheus(stack, config);
+        var blackbox = builder.AddBlackboxExporter(stack, config);
+        builder.AddGrafana(stack, prometheus, alertmanager);
 
-        var config = PrometheusConfiguration.Render(stack.OpsDirectory, Path.Combine(stack.DataDirectory, "prometheus"),
-            stack.ScrapeInterval is { } interval ? new PrometheusClock(interval) : null);
-        if (stack.Mode.Mode == StackMode.Local)
+        // What Prometheus scrapes, probes and alerts to, as its own mode reaches them.
+        switch (stack.Mode)
         {
-            var prometheus = builder.AddLocalPrometheus(stack, config);
-            var blackbox = builder.AddLocalBlackboxExporter(config);
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "127.0.0.1"),
-                healthUrl: $"http://127.0.0.1:{publicEndpoint.Port}/healthz",
-                self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
-                blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
-                alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}",
-                Backups.MetricsTarget(backups, "127.0.0.1")));
-            StackLog.GrafanaSkipped();
-        }
-        else
-        {
-            var prometheus = builder.AddContainerPrometheus(stack, config, publishing: false);
-            var blackbox = builder.AddContainerBlackboxExporter(stack, config);
-            // Containers reach services on the host through host.docker.internal, and each other by resource name.
-            prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "host.docker.internal"),
-                healthUrl: $"http://host.docker.internal:{publicEndpoint.Port}/healthz",
-                self: $"localhost:{ContainerResources.PrometheusPort}",
-                blackbox: $"blackbox:{blackbox.GetEndpoint("http").TargetPort}",
-                alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
-                Backups.MetricsTarget(backups)));
-            builder.AddGrafana(stack, prometheus, alertmanager);
+            case StackMode.Publish:
+                // Baked into the image: the deployment's targets, reached by name.
+                WriteTargets(config, [new ScrapeTarget(ApiReplicas.Name, $"{ApiReplicas.Name}:{ApiReplicas.DeployedMetricsPort}")],
+                    healthUrl: $"http://{ApiReplicas.Name}/healthz",
+                    self: $"localhost:{Prometheus.ContainerPort}",
+                    blackbox: $"{Blackbox.Name}:{Blackbox.ContainerPort}",
+                    alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
+                    Backups.MetricsTarget(backups));
+                break;
+            case StackMode.Local:
+                prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "127.0.0.1"),
+                    healthUrl: $"http://127.0.0.1:{publicEndpoint.Port}/healthz",
+                    self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
+                    blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
+                    alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}",
+                    Backups.MetricsTarget(backups, "127.0.0.1")));
+                break;
+            case StackMode.Containers:
+                // Containers reach services on the host through host.docker.internal, and each other by resource name.
+                prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "host.docker.internal"),
+                    healthUrl: $"http://host.docker.internal:{publicEndpoint.Port}/healthz",
+                    self: $"localhost:{Prometheus.ContainerPort}",
+                    blackbox: $"{Blackbox.Name}:{blackbox.GetEndpoint("http").TargetPort}",
+                    alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
+                    Backups.MetricsTarget(backups)));
+                break;
         }
     }
 

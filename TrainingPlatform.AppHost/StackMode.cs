@@ -2,18 +2,23 @@ using System.Diagnostics;
 
 namespace TrainingPlatform.AppHost;
 
-/// <summary>How the stack's infrastructure runs: as container images, or from binaries installed on the machine.</summary>
+/// <summary>
+/// How the stack's infrastructure runs: from binaries installed on this machine, as container images on this
+/// machine, or published for a deployment (azd), where every resource is an image and the platform runs it.
+/// </summary>
 public enum StackMode
 {
     Local,
     Containers,
+    Publish,
 }
 
 public sealed record StackModeChoice(StackMode Mode, string Reason);
 
 /// <summary>
 /// Decides the mode once, before any resource is added: a container resource on a machine whose runtime does not
-/// answer never starts and leaves everything that waits for it "Waiting" forever.
+/// answer never starts and leaves everything that waits for it "Waiting" forever. Publishing is decided here too,
+/// so every resource asks <see cref="StackSettings.Mode"/> alone.
 /// </summary>
 public static class StackModeSelector
 {
@@ -23,12 +28,13 @@ public static class StackModeSelector
     {
         if (isPublishMode)
         {
-            return new(StackMode.Containers, "publishing: deployments run container images");
+            return new(StackMode.Publish, "publishing: deployments run container images");
         }
 
         if (!string.IsNullOrWhiteSpace(setting))
         {
-            return Enum.TryParse<StackMode>(setting, ignoreCase: true, out var forced)
+            // Publish is the publisher's to choose (`--publisher manifest`), never a setting.
+            return Enum.TryParse<StackMode>(setting, ignoreCase: true, out var forced) && forced is StackMode.Local or StackMode.Containers
                 ? new(forced, $"forced by {SettingKey}={setting}")
                 : throw new ArgumentException($"{SettingKey} must be 'local' or 'containers', not '{setting}'.");
         }

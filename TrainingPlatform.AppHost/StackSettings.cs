@@ -2,8 +2,11 @@ using Microsoft.Extensions.Configuration;
 
 namespace TrainingPlatform.AppHost;
 
-/// <summary>Where the stack keeps its state and which host ports it promises the user (README, "Addresses").</summary>
-public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort,
+/// <summary>
+/// How the stack runs (<paramref name="Mode"/>, chosen for <paramref name="ModeReason"/>), where it keeps its state and
+/// which host ports it promises the user (README, "Addresses").
+/// </summary>
+public sealed record StackSettings(StackMode Mode, string ModeReason, string RepositoryRoot, string DataDirectory, int ApiPort, int PrometheusPort, int GrafanaPort,
     int MailPort, int ApiReplicas, int AlertmanagerPort, string? ScrapeInterval = null)
 {
     /// <summary>The PostgreSQL server's <c>max_connections</c>, set explicitly so the connection budget is computed from it.</summary>
@@ -26,7 +29,8 @@ public sealed record StackSettings(StackModeChoice Mode, string RepositoryRoot, 
             builder.ExecutionContext.IsPublishMode,
             StackModeSelector.FindAnsweringRuntime);
         return new StackSettings(
-            mode,
+            mode.Mode,
+            mode.Reason,
             root,
             Path.GetFullPath(config["Stack:DataDirectory"] ?? Path.Combine(root, ".stack")),
             config.GetValue("Stack:Ports:Api", 5080),

@@ -8,7 +8,8 @@ namespace TrainingPlatform.Tests.Stack;
 public partial class ManifestTests
 {
     private static readonly string OutputDirectory = Directory.CreateTempSubdirectory("tp-manifest-").FullName;
-    private static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
+    /// <summary>Generated once per run, for every class that reads it.</summary>
+    internal static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
 
     [Fact]
     public async Task Containers_mode_lists_the_api_postgres_prometheus_and_grafana()

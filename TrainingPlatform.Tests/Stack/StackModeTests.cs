@@ -53,9 +53,18 @@ public class StackModeTests
     }
 
     [Fact]
-    public void Publishing_always_uses_containers()
+    public void Publishing_is_its_own_mode_whatever_the_setting_or_the_runtime()
     {
-        Assert.Equal(StackMode.Containers, StackModeSelector.Decide("local", true, () => null).Mode);
+        Assert.Equal(StackMode.Publish, StackModeSelector.Decide("local", true, () => null).Mode);
+        Assert.Equal(StackMode.Publish, StackModeSelector.Decide(null, true, () => "docker").Mode);
+    }
+
+    [Fact]
+    public void Publish_cannot_be_forced_by_the_setting()
+    {
+        // Only `--publisher manifest` (azd) publishes: a run told to publish would start nothing it could deploy.
+        var error = Assert.Throws<ArgumentException>(() => StackModeSelector.Decide("publish", false, () => "docker"));
+        Assert.Contains("'local' or 'containers'", error.Message);
     }
 
     [Fact]
