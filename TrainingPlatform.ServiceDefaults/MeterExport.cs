@@ -80,7 +80,7 @@ internal sealed class MeterExport : IDisposable
         private readonly InstrumentKind _kind = Kind(instrument);
         private readonly string _name = PrometheusName(instrument);
         private readonly Lock _gate = new();
-        private (string[] Labels, Collector Metric)? _made;
+        private Made? _made;
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
@@ -92,27 +92,21 @@ internal sealed class MeterExport : IDisposable
             }
             switch (metric)
             {
-                case Counter counter when values.Length == 0:
-                    counter.Inc(value);
-                    break;
                 case Counter counter:
-                    counter.WithLabels(values).Inc(value);
-                    break;
-                case Gauge gauge when values.Length == 0:
-                    gauge.Set(value);
+                    (values.Length == 0 ? (ICounter)counter : counter.WithLabels(values)).Inc(value);
                     break;
                 case Gauge gauge:
-                    gauge.WithLabels(values).Set(value);
+                    (values.Length == 0 ? (IGauge)gauge : gauge.WithLabels(values)).Set(value);
                     break;
             }
         }
 
-        private (string[] Labels, Collector Metric) Make(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        private Made Make(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             string[] labels = [.. tags.ToArray().Select(tag => tag.Key)];
             lock (_gate)
             {
-                _made ??= (labels, _kind switch
+                return _made ??= new Made(labels, _kind switch
                 {
                     InstrumentKind.Counter => factory.CreateCounter(_name, instrument.Description ?? "", labels),
                     _ => factory.CreateGauge(_name, instrument.Description ?? "", labels, new GaugeConfiguration
@@ -121,9 +115,11 @@ internal sealed class MeterExport : IDisposable
                         SuppressInitialValue = _kind == InstrumentKind.Gauge,
                     }),
                 });
-                return _made.Value;
             }
         }
+
+        /// <summary>A reference, so a reader outside the lock sees all of it or nothing.</summary>
+        private sealed record Made(string[] Labels, Collector Metric);
 
         private static string ValueOf(string label, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {

@@ -50,4 +50,11 @@ public sealed class EmailMetrics
     public void Queued() => Interlocked.Increment(ref _backlog);
 
     public void Done() => Interlocked.Decrement(ref _backlog);
+
+    /// <summary>An email leaves the backlog with its final result: out of the backlog first, so a scrape that sees the result never sees it still queued.</summary>
+    public void Finished(EmailResult result)
+    {
+        Done();
+        Count(result);
+    }
 }
