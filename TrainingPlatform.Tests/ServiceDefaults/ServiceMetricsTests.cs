@@ -25,6 +25,11 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         Assert.Contains("# TYPE http_server_errors_total counter", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("# TYPE http_requests_in_flight gauge", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("# TYPE security_events_total counter", metrics.Text, StringComparison.Ordinal);
+        // The HELP lines the seed's four series have always had on /metrics.
+        Assert.Contains("# HELP http_request_duration_seconds Time to serve an HTTP request, in seconds.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_requests_total HTTP requests served.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_server_errors_total HTTP requests answered with a 5xx status.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_requests_in_flight HTTP requests being served now.\n", metrics.Text, StringComparison.Ordinal);
         Assert.All(metrics.Named(HttpMeasures.RequestsTotal), sample =>
             Assert.Equal(["method", "path_template", "status_code"], sample.Labels.Keys.Order()));
         Assert.DoesNotContain(metrics.Named(HttpMeasures.ServerErrorsTotal), sample => sample.Value > 0);
