@@ -1,9 +1,10 @@
-using TrainingPlatform.ServiceDefaults;
+using System.Diagnostics.Metrics;
 
 namespace TrainingPlatform.Backups;
 
 /// <summary>
-/// What ops/prometheus/rules/backup-alerts.yml watches, in the service's Prometheus registry. The timestamps are
+/// What ops/prometheus/rules/backup-alerts.yml watches: the meter <c>TrainingPlatform.Backups</c>, on /metrics under
+/// the names below (<see cref="TrainingPlatform.ServiceDefaults.ServiceMetrics"/> exports it). The timestamps are
 /// absent until their first event (no backup yet is no series, not a backup in 1970); both results of
 /// <c>backup_runs_total</c> exist from the start at 0.
 /// </summary>
@@ -16,39 +17,40 @@ public sealed class BackupMetrics
     public const string LastDuration = "backup_last_duration_seconds";
     public const string ScheduleInterval = "backup_schedule_interval_seconds";
 
-    private const string Success = "success";
-    private const string Failure = "failure";
+    private static readonly KeyValuePair<string, object?> Success = new("result", "success");
+    private static readonly KeyValuePair<string, object?> Failure = new("result", "failure");
 
-    private readonly ServiceCounter _runs;
-    private readonly ServiceGauge _lastSuccess;
-    private readonly ServiceGauge _lastFailure;
-    private readonly ServiceGauge _lastSize;
-    private readonly ServiceGauge _lastDuration;
+    private readonly Counter<long> _runs;
+    private readonly Gauge<double> _lastSuccess;
+    private readonly Gauge<double> _lastFailure;
+    private readonly Gauge<long> _lastSize;
+    private readonly Gauge<double> _lastDuration;
 
-    public BackupMetrics(ServiceMetrics prometheus, BackupSchedule schedule)
+    public BackupMetrics(IMeterFactory meters, BackupSchedule schedule)
     {
-        _runs = prometheus.Counter(RunsTotal, "Backup runs by result: success (stored and verified) or failure.", "result");
-        _runs.Publish(Success);
-        _runs.Publish(Failure);
-        _lastSuccess = prometheus.Gauge(LastSuccess, "When the last successful backup finished, in seconds since the epoch.");
-        _lastFailure = prometheus.Gauge(LastFailure, "When the last failed backup run ended, in seconds since the epoch.");
-        _lastSize = prometheus.Gauge(LastSize, "Size of the last successful backup as stored (compressed, encrypted when a key is set), in bytes.");
-        _lastDuration = prometheus.Gauge(LastDuration, "How long the last successful backup run took, in seconds.");
+        var meter = meters.Create("TrainingPlatform.Backups");
+        _runs = meter.CreateCounter<long>("backup.runs", description: "Backup runs by result: success (stored and verified) or failure.");
+        _runs.Add(0, Success);
+        _runs.Add(0, Failure);
+        _lastSuccess = meter.CreateGauge<double>("backup.last_success_timestamp", "s", "When the last successful backup finished, in seconds since the epoch.");
+        _lastFailure = meter.CreateGauge<double>("backup.last_failure_timestamp", "s", "When the last failed backup run ended, in seconds since the epoch.");
+        _lastSize = meter.CreateGauge<long>("backup.last_size", "By", "Size of the last successful backup as stored (compressed, encrypted when a key is set), in bytes.");
+        _lastDuration = meter.CreateGauge<double>("backup.last_duration", "s", "How long the last successful backup run took, in seconds.");
         var interval = schedule.Interval.TotalSeconds;
-        prometheus.ObserveGauge(ScheduleInterval, "The longest wait between two scheduled backups (Backup:Schedule), in seconds.", () => interval);
+        meter.CreateObservableGauge("backup.schedule_interval", () => interval, "s", "The longest wait between two scheduled backups (Backup:Schedule), in seconds.");
     }
 
     public void Succeeded(DateTimeOffset finished, long sizeBytes, TimeSpan duration)
     {
-        _lastSize.Set(sizeBytes);
-        _lastDuration.Set(duration.TotalSeconds);
-        _lastSuccess.Set(finished.ToUnixTimeMilliseconds() / 1000.0);
-        _runs.Inc(Success);
+        _lastSize.Record(sizeBytes);
+        _lastDuration.Record(duration.TotalSeconds);
+        _lastSuccess.Record(finished.ToUnixTimeMilliseconds() / 1000.0);
+        _runs.Add(1, Success);
     }
 
     public void Failed(DateTimeOffset finished)
     {
-        _lastFailure.Set(finished.ToUnixTimeMilliseconds() / 1000.0);
-        _runs.Inc(Failure);
+        _lastFailure.Record(finished.ToUnixTimeMilliseconds() / 1000.0);
+        _runs.Add(1, Failure);
     }
 }

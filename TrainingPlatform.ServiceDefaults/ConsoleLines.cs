@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,6 +23,8 @@ namespace TrainingPlatform.ServiceDefaults;
 /// The queue holds <c>Logging:Console:MaxQueueLength</c> records (the framework's option, default 2,500). When it is
 /// full, access records are dropped and counted in <c>access_log_dropped_total</c> (the request never waits for the
 /// console), while other records wait for room, as the framework's logger does.
+/// Kept rather than ZLogger 2.6.2 (tried side by side, ops/docs/performance.md): its JSON line orders and omits
+/// fields differently, and its full buffer drops every category alike and uncounted.
 /// </remarks>
 [ProviderAlias("Console")]
 internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
@@ -42,15 +43,12 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
     [ThreadStatic]
     private static StringWriter? t_text;
 
-    [ThreadStatic]
-    private static (JsonConsoleFormatterOptions Options, Utf8JsonWriter Writer)? t_json;
-
     private readonly Channel<Line> _queue;
     private readonly IOptionsMonitor<ConsoleLoggerOptions> _options;
     private readonly IOptionsMonitor<JsonConsoleFormatterOptions> _jsonOptions;
     private readonly Dictionary<string, ConsoleFormatter> _formatters;
     private readonly ServiceMetrics _metrics;
-    private readonly Output _output;
+    private readonly ConsoleOutput _output;
     private readonly Task _writing;
     private IExternalScopeProvider? _scopes;
 
@@ -66,7 +64,7 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
         _jsonOptions = jsonOptions;
         _formatters = formatters.ToDictionary(formatter => formatter.Name, StringComparer.OrdinalIgnoreCase);
         _metrics = metrics;
-        _output = Output.Current();
+        _output = ConsoleOutput.Current();
         _writing = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -104,7 +102,7 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
         var isAccess = typeof(TState) == typeof(AccessRecord);
         if (isAccess && formatterName == ConsoleFormatterNames.Json && _jsonOptions.CurrentValue is { IncludeScopes: false } json)
         {
-            WriteAccessJson(buffer, json, category, level, eventId, Unsafe.As<TState, AccessRecord>(ref state));
+            AccessJsonLine.Write(buffer, json, category, level, eventId, Unsafe.As<TState, AccessRecord>(ref state));
         }
         else if (_formatters.TryGetValue(formatterName, out var consoleFormatter))
         {
@@ -142,51 +140,6 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
         }
     }
 
-    /// <summary>The JSON console formatter's line for an access record (its <c>Write</c>, without the detours).</summary>
-    private static void WriteAccessJson(ArrayBufferWriter<byte> buffer, JsonConsoleFormatterOptions options, string category,
-        LogLevel level, EventId eventId, AccessRecord record)
-    {
-        var message = record.RentMessage(out var length);
-        try
-        {
-            // One writer per thread, made again only when the formatter's options are reloaded.
-            if (t_json is not ({ } cachedOptions, { } writer) || !ReferenceEquals(cachedOptions, options))
-            {
-                writer = new Utf8JsonWriter(buffer, options.JsonWriterOptions);
-                t_json = (options, writer);
-            }
-            writer.Reset(buffer);
-            writer.WriteStartObject();
-            if (options.TimestampFormat is { } timestampFormat)
-            {
-                var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
-                writer.WriteString("Timestamp", now.ToString(timestampFormat));
-            }
-            writer.WriteNumber("EventId", eventId.Id);
-            writer.WriteString("LogLevel", LevelName(level));
-            writer.WriteString("Category", category);
-            record.WriteJson(writer, message.AsSpan(0, length));
-            writer.WriteEndObject();
-            writer.Flush();
-            Encoding.UTF8.GetBytes(Environment.NewLine, buffer);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(message);
-        }
-    }
-
-    private static string LevelName(LogLevel level) => level switch
-    {
-        LogLevel.Trace => "Trace",
-        LogLevel.Debug => "Debug",
-        LogLevel.Information => "Information",
-        LogLevel.Warning => "Warning",
-        LogLevel.Error => "Error",
-        LogLevel.Critical => "Critical",
-        _ => level.ToString(),
-    };
-
     private async Task WriteLoopAsync()
     {
         var batch = new byte[BatchBytes];
@@ -215,43 +168,6 @@ internal sealed class ConsoleLines : ILoggerProvider, ISupportExternalScope
     }
 
     private readonly record struct Line(byte[] Bytes, int Length, bool ToError);
-
-    /// <summary>
-    /// Standard output and error as byte streams; or, when a program replaced <see cref="Console.Out"/> with an
-    /// in-memory writer (a UTF-16 <see cref="StringWriter"/>, as tests do to read the console), that writer.
-    /// </summary>
-    private sealed class Output(Stream? stdout, Stream? stderr, TextWriter? outText, TextWriter? errorText)
-    {
-        public static Output Current()
-        {
-            var outText = Console.Out.Encoding.CodePage == Encoding.Unicode.CodePage ? Console.Out : null;
-            var errorText = Console.Error.Encoding.CodePage == Encoding.Unicode.CodePage ? Console.Error : null;
-            return new Output(outText is null ? Console.OpenStandardOutput() : null, errorText is null ? Console.OpenStandardError() : null,
-                outText, errorText);
-        }
-
-        public void Write(ReadOnlySpan<byte> bytes, bool toError)
-        {
-            try
-            {
-                if ((toError ? errorText : outText) is { } text)
-                {
-                    text.Write(Encoding.UTF8.GetString(bytes));
-                    text.Flush();
-                }
-                else
-                {
-                    var stream = toError ? stderr! : stdout!;
-                    stream.Write(bytes);
-                    stream.Flush();
-                }
-            }
-            catch (IOException)
-            {
-                // A closed or broken console (the reader of a pipe went away) must not stop the service.
-            }
-        }
-    }
 
     private sealed class Logger(ConsoleLines owner, string category) : ILogger
     {

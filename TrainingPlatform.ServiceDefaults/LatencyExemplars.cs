@@ -7,6 +7,8 @@ namespace TrainingPlatform.ServiceDefaults;
 /// Trace-id exemplars for one latency series: from a slow bucket on a dashboard to the trace of a request that
 /// landed in it. Only requests whose trace is being recorded get one, and each bucket takes at most one every
 /// <see cref="Interval"/>, so a busy route costs a timestamp check per request and an exemplar now and then.
+/// prometheus-net's own limit (<c>ExemplarBehavior.NewExemplarMinInterval</c>) is per series, not per bucket: the
+/// fast requests of a route would keep its slow buckets, the ones worth a trace, from ever getting one.
 /// </summary>
 internal sealed class LatencyExemplars
 {
@@ -31,11 +33,12 @@ internal sealed class LatencyExemplars
         bucket = bucket >= 0 ? bucket : ~bucket;
         var now = Environment.TickCount64;
         var last = Volatile.Read(ref _lastTaken[bucket]);
-        if (last != 0 && now - last < IntervalMilliseconds
-            || Interlocked.CompareExchange(ref _lastTaken[bucket], now, last) != last)
+        if (last != 0 && now - last < IntervalMilliseconds)
         {
             return Exemplar.None;
         }
+        // Two requests in the same instant may both take one; the histogram keeps the later, so no compare-and-swap.
+        Volatile.Write(ref _lastTaken[bucket], now);
         return Exemplar.From(TraceId.WithValue(activity.TraceId.ToHexString()), SpanId.WithValue(activity.SpanId.ToHexString()));
     }
 }

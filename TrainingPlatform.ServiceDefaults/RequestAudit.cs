@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Hosting;
 
 namespace TrainingPlatform.ServiceDefaults;
@@ -45,8 +46,28 @@ internal static class RequestAudit
         // Behind a load balancer each scrape reaches some replica: a label of the process's own keeps their series apart.
         var instance = builder.Configuration.GetValue<bool>(ServiceMetrics.InstanceLabelKey) ? Environment.MachineName : null;
         builder.Services.AddSingleton(_ => new ServiceMetrics(instance));
+        ExportMeters(builder.Services);
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton<SecurityEvents>();
         ConsoleLines.ReplaceConsoleLogger(builder);
+    }
+
+    /// <summary>
+    /// Makes the host's meter factory export its meters on /metrics as it is made, so that a counter a feature
+    /// publishes at 0 in its constructor is seen whatever the host resolves first.
+    /// </summary>
+    private static void ExportMeters(IServiceCollection services)
+    {
+        services.AddMetrics();
+        var registered = services.Last(service => service.ServiceType == typeof(IMeterFactory));
+        services.Remove(registered);
+        services.AddSingleton<IMeterFactory>(provider =>
+        {
+            var meters = (IMeterFactory)(registered.ImplementationInstance
+                ?? registered.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!));
+            provider.GetRequiredService<ServiceMetrics>().Export(meters);
+            return meters;
+        });
     }
 }

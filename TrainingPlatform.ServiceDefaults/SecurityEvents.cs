@@ -10,7 +10,7 @@ namespace TrainingPlatform.ServiceDefaults;
 /// (<see cref="SecurityAudit.WithSecurityAudit{TBuilder}"/>) or under its routes. Events the service detects itself
 /// (the shared rate-limit store failing) are raised through the public methods. Each is a warning on category
 /// <c>security</c> and a count in <c>security_events_total</c>, so brute force shows on a graph and can be alerted on.
-/// Operators may add path prefixes of their own with <c>Audit:SensitivePathPrefixes</c>.
+/// Operators may widen the audit's reach with <see cref="SecurityAudit.SensitivePathPrefixesKey"/>.
 /// </summary>
 public sealed partial class SecurityEvents
 {
@@ -23,16 +23,14 @@ public sealed partial class SecurityEvents
 
     private readonly ILogger _logger;
     private readonly ServiceMetrics _metrics;
-    private readonly Lazy<string[]> _sensitivePrefixes;
+    private readonly Lazy<IReadOnlyList<string>> _reach;
 
     public SecurityEvents(ILoggerFactory loggerFactory, IConfiguration configuration, ServiceMetrics metrics, IServiceProvider services)
     {
         _logger = loggerFactory.CreateLogger(Category);
         _metrics = metrics;
-        var configured = configuration.GetSection("Audit:SensitivePathPrefixes").GetChildren()
-            .Select(child => child.Value).OfType<string>().Where(prefix => prefix.Length > 0);
         // Read at the first 4xx, when every endpoint is mapped.
-        _sensitivePrefixes = new(() => [.. SecurityAudit.Reach(services.GetRequiredService<EndpointDataSource>()), .. configured]);
+        _reach = new(() => SecurityAudit.Reach(services.GetRequiredService<EndpointDataSource>(), configuration));
     }
 
     /// <summary>
@@ -64,25 +62,9 @@ public sealed partial class SecurityEvents
         StatusCodes.Status401Unauthorized => Unauthorized,
         StatusCodes.Status403Forbidden => Forbidden,
         StatusCodes.Status429TooManyRequests => RateLimited,
-        >= 400 and < 500 when SecurityAudit.IsAudited(endpoint) || IsUnderSensitivePrefix(path) => Sensitive4xx,
+        >= 400 and < 500 when SecurityAudit.Covers(endpoint, path, _reach.Value) => Sensitive4xx,
         _ => null,
     };
-
-    private bool IsUnderSensitivePrefix(PathString path)
-    {
-        var value = path.Value.AsSpan();
-        foreach (var prefix in _sensitivePrefixes.Value)
-        {
-            // "/api/v1/token" and "/api/v1/token/" both cover the route itself and everything under it, not "/api/v1/tokens".
-            var route = prefix.AsSpan().TrimEnd('/');
-            if (value.StartsWith(route, StringComparison.OrdinalIgnoreCase)
-                && (value.Length == route.Length || value[route.Length] == '/'))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     [LoggerMessage(EventId = 2, EventName = "SecurityEvent", Level = LogLevel.Warning,
         Message = "Security event {reason}: {method} {path} {status_code} user={user} client_ip={client_ip} duration_ms={duration_ms} request_id={request_id}")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Prometheus;
 
@@ -7,17 +8,18 @@ namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
 /// The service's Prometheus registry and its text exposition: the HTTP series, security events, the access log's
-/// drops, process gauges, and the counters and gauges features add (rate-limit store, connection pool, email). This
-/// is the only file that knows prometheus-net: moving to another exporter means rewriting this file and nothing else.
+/// drops and process gauges, which ServiceDefaults records here itself, and every instrument the features create
+/// through <c>System.Diagnostics.Metrics</c> (<see cref="MeterExport"/>). Features never see prometheus-net.
 /// </summary>
 /// <remarks>
 /// Each application owns its registry, so two hosts in one process (tests) never see each other's counts. The
 /// process-wide default registry is never collected, so prometheus-net's default metrics (which would record
 /// ASP.NET Core's meters a second time) never start and need no process-wide switch.
 /// Label children are cached per endpoint, method and status: after warm-up a request costs dictionary
-/// lookups and atomic increments, with no allocation.
+/// lookups and atomic increments, with no allocation. The request series are recorded here rather than through a
+/// Meter because that is the one path taken on every request (ops/docs/performance.md, "One instrument API").
 /// </remarks>
-public sealed class ServiceMetrics
+public sealed class ServiceMetrics : IDisposable
 {
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", HttpMeasures.OtherMethod];
 
@@ -36,6 +38,8 @@ public sealed class ServiceMetrics
     private readonly ConcurrentDictionary<(object Endpoint, string Reason), Counter.Child> _securitySeries = new();
     private long _requestsInFlight;
     private long _scrapesInFlight;
+    private readonly IMetricFactory _factory;
+    private MeterExport? _export;
 
     /// <summary>
     /// Configuration key: when true, every series carries <c>service_instance_id</c> (the host name, which is the
@@ -49,7 +53,7 @@ public sealed class ServiceMetrics
         {
             _registry.SetStaticLabels(new Dictionary<string, string> { ["service_instance_id"] = instanceId });
         }
-        var factory = Metrics.WithCustomRegistry(_registry);
+        var factory = _factory = Metrics.WithCustomRegistry(_registry);
         // prometheus-net would otherwise build a trace-context exemplar for every observation of every metric;
         // only the latency histogram gets them, sampled by LatencyExemplars.
         factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = null };
@@ -102,40 +106,13 @@ public sealed class ServiceMetrics
         child.Inc();
     }
 
-    /// <summary>A counter the service increments itself (store errors, for instance), with the given label names.</summary>
-    public ServiceCounter Counter(string name, string help, params string[] labelNames) =>
-        new(Metrics.WithCustomRegistry(_registry).CreateCounter(name, help, labelNames));
-
     /// <summary>
-    /// A gauge the service sets itself, absent from the scrape until its first value: a "last time X happened" that
-    /// has not happened yet is no series rather than a misleading 0.
+    /// Exports the instruments the service's features create through <paramref name="meters"/> (meters named
+    /// <see cref="MeterExport.MeterPrefix"/>…) on this registry, from now on. Called once, as the host makes its meter factory.
     /// </summary>
-    public ServiceGauge Gauge(string name, string help) =>
-        new(Metrics.WithCustomRegistry(_registry).CreateGauge(name, help, new GaugeConfiguration { SuppressInitialValue = true }));
+    public void Export(IMeterFactory meters) => _export = new MeterExport(_registry, _factory, meters);
 
-    /// <summary>
-    /// A gauge read at every scrape, for numbers the service already keeps elsewhere (a connection pool's
-    /// counters, for instance). With <paramref name="label"/>, one series per value in <paramref name="labelValues"/>.
-    /// </summary>
-    public void ObserveGauge(string name, string help, Func<double> read)
-    {
-        var gauge = Metrics.WithCustomRegistry(_registry).CreateGauge(name, help);
-        _registry.AddBeforeCollectCallback(() => gauge.Set(read()));
-    }
-
-    /// <inheritdoc cref="ObserveGauge(string, string, Func{double})"/>
-    public void ObserveGauge(string name, string help, string label, IReadOnlyList<string> labelValues, Func<string, double> read)
-    {
-        var gauge = Metrics.WithCustomRegistry(_registry).CreateGauge(name, help, label);
-        var children = labelValues.Select(value => (value, child: gauge.WithLabels(value))).ToArray();
-        _registry.AddBeforeCollectCallback(() =>
-        {
-            foreach (var (value, child) in children)
-            {
-                child.Set(read(value));
-            }
-        });
-    }
+    public void Dispose() => _export?.Dispose();
 
     /// <summary>
     /// Serves a scrape: every series in the Prometheus text format, or in OpenMetrics (which alone carries exemplars)
@@ -192,37 +169,4 @@ public sealed class ServiceMetrics
 
     /// <summary>The children one kind of request updates; all null for endpoints that are not measured.</summary>
     private sealed record RequestSeries(Histogram.Child? Duration, LatencyExemplars? Exemplars, Counter.Child? Requests, Counter.Child? ServerErrors);
-}
-
-/// <summary>A counter of the service's own, created by <see cref="ServiceMetrics.Counter"/>.</summary>
-public sealed class ServiceCounter
-{
-    private readonly Counter _counter;
-
-    internal ServiceCounter(Counter counter) => _counter = counter;
-
-    /// <summary>Exposes a labelled series at 0 before its first count, so that an alert on its increase sees the first one.</summary>
-    public void Publish(params string[] labelValues) => _counter.WithLabels(labelValues).Publish();
-
-    public void Inc(params string[] labelValues)
-    {
-        if (labelValues.Length == 0)
-        {
-            _counter.Inc();
-        }
-        else
-        {
-            _counter.WithLabels(labelValues).Inc();
-        }
-    }
-}
-
-/// <summary>A gauge of the service's own, created by <see cref="ServiceMetrics.Gauge"/>.</summary>
-public sealed class ServiceGauge
-{
-    private readonly Gauge _gauge;
-
-    internal ServiceGauge(Gauge gauge) => _gauge = gauge;
-
-    public void Set(double value) => _gauge.Set(value);
 }

@@ -33,9 +33,8 @@ internal static class Telemetry
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(Npgsql)
-                // The dashboard's request-duration histogram uses the buckets Prometheus gets.
-                .AddView(HttpMeasures.OpenTelemetryRequestDuration,
-                    new ExplicitBucketHistogramConfiguration { Boundaries = HttpMeasures.DurationBuckets }))
+                // The features' own instruments, the ones /metrics exports too (MeterExport).
+                .AddMeter(MeterExport.MeterPrefix + ".*"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !Health.IsHealthPath(context.Request.Path))

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
-using TrainingPlatform.ServiceDefaults;
+using System.Diagnostics.Metrics;
 
 namespace TrainingPlatform.Api.Courses;
 
@@ -14,7 +14,7 @@ namespace TrainingPlatform.Api.Courses;
 /// anonymous lists do not each wait for a dead store. Evictions are always tried, for at most <see cref="Timeout"/>:
 /// a page that misses one stays at most <c>Courses:ListCacheSeconds</c>.
 /// </remarks>
-internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, ServiceMetrics metrics, TimeProvider clock,
+internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, IMeterFactory meters, TimeProvider clock,
     ILogger<GuardedOutputCacheStore> logger, int lifetimeSeconds) : IOutputCacheStore
 {
     public const string ErrorsTotal = "output_cache_store_errors_total";
@@ -23,7 +23,7 @@ internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, ServiceMe
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     private static readonly string[] Operations = ["get", "set", "evict"];
 
-    private readonly ServiceCounter _errors = Published(metrics);
+    private readonly Counter<long> _errors = Published(meters);
     private long _retryAtTicks;
 
     /// <summary>Replaces the registered store (the Redis one) by itself around it.</summary>
@@ -35,7 +35,7 @@ internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, ServiceMe
             registered.ImplementationInstance as IOutputCacheStore
                 ?? registered.ImplementationFactory?.Invoke(provider) as IOutputCacheStore
                 ?? (IOutputCacheStore)ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!),
-            provider.GetRequiredService<ServiceMetrics>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<GuardedOutputCacheStore>>(), lifetimeSeconds));
     }
 
@@ -88,7 +88,7 @@ internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, ServiceMe
 
     private void Failed(string operation, Exception error)
     {
-        _errors.Inc(operation);
+        _errors.Add(1, new KeyValuePair<string, object?>("operation", operation));
         Interlocked.Exchange(ref _retryAtTicks, (clock.GetUtcNow() + RetryAfterFailure).UtcTicks);
         if (operation == "evict")
         {
@@ -102,12 +102,13 @@ internal sealed class GuardedOutputCacheStore(IOutputCacheStore inner, ServiceMe
         }
     }
 
-    private static ServiceCounter Published(ServiceMetrics metrics)
+    private static Counter<long> Published(IMeterFactory meters)
     {
-        var counter = metrics.Counter(ErrorsTotal, "Output cache store calls that failed (a lookup missed, a page not kept, an eviction lost).", "operation");
+        var counter = meters.Create("TrainingPlatform.Courses").CreateCounter<long>("output_cache_store.errors",
+            description: "Output cache store calls that failed (a lookup missed, a page not kept, an eviction lost).");
         foreach (var operation in Operations)
         {
-            counter.Publish(operation);
+            counter.Add(0, new KeyValuePair<string, object?>("operation", operation));
         }
         return counter;
     }

@@ -1,14 +1,13 @@
 using System.Diagnostics.Metrics;
-using TrainingPlatform.ServiceDefaults;
 
 namespace TrainingPlatform.Api.Data;
 
 /// <summary>
-/// Republishes Npgsql's pool usage as the meter <c>TrainingPlatform.Database</c>: <c>db.pool.connections</c>
-/// (tag <c>state</c> = <c>busy</c> | <c>idle</c>) and <c>db.pool.max_connections</c>, the numbers the
-/// <c>db_pool_connections</c> / <c>db_pool_max_connections</c> gauges report. Npgsql's own instruments are read on
-/// demand through a <see cref="MeterListener"/>; only this instance's pool (by its name) is counted, so other data sources in the process never inflate it.
-/// The same numbers go to /metrics, where the saturation alert reads them.
+/// Npgsql's pool usage for this API's pool as the meter <c>TrainingPlatform.Database</c>: <c>db.pool.connections</c>
+/// (tag <c>state</c> = <c>busy</c> | <c>idle</c>) and <c>db.pool.max_connections</c>, on /metrics as
+/// <c>db_pool_connections</c> and <c>db_pool_max_connections</c>, where the saturation alert reads them. Npgsql's own
+/// instruments are read on demand through a <see cref="MeterListener"/>; only this instance's pool (by its name) is
+/// counted, so other data sources in the process never inflate it.
 /// </summary>
 internal sealed class DatabasePoolGauges : IHostedService, IDisposable
 {
@@ -28,7 +27,7 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private long _max;
     private readonly string _poolName;
 
-    public DatabasePoolGauges(IMeterFactory meterFactory, ServiceMetrics prometheus, DatabaseServices.DatabasePool pool)
+    public DatabasePoolGauges(IMeterFactory meterFactory, DatabaseServices.DatabasePool pool)
     {
         _poolName = pool.Name;
         _meter = meterFactory.Create(MeterName);
@@ -36,10 +35,6 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
             "Connections in the API's Npgsql pools, by state (busy or idle).");
         _meter.CreateObservableGauge("db.pool.max_connections", () => Read().Max, "{connection}",
             "The most connections the API's Npgsql pools may open.");
-
-        prometheus.ObserveGauge("db_pool_connections", "Connections in the API's Npgsql pools, by state.", "state", ["busy", "idle"],
-            state => state == "busy" ? Read().Busy : Read().Idle);
-        prometheus.ObserveGauge("db_pool_max_connections", "The most connections the API's Npgsql pools may open.", () => Read().Max);
 
         _listener.InstrumentPublished = (instrument, listener) =>
         {

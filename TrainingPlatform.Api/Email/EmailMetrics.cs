@@ -1,4 +1,4 @@
-using TrainingPlatform.ServiceDefaults;
+using System.Diagnostics.Metrics;
 
 namespace TrainingPlatform.Api.Email;
 
@@ -20,32 +20,41 @@ public enum EmailResult
 
 /// <summary>
 /// <c>emails_sent_total{result}</c> (sent, failed, abandoned, dropped) and <c>email_queue_backlog</c> (emails queued
-/// or being sent, retries included), in the service's Prometheus registry.
+/// or being sent, retries included): the meter <c>TrainingPlatform.Email</c>, which /metrics and the dashboard read.
 /// </summary>
 public sealed class EmailMetrics
 {
     public const string SentTotal = "emails_sent_total";
     public const string QueueBacklog = "email_queue_backlog";
 
-    private static readonly string[] Results = Enum.GetNames<EmailResult>().Select(name => name.ToLowerInvariant()).ToArray();
+    private static readonly KeyValuePair<string, object?>[] Results =
+        [.. Enum.GetNames<EmailResult>().Select(name => new KeyValuePair<string, object?>("result", name.ToLowerInvariant()))];
 
-    private readonly ServiceCounter _results;
+    private readonly Counter<long> _results;
     private long _backlog;
 
-    public EmailMetrics(ServiceMetrics prometheus)
+    public EmailMetrics(IMeterFactory meters)
     {
-        _results = prometheus.Counter(SentTotal, "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).", "result");
+        var meter = meters.Create("TrainingPlatform.Email");
+        _results = meter.CreateCounter<long>("emails.sent", description: "Outgoing emails by result: sent, failed (one attempt), abandoned, dropped (queue full).");
         // Every result from the start: the alerts on abandoned and dropped emails then see the first one as an increase.
         foreach (var result in Results)
         {
-            _results.Publish(result);
+            _results.Add(0, result);
         }
-        prometheus.ObserveGauge(QueueBacklog, "Emails queued or being sent, retries included.", () => Interlocked.Read(ref _backlog));
+        meter.CreateObservableGauge("email.queue.backlog", () => Interlocked.Read(ref _backlog), description: "Emails queued or being sent, retries included.");
     }
 
-    public void Count(EmailResult result) => _results.Inc(Results[(int)result]);
+    public void Count(EmailResult result) => _results.Add(1, Results[(int)result]);
 
     public void Queued() => Interlocked.Increment(ref _backlog);
 
     public void Done() => Interlocked.Decrement(ref _backlog);
+
+    /// <summary>An email leaves the backlog with its final result: out of the backlog first, so a scrape that sees the result never sees it still queued.</summary>
+    public void Finished(EmailResult result)
+    {
+        Done();
+        Count(result);
+    }
 }

@@ -56,8 +56,7 @@ internal sealed class DeliveryWorker(DeliveryQueue queue, UserStore users, Reset
             }
             for (var i = 0; i < left; i++)
             {
-                metrics.Count(EmailResult.Abandoned);
-                metrics.Done();
+                metrics.Finished(EmailResult.Abandoned);
             }
             _logger.LogWarning("Shutdown drain time ({DrainTimeout}) over: {Left} queued password reset requests abandoned", settings.DrainTimeout, left);
         }
@@ -168,8 +167,7 @@ internal sealed class DeliveryWorker(DeliveryQueue queue, UserStore users, Reset
         try
         {
             await sender.SendAsync(message, cancellationToken);
-            metrics.Count(EmailResult.Sent);
-            metrics.Done();
+            metrics.Finished(EmailResult.Sent);
             _logger.LogInformation("Password reset email sent for user {UserId} (attempt {Attempt})", userId, attempt);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -177,8 +175,7 @@ internal sealed class DeliveryWorker(DeliveryQueue queue, UserStore users, Reset
             metrics.Count(EmailResult.Failed);
             if (e is EmailRefusedException || attempt >= settings.MaxAttempts)
             {
-                metrics.Count(EmailResult.Abandoned);
-                metrics.Done();
+                metrics.Finished(EmailResult.Abandoned);
                 _logger.LogError("Password reset email for user {UserId} abandoned after attempt {Attempt}: {Reason}", userId, attempt, e.Message);
                 return;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using RedisRateLimiting;
 using StackExchange.Redis;
@@ -32,16 +33,16 @@ public sealed class RateLimitStore
     private readonly IConnectionMultiplexer? _redis;
     private readonly SecurityEvents _securityEvents;
     private readonly MemoryCounters _memoryCounters = new();
-    private readonly ServiceCounter _errors;
+    private readonly Counter<long> _errors;
     private long _retryAtTicks;
     private int _degraded;
 
-    public RateLimitStore(IServiceProvider services, SecurityEvents securityEvents, ServiceMetrics metrics)
+    public RateLimitStore(IServiceProvider services, SecurityEvents securityEvents, IMeterFactory meters)
     {
         _redis = services.GetService<IConnectionMultiplexer>();
         _securityEvents = securityEvents;
-        _errors = metrics.Counter("rate_limit_store_errors_total",
-            "Rate-limit decisions made in process memory because the shared store failed or was unreachable.", "policy");
+        _errors = meters.Create("TrainingPlatform.RateLimiting").CreateCounter<long>("rate_limit_store.errors",
+            description: "Rate-limit decisions made in process memory because the shared store failed or was unreachable.");
     }
 
     public bool IsShared => _redis is not null;
@@ -128,7 +129,7 @@ public sealed class RateLimitStore
 
     internal void Failed(string policy, Exception? error)
     {
-        _errors.Inc(policy);
+        _errors.Add(1, new KeyValuePair<string, object?>("policy", policy));
         if (error is not null)
         {
             Interlocked.Exchange(ref _retryAtTicks, (DateTime.UtcNow + RetryAfterFailure).Ticks);

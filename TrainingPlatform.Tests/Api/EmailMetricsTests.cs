@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using TrainingPlatform.Api.Email;
 
@@ -12,10 +13,10 @@ public class EmailMetricsTests
     [Fact]
     public async Task Every_result_is_exposed_at_zero_before_any_email()
     {
-        var metrics = new ServiceMetrics();
-        _ = new EmailMetrics(metrics);
+        using var host = new MeteredHost();
+        _ = new EmailMetrics(host.Meters);
 
-        var exposed = await ScrapeAsync(metrics);
+        var exposed = await ScrapeAsync(host.Metrics);
 
         foreach (var result in new[] { "sent", "failed", "abandoned", "dropped" })
         {
@@ -26,14 +27,36 @@ public class EmailMetricsTests
     [Fact]
     public async Task A_count_adds_to_its_own_result_only()
     {
-        var metrics = new ServiceMetrics();
-        var emails = new EmailMetrics(metrics);
+        using var host = new MeteredHost();
+        var emails = new EmailMetrics(host.Meters);
 
         emails.Count(EmailResult.Abandoned);
 
-        var exposed = await ScrapeAsync(metrics);
+        var exposed = await ScrapeAsync(host.Metrics);
         Assert.Contains($"{EmailMetrics.SentTotal}{{result=\"abandoned\"}} 1", exposed);
         Assert.Contains($"{EmailMetrics.SentTotal}{{result=\"dropped\"}} 0", exposed);
+    }
+
+    /// <summary>A host's meter factory and the exporter that puts its meters on /metrics, as ServiceDefaults wires them.</summary>
+    private sealed class MeteredHost : IDisposable
+    {
+        private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+        public MeteredHost()
+        {
+            Meters = _services.GetRequiredService<IMeterFactory>();
+            Metrics.Export(Meters);
+        }
+
+        public ServiceMetrics Metrics { get; } = new();
+
+        public IMeterFactory Meters { get; }
+
+        public void Dispose()
+        {
+            Metrics.Dispose();
+            _services.Dispose();
+        }
     }
 
     private static async Task<string> ScrapeAsync(ServiceMetrics metrics)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 namespace TrainingPlatform.Tests.ServiceDefaults;
 
 public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
@@ -24,6 +25,11 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
         Assert.Contains("# TYPE http_server_errors_total counter", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("# TYPE http_requests_in_flight gauge", metrics.Text, StringComparison.Ordinal);
         Assert.Contains("# TYPE security_events_total counter", metrics.Text, StringComparison.Ordinal);
+        // The HELP lines the seed's four series have always had on /metrics.
+        Assert.Contains("# HELP http_request_duration_seconds Time to serve an HTTP request, in seconds.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_requests_total HTTP requests served.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_server_errors_total HTTP requests answered with a 5xx status.\n", metrics.Text, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_requests_in_flight HTTP requests being served now.\n", metrics.Text, StringComparison.Ordinal);
         Assert.All(metrics.Named(HttpMeasures.RequestsTotal), sample =>
             Assert.Equal(["method", "path_template", "status_code"], sample.Labels.Keys.Order()));
         Assert.DoesNotContain(metrics.Named(HttpMeasures.ServerErrorsTotal), sample => sample.Value > 0);
@@ -123,21 +129,40 @@ public sealed class ServiceMetricsTests() : ServiceHostTest(MetricsOn)
     }
 
     [Fact]
-    public async Task A_service_can_publish_gauges_read_at_each_scrape()
+    public async Task A_features_meter_is_on_metrics_under_prometheus_names_counters_from_zero_and_gauges_read_at_each_scrape()
     {
         var busy = 3;
-        var metrics = Host.App.Services.GetRequiredService<ServiceMetrics>();
-        metrics.ObserveGauge("db_pool_max_connections", "Most connections the pool opens.", () => 50);
-        metrics.ObserveGauge("db_pool_connections", "Pool connections by state.", "state", ["busy", "idle"], state => state == "busy" ? busy : 7);
+        var meter = Host.App.Services.GetRequiredService<IMeterFactory>().Create("TrainingPlatform.Probe");
+        var errors = meter.CreateCounter<long>("probe_store.errors", description: "Probe store failures.");
+        errors.Add(0, new KeyValuePair<string, object?>("operation", "get"));
+        var last = meter.CreateGauge<double>("probe.last_success_timestamp", "s", "When the probe last succeeded.");
+        meter.CreateObservableGauge("probe.max_connections", () => 50, description: "Most connections the probe opens.");
+        meter.CreateObservableGauge("probe.connections", () => new[]
+        {
+            new Measurement<int>(busy, new KeyValuePair<string, object?>("state", "busy")),
+            new Measurement<int>(7, new KeyValuePair<string, object?>("state", "idle")),
+        }, description: "Probe connections by state.");
+        // Another host's meter of the same name never shows here.
+        using var elsewhere = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        elsewhere.GetRequiredService<IMeterFactory>().Create("TrainingPlatform.Probe").CreateCounter<long>("probe.foreign").Add(1);
 
         var first = await PrometheusText.ScrapeAsync(Client);
         busy = 4;
+        errors.Add(2, new KeyValuePair<string, object?>("operation", "get"));
+        last.Record(1_700_000_000);
         var second = await PrometheusText.ScrapeAsync(Client);
 
-        Assert.Equal(50, first.Value("db_pool_max_connections"));
-        Assert.Equal(3, first.Value("db_pool_connections", ("state", "busy")));
-        Assert.Equal(7, first.Value("db_pool_connections", ("state", "idle")));
-        Assert.Equal(4, second.Value("db_pool_connections", ("state", "busy")));
+        Assert.Equal(0, first.Value("probe_store_errors_total", ("operation", "get")));
+        Assert.Empty(first.Named("probe_last_success_timestamp_seconds"));
+        Assert.Empty(first.Named("probe_foreign_total"));
+        Assert.Equal(50, first.Value("probe_max_connections"));
+        Assert.Equal(3, first.Value("probe_connections", ("state", "busy")));
+        Assert.Equal(7, first.Value("probe_connections", ("state", "idle")));
+        Assert.Equal(2, second.Value("probe_store_errors_total", ("operation", "get")));
+        Assert.Equal(1_700_000_000, second.Value("probe_last_success_timestamp_seconds"));
+        Assert.Equal(4, second.Value("probe_connections", ("state", "busy")));
+        Assert.Contains("# HELP probe_store_errors_total Probe store failures.", second.Text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE probe_store_errors_total counter", second.Text, StringComparison.Ordinal);
     }
 
     private static string[] SeriesOf(PrometheusText metrics) =>

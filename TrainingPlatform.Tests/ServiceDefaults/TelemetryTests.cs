@@ -29,7 +29,7 @@ public sealed class TelemetryTests
         Assert.DoesNotContain("otlp-probe-healthz", allTraces, StringComparison.Ordinal);
         Assert.DoesNotContain("otlp-probe-alive", allTraces, StringComparison.Ordinal);
         Assert.DoesNotContain("otlp-scrape", allTraces, StringComparison.Ordinal);
-        await collector.WaitForAsync("/v1/metrics", HttpMeasures.OpenTelemetryRequestDuration);
+        await collector.WaitForAsync("/v1/metrics", "http.server.request.duration");
         await collector.WaitForAsync("/v1/logs", "TrainingPlatform.Access");
     }
 

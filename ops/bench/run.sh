@@ -72,6 +72,9 @@ Environment (defaults full / quick):
   BENCH_READERS       concurrent slow readers for memory (100 / 20)
   BENCH_BASELINE_API  folder of an older API build to compare in list (e.g. another checkout's
                       TrainingPlatform.Api/bin/Release/net10.0)
+  BENCH_BASELINE_BENCHMARKS  folder of an older benchmarks build whose audit and defaults hosts join pipeline
+                      as audit-baseline and defaults-baseline (another checkout's
+                      TrainingPlatform.Benchmarks/bin/Release/net10.0)
 
 Needs: dotnet, wrk, curl, jq, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.

@@ -4,20 +4,36 @@
 # Besides wrk's figures each run records the host's own CPU time per request (/proc/PID/stat), which the other
 # work on a shared machine disturbs far less than requests per second.
 
-# pipeline_host_args VARIANT: the arguments of "TrainingPlatform.Benchmarks.dll host ..." for a variant.
+# pipeline_host_args VARIANT: the arguments of "TrainingPlatform.Benchmarks.dll host ..." for a variant
+# (a "-baseline" variant is the same host from BENCH_BASELINE_BENCHMARKS).
 pipeline_host_args() {
-  case $1 in
+  case ${1%-baseline} in
     defaults-quiet) echo "defaults --Logging:LogLevel:TrainingPlatform.Access=Warning" ;;
     defaults-otlp)
       echo "defaults --OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_SINK_PORT --OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf" ;;
-    *) echo "$1" ;;
+    *) echo "${1%-baseline}" ;;
   esac
+}
+
+# pipeline_host_bin VARIANT: the benchmarks build a variant runs from.
+pipeline_host_bin() {
+  if [[ $1 == *-baseline ]]; then
+    echo "$BENCH_BASELINE_BENCHMARKS"
+  else
+    echo "$BENCH_BIN"
+  fi
 }
 
 measure_pipeline() {
   local variants=(bare promnet audit defaults defaults-quiet defaults-otlp promnet-stock)
   if $QUICK; then
     variants=(bare promnet defaults)
+  fi
+  # Another build's audit and defaults hosts in the same rounds: a change measured side by side with what it replaces.
+  if [[ -n ${BENCH_BASELINE_BENCHMARKS:-} ]]; then
+    [[ -f $BENCH_BASELINE_BENCHMARKS/TrainingPlatform.Benchmarks.dll ]] ||
+      { echo "error: BENCH_BASELINE_BENCHMARKS has no TrainingPlatform.Benchmarks.dll: $BENCH_BASELINE_BENCHMARKS" >&2; return 1; }
+    variants+=(audit-baseline defaults-baseline)
   fi
   local count=${#variants[@]} variant round i result ticks
   declare -A port pid
@@ -31,7 +47,7 @@ measure_pipeline() {
   for variant in "${variants[@]}"; do
     port[$variant]=$(free_port)
     # shellcheck disable=SC2046 # the host arguments are words
-    start_process "$OUT/host-$variant.log" env -C "$BENCH_BIN" dotnet TrainingPlatform.Benchmarks.dll host \
+    start_process "$OUT/host-$variant.log" env -C "$(pipeline_host_bin "$variant")" dotnet TrainingPlatform.Benchmarks.dll host \
       $(pipeline_host_args "$variant") --urls "http://127.0.0.1:${port[$variant]}"
     pid[$variant]=$LAST_PID
     wait_for_url "http://127.0.0.1:${port[$variant]}/hello" "$OUT/host-$variant.log" "${pid[$variant]}"
