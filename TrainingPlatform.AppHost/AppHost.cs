@@ -36,4 +36,7 @@ else
 
 builder.AddMonitoring(stack, api, publicEndpoint, backups);
 
+// The dashboard over plain HTTP without a false certificate alarm, its telemetry endpoint still behind a key.
+builder.UsePlainHttpWithKeys();
+
 builder.Build().Run();
