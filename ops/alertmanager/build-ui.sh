@@ -17,7 +17,8 @@ set -euo pipefail
 usage() { sed -n '12,14p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
   -h | --help) usage; exit 0 ;;
-  "" | -*) usage >&2; exit 2 ;;
+  "") usage >&2; exit 2 ;;
+  -*) echo "build-ui.sh: error: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 target=${1%/}
 
