@@ -3,7 +3,7 @@
 # stack's Debian alertmanager, whose package leaves the UI out and serves a "no web application" page instead.
 #
 # The UI cannot be compiled here: the Elm compiler is on npm, but the Elm packages ui/app/elm.json needs (elm/core,
-# NoRedInk/elm-json-decode-pipeline...) come only from package.elm-lang.org, which these machines cannot reach. The
+# NoRedInk/elm-json-decode-pipeline...) come only from Elm's own package registry, which these machines cannot reach. The
 # compiled UI ships all the same in Debian's golang-github-prometheus-alertmanager-dev, of the same source as the
 # binary: asset/assets_vfsdata.go, upstream's generated bundle of script.js, index.html, CSS and fonts. This script
 # downloads that package (apt-get download: no install, none of its 160 dependencies) at the installed binary's
