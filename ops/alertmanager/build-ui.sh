@@ -39,7 +39,9 @@ if [[ -f $bundle && $(dpkg-query -W -f '${Version}' "$package" 2>/dev/null) == "
   cp "$bundle" "$work/bundle.go"
 else
   echo "Downloading $package $version (Alertmanager's compiled UI)"
-  (cd "$work" && apt-get download -qq "$package=$version" 2>"$work/apt.log") || {
+  download() { (cd "$work" && apt-get download -qq "$package=$version" 2>"$work/apt.log"); }
+  # A machine whose package lists were never fetched knows no package yet: as root, fetch them once and try again.
+  download || { [[ $(id -u) -eq 0 ]] && apt-get update -qq && download; } || {
     echo "build-ui.sh: error: apt-get download $package=$version failed:" >&2
     cat "$work/apt.log" >&2
     echo "  Refresh the package lists (sudo apt-get update) or upgrade prometheus-alertmanager to the version they offer." >&2
