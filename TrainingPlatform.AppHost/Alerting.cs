@@ -5,7 +5,8 @@ namespace TrainingPlatform.AppHost;
 /// <summary>
 /// Alertmanager, to which Prometheus sends its alerts, in every mode: the Debian binary locally, the pinned image in
 /// containers mode, ops/alertmanager/Dockerfile when publishing. Each mode starts it through
-/// ops/alertmanager/entrypoint.sh, which adds the receivers' webhooks from the secret parameters.
+/// ops/alertmanager/entrypoint.sh, which adds the receivers' webhooks from the secret parameters. The image has
+/// Alertmanager's web UI; the Debian binary gets the same UI from ops/alertmanager/build-ui.sh (<c>--web.ui-path</c>).
 /// </summary>
 public static class Alerting
 {
@@ -17,6 +18,12 @@ public static class Alerting
 
     /// <summary>The receivers of ops/alertmanager/alertmanager.yml, each with its webhook URL parameter.</summary>
     private static readonly string[] Receivers = ["page", "ticket", "watchdog"];
+
+    /// <summary>
+    /// Where build-ui.sh puts the UI for the Debian binary: one copy per checkout, shared by every local stack (the
+    /// tests' too, whatever their data directory), since it depends on the installed package only.
+    /// </summary>
+    public static string LocalUiDirectory(StackSettings stack) => Path.Combine(stack.RepositoryRoot, ".stack", "alertmanager-ui");
 
     public static IResourceBuilder<IResourceWithEndpoints> AddAlertmanager(this IDistributedApplicationBuilder builder, StackSettings stack)
     {
@@ -33,6 +40,7 @@ public static class Alerting
         {
             var data = Path.Combine(stack.DataDirectory, Name);
             Directory.CreateDirectory(data);
+            var ui = LocalUiDirectory(stack);
             var local = builder.AddLocalProgram(Name, new(Path.Combine(ops, "entrypoint.sh"), []), data)
                 .WithEnvironment("ALERTMANAGER_BIN", LocalProgram.Alertmanager.Path)
                 .WithEnvironment("ALERTMANAGER_RENDERED", Path.Combine(data, "alertmanager.yml"))
@@ -43,7 +51,13 @@ public static class Alerting
                 context.Args.Add(LocalExecutables.ListenAddress(local));
                 // One instance: no gossip port to collide with another stack's.
                 context.Args.Add("--cluster.listen-address=");
+                context.Args.Add("--web.ui-path=" + ui + "/");
             });
+            // Built once, on the first start of a checkout (like postgres-init); later starts reuse it.
+            if (!File.Exists(Path.Combine(ui, "index.html")))
+            {
+                local.WaitForCompletion(builder.AddLocalProgram(Name + "-ui", new(Path.Combine(ops, "build-ui.sh"), [ui]), stack.RepositoryRoot));
+            }
             return WithReceivers(builder, local);
         }
         var container = builder.AddContainer(Name, ContainerImages.Alertmanager)

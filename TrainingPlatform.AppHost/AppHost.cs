@@ -28,4 +28,9 @@ builder.AddMail(stack, api, publicEndpoint);
 
 builder.AddMonitoring(stack, api, publicEndpoint, backups);
 
+// The dashboard over plain HTTP without a login or a false certificate alarm, its telemetry still behind a key;
+// each of its links labelled with the page it opens.
+builder.UsePlainHttpWithoutLogin();
+builder.LabelDashboardLinks();
+
 builder.Build().Run();
