@@ -23,7 +23,7 @@ public static class Generated
             new(RuleFiles.RecordingFile, RuleFiles.Recording(spec)),
             new(RuleFiles.AlertsFile, RuleFiles.Alerts(spec)),
             .. RuleTests.Files(spec),
-            //.. Docs.Files(spec, root),
+            .. Docs.Files(spec, root),
             //new(ReleaseGateList.File, ReleaseGateList.Content(spec)),
             //new(SloDashboard.File, SloDashboard.Content(spec)),
             //new(ConsolePage.File, ConsolePage.Content(spec)),

@@ -66,7 +66,8 @@ public static class SloText
         var consequence = policy.Severity == "critical"
             ? "Severity `critical`: it pages."
             : $"Severity `warning`: a ticket. Inhibited while [{slo.BurnAlert(spec.Alerting.Page)}](#{slo.BurnAlert(spec.Alerting.Page).ToLowerInvariant()}) pages for the same service.";
-        return $"SLO `{slo.Name}` ({slo.Title}: {slo.Journey}): {Requests(slo)} {BadEvent(slo)} spend its {spec.WindowDays}-day budget " +
+        var bad = slo.Indicator == Indicator.Availability ? "5xx answers" : $"requests {BadEvent(slo)}";
+        return $"SLO `{slo.Name}` ({char.ToLowerInvariant(slo.Journey[0])}{slo.Journey[1..]}): {bad} spend its {spec.WindowDays}-day budget " +
                $"({Percent(slo.BudgetRatio)} % of {CountedEvents(slo)}) {Pairs(policy)} too fast" +
                (policy.MinRequests is { } minimum ? $", with at least {minimum} counted requests in the long window" : "") + $". {consequence}";
     }
