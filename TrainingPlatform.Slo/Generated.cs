@@ -24,7 +24,7 @@ public static class Generated
             new(RuleFiles.AlertsFile, RuleFiles.Alerts(spec)),
             .. RuleTests.Files(spec),
             .. Docs.Files(spec, root),
-            //new(ReleaseGateList.File, ReleaseGateList.Content(spec)),
+            new(ReleaseGateList.File, ReleaseGateList.Content(spec)),
             //new(SloDashboard.File, SloDashboard.Content(spec)),
             //new(ConsolePage.File, ConsolePage.Content(spec)),
         ];
