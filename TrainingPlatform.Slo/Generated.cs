@@ -25,8 +25,8 @@ public static class Generated
             .. RuleTests.Files(spec),
             .. Docs.Files(spec, root),
             new(ReleaseGateList.File, ReleaseGateList.Content(spec)),
-            //new(SloDashboard.File, SloDashboard.Content(spec)),
-            //new(ConsolePage.File, ConsolePage.Content(spec)),
+            new(SloDashboard.File, SloDashboard.Content(spec)),
+            new(ConsolePage.File, ConsolePage.Content(spec)),
         ];
     }
 
