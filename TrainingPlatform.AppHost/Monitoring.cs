@@ -41,7 +41,7 @@ public static class Monitoring
             stack.ScrapeInterval is { } interval ? new PrometheusClock(interval) : null);
         if (stack.Mode.Mode == StackMode.Local)
         {
-            var prometheus = builder.AddLocalPrometheus(stack, config);
+            var prometheus = builder.AddLocalPrometheus(stack, config).WithSloPage(stack);
             var blackbox = builder.AddLocalBlackboxExporter(config);
             prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "127.0.0.1"),
                 healthUrl: $"http://127.0.0.1:{publicEndpoint.Port}/healthz",
@@ -65,6 +65,14 @@ public static class Monitoring
             builder.AddGrafana(stack, prometheus, alertmanager);
         }
     }
+
+    /// <summary>
+    /// The SLO view where Grafana does not run (local mode): the console page generated from ops/slo/slos.yaml, linked
+    /// from the dashboard's prometheus resource.
+    /// </summary>
+    private static IResourceBuilder<ExecutableResource> WithSloPage(this IResourceBuilder<ExecutableResource> prometheus, StackSettings stack) =>
+        prometheus.WithArgs(PrometheusConsoles.Arguments(stack.OpsDirectory))
+            .WithUrl(PrometheusConsoles.SloPage, "SLO page (error budgets, burn rates, latency)");
 
     // Every replica is scraped directly, under its own instance; read when Prometheus is about to start, when every
     // endpoint has its real port.
