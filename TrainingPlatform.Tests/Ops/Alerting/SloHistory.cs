@@ -5,8 +5,8 @@ namespace TrainingPlatform.Tests.Ops.Alerting;
 
 /// <summary>
 /// Past SLO traffic written into a Prometheus data directory with <c>promtool tsdb create-blocks-from openmetrics</c>:
-/// the per-service 5-minute bad and valid rates the recording rules keep (slo:sli_bad:rate5m, slo:sli_valid:rate5m),
-/// one sample a minute up to a few seconds ago. Prometheus started on that directory computes every window and
+/// the per-service 5-minute bad and valid rates the recording rules keep (slo:sli_bad:rate5m, slo:sli_valid:rate5m)
+/// for every SLO of ops/slo/slos.yaml, one sample a minute up to a few seconds ago. Prometheus started on that directory computes every window and
 /// budget from them with the repository's rules, as if it had watched the service all along.
 /// </summary>
 internal static class SloHistory
@@ -25,7 +25,7 @@ internal static class SloHistory
         foreach (var metric in new[] { "slo:sli_bad:rate5m", "slo:sli_valid:rate5m" })
         {
             text.Append("# TYPE ").Append(metric).Append(" gauge\n");
-            foreach (var slo in new[] { "availability", "latency" })
+            foreach (var slo in OpsFiles.SloSpec.Objectives.Select(o => o.Name))
             {
                 for (var ago = span; ago >= TimeSpan.Zero; ago -= Step)
                 {
