@@ -48,9 +48,12 @@ public static partial class Promql
     public static string BurnRate(Objective slo, string window, string extraMatchers = "") =>
         $"{ErrorRatio}{window}{{slo=\"{slo.Name}\"{extraMatchers}}} / on (slo) group_left () {BudgetRatio}";
 
+    /// <summary>The recorded count of counted requests within <paramref name="window"/>: what the low-traffic correction reads.</summary>
+    public static string RequestsRecord(string window) => $"slo:sli_valid:increase{window}";
+
     /// <summary>
-    /// Counted requests within <paramref name="window"/>, by service, from the raw counters: a recorded rate would have to
-    /// be extrapolated over a window it has not filled yet, and a handful of requests would count as dozens.
+    /// Counted requests within <paramref name="window"/>, by service, from the raw counters: a recorded 5-minute rate would
+    /// have to be extrapolated over a window it has not filled yet, and a handful of requests would count as dozens.
     /// </summary>
     public static string RequestsIn(Objective slo, string window) => slo.Indicator switch
     {

@@ -31,6 +31,19 @@ public static class RuleFiles
         }
         Record(yaml, $"{Promql.ErrorRatio}5m", $"{Promql.BadRate} / {Promql.ValidRate}");
 
+        if (LowTrafficWindows(spec).Any())
+        {
+            yaml.Append("\n  # The low-traffic correction's counts: counted requests in each long window of a pair with a minimum.\n")
+                .Append("  - name: slo-sli-requests\n    rules:\n");
+            foreach (var window in LowTrafficWindows(spec))
+            {
+                foreach (var slo in spec.Objectives)
+                {
+                    Record(yaml, Promql.RequestsRecord(window), Promql.RequestsIn(slo, window), ("slo", slo.Name));
+                }
+            }
+        }
+
         yaml.Append("\n  - name: slo-sli-windows\n    rules:\n");
         foreach (var window in Promql.Windows.Skip(1))
         {
@@ -75,7 +88,7 @@ public static class RuleFiles
                     "  and",
                     $"  {Promql.Ratio(slo, w.Short)} > on (slo) group_left () ({SloText.Number(w.Burn)} * {Promql.BudgetRatio})",
                 }.Concat(policy.MinRequests is { } minimum
-                    ? ["  and on (service)", $"  {Promql.RequestsIn(slo, w.Long)} >= {minimum}"]
+                    ? ["  and on (service, slo)", $"  {Promql.RequestsRecord(w.Long)}{{slo=\"{slo.Name}\"}} >= {minimum}"]
                     : []).Append(")")));
                 Alert(yaml, slo.BurnAlert(policy), string.Join("\nor\n", pairs), policy.For, policy.Severity,
                     SloText.BurnSummary(slo, policy), SloText.BurnDescription(spec, slo, policy));
@@ -97,6 +110,10 @@ public static class RuleFiles
         }
         return yaml.ToString();
     }
+
+    /// <summary>The long windows of the pairs that need a minimum of requests.</summary>
+    public static IEnumerable<string> LowTrafficWindows(SloSpec spec) =>
+        spec.Alerting.Burns.Where(policy => policy.MinRequests is not null).SelectMany(policy => policy.Windows).Select(w => w.Long).Distinct();
 
     private static void Record(StringBuilder yaml, string record, string expression, params (string Name, string Value)[] labels)
     {

@@ -48,8 +48,7 @@ public partial class OperatorDocsTests
     [Fact]
     public void The_alert_table_lists_every_alert_with_its_severity_thresholds_windows_and_wait()
     {
-        // An alert one name has per SLO (its slo label) is one row: its rules share severity and wait.
-        var rules = AlertDefinitions.Rules().GroupBy(rule => rule.Name).ToDictionary(group => group.Key, group => group.First());
+        var rules = AlertDefinitions.ByName();
         var slos = Read("slos.md");
         var rows = AllTableRows(Section(slos, "Routing")).ToDictionary(row => Code(row[0]), row => (Severity: row[1], Means: row[2]));
         var waits = BurnWaits().Match(slos);
@@ -81,7 +80,7 @@ public partial class OperatorDocsTests
     [Fact]
     public void The_saturation_limits_are_the_constants_of_their_alerts()
     {
-        var rules = AlertDefinitions.Rules().ToDictionary(rule => rule.Name);
+        var rules = AlertDefinitions.ByName();
         var rows = TableRows(Section(Read("slos.md"), "Saturation limits"));
 
         Assert.Equal(SaturationAlerts.Keys.Order(), rows.Select(row => row[0]).Order());

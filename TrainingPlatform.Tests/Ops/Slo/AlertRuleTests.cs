@@ -73,8 +73,7 @@ public class AlertRuleTests
     [Fact]
     public void Every_firing_case_asserts_the_alert_s_severity_and_annotations()
     {
-        // The alerts one name has per SLO share their severity and runbook.
-        var rules = AlertDefinitions.Rules().GroupBy(rule => rule.Name).ToDictionary(group => group.Key, group => group.First());
+        var rules = AlertDefinitions.ByName();
 
         foreach (var firing in AlertDefinitions.Cases().Where(c => c.Fires))
         {
