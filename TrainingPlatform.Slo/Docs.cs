@@ -27,9 +27,9 @@ public static partial class Docs
     /// <summary>Every SLO alert with its Meaning, in the order of slo-alerts.yml.</summary>
     public static IEnumerable<(string Alert, string Meaning, Func<string> FirstSection)> RunbookEntries(SloSpec spec) =>
         spec.Objectives.SelectMany(slo => spec.Alerting.Burns.Select(policy =>
-                (slo.BurnAlert(policy), SloText.BurnMeaning(spec, slo, policy), (Func<string>)(() => BurnSection(spec, slo, policy)))))
-            .Append((RuleFiles.ExhaustedAlert, SloText.ExhaustedMeaning(spec), () => ExhaustedSection(spec)))
-            .Append((RuleFiles.AbsentAlert, SloText.AbsentMeaning(spec), () => AbsentSection(spec)));
+                (slo.BurnAlert(policy), SloText.BurnMeaning(spec, slo, policy), (Func<string>)(() => RunbookSections.Burn(spec, slo, policy)))))
+            .Append((RuleFiles.ExhaustedAlert, SloText.ExhaustedMeaning(spec), () => RunbookSections.Exhausted(spec)))
+            .Append((RuleFiles.AbsentAlert, SloText.AbsentMeaning(spec), () => RunbookSections.Absent(spec)));
 
     private static string SloTable(SloSpec spec)
     {
@@ -120,110 +120,6 @@ public static partial class Docs
         return next < 0 ? document.Length : next + 1;
     }
 
-    private static string BurnSection(SloSpec spec, Objective slo, BurnPolicy policy)
-    {
-        var isPage = policy.Severity == "critical";
-        var window = isPage ? "5m" : "1d";
-        var top = slo.Indicator == Indicator.Availability
-            ? $"sum by (path_template, status_code) (rate({Promql.Requests}{{service=\"{spec.Service}\", status_code=~\"5..\"}}[{window}]))"
-            : $"histogram_quantile(0.95, sum by (path_template, le) (rate({Promql.DurationBucket}{{service=\"{spec.Service}\"}}[{window}])))";
-        var impact = isPage
-            ? $"\"{slo.Journey}\" fails for many: at this burn a large share of its requests {Failing(slo)}, now. The month's budget goes within days."
-            : $"\"{slo.Journey}\" fails for some: a steady share of its requests {Failing(slo)}; users retry and mostly succeed. When the budget is spent, the error budget policy stops feature releases.";
-        var mitigation = isPage
-            ? "- Started with a release: roll back (see [Roll back](#roll-back)), then check from outside ([Check the service from outside](#check-the-service-from-outside)).\n" +
-              "- Only this journey failing: read the failing requests' traces (the `traceId` of their access log lines) and fix forward or roll back.\n" +
-              "- Silence the page only after mitigating, for the time the budget needs to stop burning (1 h), never longer."
-            : "Fix the top cause in a normal release; the budget's step decides how releases go meanwhile ([Release gate](#release-gate)).";
-        return $"""
-            ## {slo.BurnAlert(policy)}
-
-            ### Meaning
-
-            {Wrap(SloText.BurnMeaning(spec, slo, policy))}
-
-            ### Impact
-
-            {Wrap(impact)}
-
-            ### Diagnosis
-
-            ```promql
-            {top}
-            {Promql.BurnRate(slo, isPage ? "1h" : "1d", $", service=\"{spec.Service}\"")}
-            {Promql.BudgetRemaining}{Selector(spec, slo)}
-            ```
-
-            The first query shows which routes and statuses (or which routes' latency) drive the burn; the SLO's own routes
-            are {SloText.Routes(slo)}.
-
-            ### Mitigation
-
-            {mitigation}
-
-
-            """;
-    }
-
-    private static string ExhaustedSection(SloSpec spec) => $"""
-        ## {RuleFiles.ExhaustedAlert}
-
-        ### Meaning
-
-        {Wrap(SloText.ExhaustedMeaning(spec))}
-
-        ### Impact
-
-        Users of the journey got worse service than promised over the last {spec.WindowDays} days. Nothing new is necessarily
-        failing now: the burn-rate alerts say whether it still burns.
-
-        ### Diagnosis
-
-        ```promql
-        {Promql.BudgetRemaining} <= 0
-        {Promql.ErrorRatio}{spec.Window} / on (slo) group_left () {Promql.BudgetRatio}
-        ```
-
-        Which SLO, how far overspent, and since when (graph the first query over {spec.Window}).
-
-        ### Mitigation
-
-        Release only fixes and rollbacks until the budget is positive again: the release gate refuses other releases, and
-        `release-gate.sh --fix` lets a fix through ([Release gate](#release-gate)). Put the journey's reliability work first.
-
-
-        """;
-
-    private static string AbsentSection(SloSpec spec) => $"""
-        ## {RuleFiles.AbsentAlert}
-
-        ### Meaning
-
-        {Wrap(SloText.AbsentMeaning(spec))}
-
-        ### Impact
-
-        None for users by itself; but a burn on that journey would page nobody, and the release gate refuses for want of data.
-
-        ### Diagnosis
-
-        ```promql
-        {Promql.ErrorRatio}5m
-        {Promql.BadRate}
-        {Promql.ValidRate}
-        ```
-
-        Prometheus's Status → Rules page shows whether `slo-recording.yml` is loaded and whether a rule fails. A latency
-        SLO whose threshold is no longer a bucket of `http_request_duration_seconds` has a valid rate and no bad one.
-
-        ### Mitigation
-
-        Load the rules again (a deployment that dropped `slo-recording.yml`), or put the threshold back among the histogram's
-        buckets (`HttpMeasures.DurationBuckets`), or change the SLO in `ops/slo/slos.yaml` and run `ops/slo/generate.sh`.
-
-
-        """;
-
     /// <summary>Replaces the block between <c>&lt;!-- slo:NAME --&gt;</c> and <c>&lt;!-- /slo:NAME --&gt;</c>.</summary>
     private static string Block(string document, string name, string content)
     {
@@ -237,16 +133,12 @@ public static partial class Docs
         return document[..(start + open.Length)] + content + document[end..];
     }
 
-    private static string Failing(Objective slo) => slo.Indicator == Indicator.Availability ? "fail" : "answer too slowly";
-
-    private static string Selector(SloSpec spec, Objective slo) => $"{{slo=\"{slo.Name}\", service=\"{spec.Service}\"}}";
-
     private static string Minutes(string duration) => $"{Promql.Seconds(duration) / 60} minutes";
 
     private static string Indent(string expression) => string.Join('\n', expression.Split('\n').Select(line => "    " + line));
 
     /// <summary>Prose wrapped at 120 columns, as the documents are.</summary>
-    private static string Wrap(string text)
+    public static string Wrap(string text)
     {
         var lines = new List<string>();
         var line = new StringBuilder();

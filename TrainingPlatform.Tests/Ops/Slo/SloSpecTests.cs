@@ -28,14 +28,9 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public void A_stale_file_is_found()
     {
-        var root = Directory.CreateTempSubdirectory("tp-slo-").FullName;
+        var root = CopyOfGeneratedFiles();
         try
         {
-            foreach (var file in Generated.All(OpsFiles.RepositoryRoot).Select(f => f.Path).Append(Generated.SpecFile))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, file))!);
-                File.Copy(Path.Combine(OpsFiles.RepositoryRoot, file), Path.Combine(root, file));
-            }
             Assert.Empty(Generated.Stale(root));
 
             // Someone edits the objective in the spec and forgets to generate.
@@ -47,6 +42,32 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
             Assert.Contains(RuleFiles.AlertsFile, stale);
             Assert.Contains(Docs.SlosDoc, stale);
             Assert.Contains(ReleaseGateList.File, stale);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_slo_alert_without_a_runbook_section_gets_one_and_every_meaning_is_the_spec_s()
+    {
+        var root = CopyOfGeneratedFiles();
+        try
+        {
+            var runbooks = Path.Combine(root, Docs.RunbooksDoc);
+            var committed = File.ReadAllText(runbooks);
+            var start = committed.IndexOf("## UploadErrorBudgetBurnSlow\n", StringComparison.Ordinal);
+            var end = committed.IndexOf("\n## ", start + 1, StringComparison.Ordinal) + 1;
+            // The section gone, and a hand-edited Meaning of another SLO alert.
+            var edited = committed[..start] + committed[end..];
+            edited = Regex.Replace(edited, @"(## SignInErrorBudgetBurnFast\n\n### Meaning\n\n).*?(?=\n\n### )", "$1Sign-in is down.", RegexOptions.Singleline);
+            File.WriteAllText(runbooks, edited);
+
+            Assert.Contains(Docs.RunbooksDoc, Generated.Stale(root));
+            Generated.Write(root);
+
+            Assert.Equal(committed, File.ReadAllText(runbooks));
         }
         finally
         {
@@ -76,6 +97,18 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.NotEmpty(routes);
         Assert.All(routes, route => Assert.True(served.Contains(route), $"slos.yaml names {route.Method} {route.PathTemplate}, which the API does not serve"));
         Assert.Contains(RuleTests.WholeApiSample, served);
+    }
+
+    /// <summary>A temporary folder holding the spec and every file generated from it, as committed.</summary>
+    private static string CopyOfGeneratedFiles()
+    {
+        var root = Directory.CreateTempSubdirectory("tp-slo-").FullName;
+        foreach (var file in Generated.All(OpsFiles.RepositoryRoot).Select(f => f.Path).Append(Generated.SpecFile))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, file))!);
+            File.Copy(Path.Combine(OpsFiles.RepositoryRoot, file), Path.Combine(root, file));
+        }
+        return root;
     }
 
     [Theory]
