@@ -27,5 +27,7 @@ public static class PrometheusConsoles
     private static string Libraries() =>
         LibraryDirectories.FirstOrDefault(directory => File.Exists(Path.Combine(directory, "prom.lib")))
         ?? throw new InvalidOperationException(
-            $"No Prometheus console library (prom.lib) in {string.Join(", ", LibraryDirectories)}. Install it with: {LocalProgram.Prometheus.InstallCommand}");
+            $"No Prometheus console library (prom.lib) in {string.Join(", ", LibraryDirectories)}. Install it with: " +
+            $"{LocalProgram.Prometheus.InstallCommand}; on an image whose dpkg excludes /usr/share/doc (a path-exclude in " +
+            "/etc/dpkg/dpkg.cfg.d/), drop that exclusion and reinstall the package.");
 }
