@@ -50,7 +50,10 @@ public static class Prometheus
         Directory.CreateDirectory(storage);
         var resource = builder.AddLocalProgram(Name, new(LocalProgram.Prometheus.Path, []), config.Directory)
             .WithHttpEndpoint(port: stack.PrometheusPort, name: "http")
-            .WithHttpHealthCheck("/-/ready");
+            .WithHttpHealthCheck("/-/ready")
+            // The SLO page, generated from ops/slo/slos.yaml: locally there is no Grafana to show the SLO dashboards.
+            .WithArgs(PrometheusConsoles.Arguments(stack.OpsDirectory))
+            .WithUrl(PrometheusConsoles.SloPage, "SLO page (error budgets, burn rates, latency)");
         return resource.WithArgs(context =>
         {
             context.Args.Add("--config.file=" + config.ConfigFile);

@@ -20,6 +20,26 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task The_prometheus_resource_links_its_slo_page_which_shows_every_slo()
+    {
+        // Locally there is no Grafana: the dashboard's link on prometheus opens the console page generated from the spec.
+        var running = await stack.App.ResourceNotifications.WaitForResourceAsync("prometheus",
+            e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName.Contains("SLO", StringComparison.Ordinal)), StackFixture.Timeout(60));
+        var link = running.Snapshot.Urls.Single(u => u.DisplayProperties.DisplayName.Contains("SLO", StringComparison.Ordinal));
+        Assert.EndsWith(PrometheusConsoles.SloPage, link.Url);
+
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(link.Url, StackFixture.Timeout(10));
+        var page = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{link.Url} answered {(int)response.StatusCode}: {page}");
+        foreach (var slo in Ops.Slo.OpsFiles.SloSpec.Objectives)
+        {
+            Assert.Contains($"id=\"budget-{slo.Name}\"", page);
+        }
+    }
+
+    [Fact]
     public async Task Prometheus_scrapes_the_api_and_probes_its_health()
     {
         using var prometheus = stack.App.CreateHttpClient("prometheus", "http");

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Error-budget release gate: asks Prometheus whether a release may go out now. Refuses while a page
-# (severity=critical) alert fires or while any SLO of the service has spent its error budget.
+# (severity=critical) alert fires or while any SLO of the service has spent its error budget (a release marked as a fix
+# goes out with --fix). The SLOs and the steps of the error budget policy come from lib/slos.tsv, generated from
+# ops/slo/slos.yaml.
 set -Eeuo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -15,21 +17,22 @@ fail_closed() {
 }
 trap 'fail_closed $? $LINENO' ERR
 
-# The recording rules of ops/prometheus/rules/slo-recording.yml the gate reads.
-readonly OBJECTIVES='slo:objective:ratio'
+# The recording rule of ops/prometheus/rules/slo-recording.yml the gate reads, and the SLOs it judges.
 readonly BUDGET_REMAINING='slo:error_budget_remaining:ratio30d'
 readonly BUDGET_WINDOW=30d
+readonly SLO_LIST="$SCRIPT_DIR/lib/slos.tsv"
 
 usage() {
   cat <<'EOF'
-Usage: release-gate.sh --prometheus URL [--service NAME] [--allow-no-data] [--timeout SECONDS] [--json] [--help]
+Usage: release-gate.sh --prometheus URL [--service NAME] [--fix] [--allow-no-data] [--timeout SECONDS] [--json] [--help]
 
 Asks Prometheus at URL (e.g. http://127.0.0.1:9090) whether a release of the service may go out:
 
   alerts   no page alert fires: ALERTS{alertstate="firing", severity="critical"} for the service,
            or without a service label (those concern every service)
-  budget   every SLO (slo:objective:ratio) has error budget left over its 30-day window:
-           slo:error_budget_remaining:ratio30d{service=NAME} > 0
+  budget   every SLO of lib/slos.tsv (generated from ops/slo/slos.yaml) has error budget left over its
+           30-day window: slo:error_budget_remaining:ratio30d{service=NAME, slo=SLO} > 0. Each SLO's line
+           names its step of the error budget policy (ops/docs/slos.md#error-budget-policy).
 
 Prints one line per check, "ALLOW <check>: <reason>" or "REFUSE <check>: <reason>", then a verdict.
 An SLO without data (no series, or no traffic in the window) refuses unless --allow-no-data.
@@ -37,10 +40,12 @@ An SLO without data (no series, or no traffic in the window) refuses unless --al
 Options:
   --prometheus URL    Prometheus's base URL (required)
   --service NAME      the service label to judge (default: api)
+  --fix               the release is a fix or a rollback: a spent budget does not refuse it (the policy lets
+                      fixes through); the output says so. Page alerts still refuse.
   --allow-no-data     an SLO without data does not refuse (a new service, a fresh Prometheus)
   --timeout SECONDS   limit for each query (default: 10)
-  --json              print {"prometheus", "service", "allowed", "reasons": [...],
-                      "slos": [{"slo", "window", "budget_remaining"}], "page_alerts": [{labels}]}
+  --json              print {"prometheus", "service", "fix", "allowed", "reasons": [...],
+                      "slos": [{"slo", "window", "budget_remaining", "step"}], "page_alerts": [{labels}]}
   --help              this text
 
 Needs curl and jq. Exit status: 0 when the release may go out, 1 when it is refused (or Prometheus
@@ -51,6 +56,7 @@ EOF
 PROMETHEUS=""
 SERVICE=api
 ALLOW_NO_DATA=false
+FIX=false
 TIMEOUT=10
 JSON=false
 while (($# > 0)); do
@@ -65,6 +71,7 @@ while (($# > 0)); do
       shift
       ;;
     --allow-no-data) ALLOW_NO_DATA=true ;;
+    --fix) FIX=true ;;
     --json) JSON=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage_error "unknown argument: $1" ;;
@@ -77,6 +84,11 @@ done
 [[ $TIMEOUT =~ ^[0-9]+$ && $TIMEOUT -gt 0 ]] || usage_error "--timeout must be a positive whole number of seconds"
 command -v curl >/dev/null || die "curl not found (apt-get install curl)"
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
+[[ -r $SLO_LIST ]] || die "$SLO_LIST is missing: run ops/slo/generate.sh"
+SLO_NAMES=$(awk -F '\t' '$1 == "slo" { print $2 }' "$SLO_LIST")
+[[ -n $SLO_NAMES ]] || die "$SLO_LIST lists no SLO: run ops/slo/generate.sh"
+# The policy's steps, most budget left first: "<left %> <name> <allow|refuse>" per line.
+STEPS=$(awk -F '\t' '$1 == "step" { print $2, $3, $4 }' "$SLO_LIST")
 
 # Runs an instant query; prints the result vector as JSON, or dies saying why Prometheus did not answer.
 query() {
@@ -113,16 +125,26 @@ else
   ((${#REASONS[@]} > 0)) || die "Prometheus reported $PAGE_COUNT page alert(s) the gate could not name: refusing the release"
 fi
 
-# Budgets: every SLO the rules define, whether or not this service has data for it.
-SLO_NAMES=$(query "$OBJECTIVES" | jq -r '[.[].metric.slo] | unique | .[]')
-[[ -n $SLO_NAMES ]] || die "Prometheus at $PROMETHEUS has no $OBJECTIVES series: are ops/prometheus/rules loaded?"
+# The policy step for a budget left (a ratio): the last step whose threshold it is at or below; "normal" above them all.
+step_for() {
+  local left=$1 threshold name verdict step="normal allow"
+  while read -r threshold name verdict; do
+    if jq -en --argjson left "$left" --argjson threshold "$threshold" '$left * 100 <= $threshold' >/dev/null; then
+      step="$name $verdict"
+    fi
+  done <<<"$STEPS"
+  printf '%s\n' "$step"
+}
+
+# Budgets: every SLO of the list, whether or not Prometheus has data for it.
 BUDGETS=$(query "$BUDGET_REMAINING{service=\"$SERVICE\"}")
 SLOS_JSON='[]'
+SPENT=()
 while IFS= read -r slo; do
   # Prometheus writes NaN (no traffic in the window) as a string jq cannot turn into a number.
   value=$(jq -r --arg slo "$slo" 'map(select(.metric.slo == $slo)) | .[0].value[1] // "none"' <<<"$BUDGETS")
   if [[ $value == none || $value == NaN ]]; then
-    SLOS_JSON=$(jq -c --arg slo "$slo" --arg window "$BUDGET_WINDOW" '. + [{slo: $slo, window: $window, budget_remaining: null}]' <<<"$SLOS_JSON")
+    SLOS_JSON=$(jq -c --arg slo "$slo" --arg window "$BUDGET_WINDOW" '. + [{slo: $slo, window: $window, budget_remaining: null, step: null}]' <<<"$SLOS_JSON")
     reason="no data for SLO $slo of $SERVICE over $BUDGET_WINDOW ($BUDGET_REMAINING{service=\"$SERVICE\", slo=\"$slo\"} is ${value/none/absent})"
     if [[ $ALLOW_NO_DATA == true ]]; then
       allow budget "$reason; allowed by --allow-no-data"
@@ -131,25 +153,33 @@ while IFS= read -r slo; do
     fi
     continue
   fi
-  SLOS_JSON=$(jq -c --arg slo "$slo" --arg window "$BUDGET_WINDOW" --argjson left "$value" '. + [{slo: $slo, window: $window, budget_remaining: $left}]' <<<"$SLOS_JSON")
+  read -r step verdict < <(step_for "$value")
+  SLOS_JSON=$(jq -c --arg slo "$slo" --arg window "$BUDGET_WINDOW" --argjson left "$value" --arg step "$step" \
+    '. + [{slo: $slo, window: $window, budget_remaining: $left, step: $step}]' <<<"$SLOS_JSON")
   percent=$(jq -rn --argjson left "$value" '$left * 1000 | round / 10 | tostring')
-  if jq -en --argjson left "$value" '$left > 0' >/dev/null; then
-    allow budget "SLO $slo of $SERVICE has $percent % of its $BUDGET_WINDOW error budget left"
+  if [[ $verdict == allow ]]; then
+    suffix=$([[ $step == normal ]] || printf ' (step %s of the error budget policy)' "$step")
+    allow budget "SLO $slo of $SERVICE has $percent % of its $BUDGET_WINDOW error budget left$suffix"
+  elif [[ $FIX == true ]]; then
+    SPENT+=("$slo")
+    allow budget "SLO $slo of $SERVICE has spent its $BUDGET_WINDOW error budget ($percent % left, step $step): allowed as a fix by --fix"
   else
-    refuse budget "SLO $slo of $SERVICE has spent its $BUDGET_WINDOW error budget ($percent % left)"
+    refuse budget "SLO $slo of $SERVICE has spent its $BUDGET_WINDOW error budget ($percent % left, step $step): only fixes and rollbacks release (--fix)"
   fi
 done <<<"$SLO_NAMES"
 
 ALLOWED=$( ((${#REASONS[@]} == 0)) && echo true || echo false)
 if [[ $JSON == true ]]; then
-  jq -n --arg prometheus "$PROMETHEUS" --arg service "$SERVICE" --argjson allowed "$ALLOWED" \
+  jq -n --arg prometheus "$PROMETHEUS" --arg service "$SERVICE" --argjson allowed "$ALLOWED" --argjson fix "$FIX" \
     --argjson slos "$SLOS_JSON" --argjson pages "$PAGES" '{
-      prometheus: $prometheus, service: $service, allowed: $allowed,
+      prometheus: $prometheus, service: $service, fix: $fix, allowed: $allowed,
       reasons: $ARGS.positional, slos: $slos, page_alerts: [$pages[].metric]}' \
     --args "${REASONS[@]}"
 else
   printf '%s\n' "${LINES[@]}"
-  if [[ $ALLOWED == true ]]; then
+  if [[ $ALLOWED == true && ${#SPENT[@]} -gt 0 ]]; then
+    echo "release of $SERVICE allowed as a fix (--fix) while the error budget of ${SPENT[*]} is spent"
+  elif [[ $ALLOWED == true ]]; then
     echo "release of $SERVICE allowed"
   else
     echo "release of $SERVICE refused: ${#REASONS[@]} reason(s)"

@@ -34,7 +34,7 @@ public class AlertingEndToEndTests
         Assert.Equal("critical", page.Labels["severity"]);
         Assert.Equal("api", page.Labels["service"]);
         Assert.Equal("availability", page.Labels["slo"]);
-        Assert.Equal("api is burning its availability error budget fast", page.Annotations["summary"]);
+        Assert.Equal("api is burning the error budget of SLO availability fast", page.Annotations["summary"]);
         Assert.Equal(AlertDefinitions.Rules().Single(r => r.Name == "AvailabilityErrorBudgetBurnFast").Annotations["runbook_url"],
             page.Annotations["runbook_url"]);
 

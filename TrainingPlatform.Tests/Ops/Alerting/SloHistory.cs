@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrainingPlatform.Slo;
 using TrainingPlatform.Tests.Ops.Slo;
 
 namespace TrainingPlatform.Tests.Ops.Alerting;
@@ -6,6 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Alerting;
 /// <summary>
 /// Past SLO traffic written into a Prometheus data directory with <c>promtool tsdb create-blocks-from openmetrics</c>:
 /// the per-service 5-minute bad and valid rates the recording rules keep (slo:sli_bad:rate5m, slo:sli_valid:rate5m),
+/// and the counts of the low-traffic correction (slo:sli_valid:increase1h, ...), for every SLO of ops/slo/slos.yaml,
 /// one sample a minute up to a few seconds ago. Prometheus started on that directory computes every window and
 /// budget from them with the repository's rules, as if it had watched the service all along.
 /// </summary>
@@ -22,14 +24,17 @@ internal static class SloHistory
     {
         var now = DateTimeOffset.UtcNow.AddSeconds(-5);
         var text = new StringBuilder();
-        foreach (var metric in new[] { "slo:sli_bad:rate5m", "slo:sli_valid:rate5m" })
+        var spec = OpsFiles.SloSpec;
+        // The recorded counts of the low-traffic correction: a steady rate fills each window.
+        var counts = RuleFiles.LowTrafficWindows(spec).ToDictionary(Promql.RequestsRecord, window => RequestsPerSecond * Promql.Seconds(window));
+        foreach (var metric in new[] { Promql.BadRate, Promql.ValidRate }.Concat(counts.Keys))
         {
             text.Append("# TYPE ").Append(metric).Append(" gauge\n");
-            foreach (var slo in new[] { "availability", "latency" })
+            foreach (var slo in spec.Objectives.Select(o => o.Name))
             {
                 for (var ago = span; ago >= TimeSpan.Zero; ago -= Step)
                 {
-                    var value = metric == "slo:sli_valid:rate5m" ? RequestsPerSecond : RequestsPerSecond * errorRatio(slo, ago);
+                    var value = metric == Promql.BadRate ? RequestsPerSecond * errorRatio(slo, ago) : counts.GetValueOrDefault(metric, RequestsPerSecond);
                     text.Append(CultureInfo.InvariantCulture,
                         $"{metric}{{service=\"{service}\",slo=\"{slo}\"}} {value} {(now - ago).ToUnixTimeSeconds()}\n");
                 }

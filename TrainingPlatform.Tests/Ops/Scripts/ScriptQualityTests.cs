@@ -8,7 +8,7 @@ public class ScriptQualityTests
         { "backup.sh", ["DATABASE_URL", "BACKUP_S3_URI", "BACKUP_DIR", "BACKUP_S3_ENDPOINT_URL", "BACKUP_RETENTION_DAYS", "BACKUP_ENCRYPTION_KEY", "PG_BIN", "--json"] },
         { "restore.sh", ["latest", "--yes", "--clean --if-exists --no-owner", "--single-transaction", "BACKUP_S3_URI", "BACKUP_ENCRYPTION_KEY", "--json"] },
         { "synthetic-check.sh", ["BASE_URL", "--expect-metrics on|off", "--timeout", "--retries", "--json", "PASS|FAIL"] },
-        { "release-gate.sh", ["--prometheus URL", "--service", "--allow-no-data", "--json", "ALLOW", "REFUSE", "severity=\"critical\"", "slo:error_budget_remaining:ratio30d"] },
+        { "release-gate.sh", ["--prometheus URL", "--service", "--fix", "--allow-no-data", "--json", "ALLOW", "REFUSE", "severity=\"critical\"", "slo:error_budget_remaining:ratio30d"] },
         { "rotate-postgres-password.sh", ["DATABASE_URL", "NEW_PGPASSWORD", "PG_BIN", "ops/docs/secret-rotation.md"] },
     };
 

@@ -37,6 +37,13 @@ internal static class AlertDefinitions
                     Scalar(rule, "for"))))
         .ToList();
 
+    /// <summary>
+    /// One rule per alert name: an SLO alert has a rule per SLO (told apart by its slo label), which share their
+    /// severity, wait and runbook.
+    /// </summary>
+    public static IReadOnlyDictionary<string, AlertRule> ByName() =>
+        Rules().GroupBy(rule => rule.Name).ToDictionary(group => group.Key, group => group.First());
+
     public static IReadOnlyList<AlertCase> Cases() =>
         OpsFiles.RuleTestFiles.SelectMany(file =>
             Sequence(Load(file), "tests")

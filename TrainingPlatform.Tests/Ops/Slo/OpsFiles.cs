@@ -1,3 +1,5 @@
+using TrainingPlatform.Slo;
+
 namespace TrainingPlatform.Tests.Ops.Slo;
 
 /// <summary>The committed ops files, found from the test binaries by walking up to the solution.</summary>
@@ -12,6 +14,9 @@ internal static class OpsFiles
     public static string SlosDoc => Path.Combine(RepositoryRoot, "ops", "docs", "slos.md");
     public static string RunbooksDoc => Path.Combine(RepositoryRoot, "ops", "docs", "runbooks.md");
     public static string AlertmanagerConfig => Path.Combine(RepositoryRoot, "ops", "alertmanager", "alertmanager.yml");
+
+    /// <summary>ops/slo/slos.yaml, read as the generator reads it.</summary>
+    public static SloSpec SloSpec => SloSpecReader.Read(Path.Combine(RepositoryRoot, Generated.SpecFile));
 
     public static string[] RuleFiles => Directory.GetFiles(PrometheusRules, "*.yml").Order().ToArray();
     public static string[] RuleTestFiles => Directory.GetFiles(PrometheusTests, "*.yml").Order().ToArray();

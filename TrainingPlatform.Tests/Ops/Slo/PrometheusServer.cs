@@ -25,8 +25,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public string Log => _process.Log;
     public Uri BaseAddress => _process.BaseAddress;
 
-    /// <summary>Starts Prometheus on <paramref name="port"/> (the port the config's self-scrape was rendered with).</summary>
-    public static async Task<PrometheusServer> StartAsync(PrometheusConfigCopy config, int port)
+    /// <summary>
+    /// Starts Prometheus on <paramref name="port"/> (the port the config's self-scrape was rendered with), with
+    /// <paramref name="arguments"/> added to the command line.
+    /// </summary>
+    public static async Task<PrometheusServer> StartAsync(PrometheusConfigCopy config, int port, params string[] arguments)
     {
         var process = await BackgroundProcess.StartAsync(LocalProgram.Prometheus,
             [
@@ -37,9 +40,17 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 "--enable-feature=exemplar-storage",
                 // Alerts that fire before Alertmanager is discovered are sent again after this delay (1 m by default).
                 .. config.Clock is null ? Array.Empty<string>() : ["--rules.alert.resend-delay=" + config.Clock.Interval],
+                .. arguments,
             ],
             port, "/-/ready");
         return new PrometheusServer(process);
+    }
+
+    /// <summary>A page Prometheus serves (a console), as text.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetPageAsync(string path)
+    {
+        using var response = await _client.GetAsync(path);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public Task<PrometheusAnswer> QueryAsync(string expression) =>

@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Slo;
 /// ops/prometheus files (with 1 s clocks and short <c>for</c>s): the SLO rules measure what users get,
 /// the dashboards show it, and a database outage pages.
 /// </summary>
-public class SloEndToEndTests
+public partial class SloEndToEndTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
     private static readonly string[] Windows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"];
@@ -75,7 +75,8 @@ public class SloEndToEndTests
         var empty = new List<string>();
         foreach (var (file, dashboard) in GrafanaDashboards.All().Where(d => d.File is "slo-overview.json" or "http-by-route.json"))
         {
-            foreach (var query in GrafanaDashboards.Queries(file, dashboard))
+            // The traffic here reaches no journey's routes: their panels are checked on backfilled history (SloConsolePageTests).
+            foreach (var query in GrafanaDashboards.Queries(file, dashboard).Where(q => !JourneySelector().IsMatch(q.Expression)))
             {
                 var answer = await prometheus.QueryAsync(query.Rendered);
                 if (!answer.IsSuccess || answer.Series.Length == 0)
@@ -119,4 +120,7 @@ public class SloEndToEndTests
 
     private static double Value(JsonElement series) =>
         double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"slo=""(?!availability""|latency"")")]
+    private static partial Regex JourneySelector();
 }
