@@ -53,11 +53,9 @@ public static class Alerting
                 context.Args.Add("--cluster.listen-address=");
                 context.Args.Add("--web.ui-path=" + ui + "/");
             });
-            // Built once, on the first start of a checkout (like postgres-init); later starts reuse it.
-            if (!File.Exists(Path.Combine(ui, "index.html")))
-            {
-                local.WaitForCompletion(builder.AddLocalProgram(Name + "-ui", new(Path.Combine(ops, "build-ui.sh"), [ui]), stack.RepositoryRoot));
-            }
+            // Built on the first start of a checkout (like postgres-init); later starts find it built and the script
+            // ends at once, so the resource is always there and the stack's shape never depends on the machine.
+            local.WaitForCompletion(builder.AddLocalProgram(Name + "-ui", new(Path.Combine(ops, "build-ui.sh"), [ui]), stack.RepositoryRoot));
             return WithReceivers(builder, local);
         }
         var container = builder.AddContainer(Name, ContainerImages.Alertmanager)

@@ -52,8 +52,9 @@ public static class Prometheus
             .WithHttpEndpoint(port: stack.PrometheusPort, name: "http")
             .WithHttpHealthCheck("/-/ready")
             // The SLO page, generated from ops/slo/slos.yaml: locally there is no Grafana to show the SLO dashboards.
-            .WithArgs(PrometheusConsoles.Arguments(stack.OpsDirectory))
-            .WithUrl(PrometheusConsoles.SloPage, "SLO page (error budgets, burn rates, latency)");
+            .WithArgs(PrometheusConsoles.Arguments(stack.OpsDirectory));
+        // A link of its own beside Prometheus's (a relative URL would take the place of the endpoint's).
+        resource.WithUrl($"{resource.GetEndpoint("http")}{PrometheusConsoles.SloPage}", "SLO page (error budgets, burn rates, latency)");
         return resource.WithArgs(context =>
         {
             context.Args.Add("--config.file=" + config.ConfigFile);

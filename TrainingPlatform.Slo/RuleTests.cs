@@ -4,11 +4,9 @@ using System.Text;
 namespace TrainingPlatform.Slo;
 
 /// <summary>
-/// The promtool cases that follow mechanically from the spec: for each SLO, its page and its ticket fire at a burn
-/// between their thresholds and stay quiet at half the budget's rate; the budget-exhausted ticket fires when the
-/// budget is overspent; SLOMetricAbsent fires when the SLO's series are missing while its routes have traffic. Cases
-/// that check a judgement (the low-traffic correction, 4xx and /metrics left out, replicas restarting) are hand-written
-/// beside them in ops/prometheus/tests/.
+/// The promtool cases that follow mechanically from the spec: per SLO, page and ticket fire between their thresholds
+/// and stay quiet at half the budget's rate; budget-exhausted fires when it is overspent; SLOMetricAbsent when the
+/// series are missing while the routes have traffic. Judgement cases are hand-written in ops/prometheus/tests/.
 /// </summary>
 public static class RuleTests
 {
