@@ -29,8 +29,10 @@ source "$BENCH_DIR/lib/session.sh"
 source "$BENCH_DIR/lib/memory.sh"
 # shellcheck source=SCRIPTDIR/lib/list.sh
 source "$BENCH_DIR/lib/list.sh"
+# shellcheck source=SCRIPTDIR/lib/learner.sh
+source "$BENCH_DIR/lib/learner.sh"
 
-readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,scrape,backup,memory,session"
+readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,learner,scrape,backup,memory,session"
 
 usage() {
   cat <<'TXT'
@@ -48,6 +50,9 @@ Measurements (default: all, in this order):
               enrollment writes, token (KDF)
   list        the anonymous course list at 4, 32 and 128 connections in API variants side by side: with and
               without its output cache, Npgsql's default pool, and an older build (BENCH_BASELINE_API)
+  learner     a signed-in learner on the real API (/auth/me, a course, its lessons, 10 enrollments; enroll,
+              complete a lesson) against pgbench -S on the same server, with statements per request, and
+              the cold-start curve of a fresh process (requests/s in each of its first 10 s after /healthz)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
   memory      the API's resident memory while 100 slow readers download one 10 MB material
@@ -73,7 +78,7 @@ Environment (defaults full / quick):
   BENCH_BASELINE_API  folder of an older API build to compare in list (e.g. another checkout's
                       TrainingPlatform.Api/bin/Release/net10.0)
 
-Needs: dotnet, wrk, curl, jq, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
+Needs: dotnet, wrk, curl, jq, pgbench, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.
 TXT
 }
@@ -152,7 +157,7 @@ progress() {
 if [[ $BUILD == true ]]; then
   echo "building Release (log: $OUT/build.log)" >&2
   dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
-  if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
+  if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,learner,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
     dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
   fi
 fi
