@@ -64,7 +64,8 @@ Options:
                 a 50 MB database for backup, 20 readers for 5 s for memory (about 2 minutes)
   --only LIST   comma-separated measurements from the list above
   --out DIR     output folder (default: a new temporary folder, printed at the end)
-  --no-build    use the Release build already there (./test.sh builds the solution before any test runs)
+  --no-build    use the Release build already there (./test.sh builds the solution before any test runs);
+                learner then runs the published API if a publish is there, else the build output
   --help        this text
 
 Environment (defaults full / quick):
@@ -77,6 +78,7 @@ Environment (defaults full / quick):
   BENCH_READERS       concurrent slow readers for memory (100 / 20)
   BENCH_BASELINE_API  folder of an older API build to compare in list (e.g. another checkout's
                       TrainingPlatform.Api/bin/Release/net10.0)
+  BENCH_LEARNER_API   folder of the API build learner measures (default: this checkout's publish)
 
 Needs: dotnet, wrk, curl, jq, pgbench, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.
@@ -134,6 +136,8 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BENCH_BIN="$REPO_ROOT/TrainingPlatform.Benchmarks/bin/Release/net10.0"
 API_BIN="$REPO_ROOT/TrainingPlatform.Api/bin/Release/net10.0"
+# The API as it ships (dotnet publish: ReadyToRun), for the learner measurement.
+API_PUBLISHED="$REPO_ROOT/TrainingPlatform.Api/bin/Release/publish"
 
 # shellcheck disable=SC2317 # called by the EXIT trap of each measurement
 cleanup() {
@@ -159,6 +163,9 @@ if [[ $BUILD == true ]]; then
   dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
   if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,learner,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
     dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
+  fi
+  if [[ ,$ONLY, == *,learner,* ]]; then
+    dotnet publish "$REPO_ROOT/TrainingPlatform.Api" -c Release -o "$API_PUBLISHED" >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
   fi
 fi
 

@@ -7,11 +7,11 @@ readonly API_PASSWORD="quiet-otters-juggle-lanterns-2026"
 readonly API_COURSES=10000
 readonly API_LEARNERS=40
 
-# api_start [NAME=VALUE...]: a database and the API on it, with these settings; sets API_BASE and API_PID.
+# api_start: a database and the API on it; sets API_BASE and API_PID.
 api_start() {
   postgres_start
   pg_sql postgres "CREATE DATABASE training"
-  api_launch "$OUT/api.log" "$API_BIN" "$@"
+  api_launch "$OUT/api.log" "$API_BIN"
 }
 
 # api_launch LOG FOLDER [NAME=VALUE...]: the API built in FOLDER on the database, with these settings besides the
