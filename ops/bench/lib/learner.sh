@@ -157,7 +157,8 @@ learner_pgbench() {
 }
 
 # learner_cold_start ROUND: a fresh API process on the same database; from the moment /healthz answers, one
-# 1-second run of GET /auth/me per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up.
+# 1-second run of GET /auth/me per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean
+# of five more 1-second runs).
 # Prints one results line: ROUND cold s1=.. s2=.. ... steady=..
 learner_cold_start() {
   local round=$1 second line="" result
@@ -167,10 +168,16 @@ learner_cold_start() {
     line+=" s$second=$(field rps "$result")"
   done
   BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$API_BASE" >/dev/null
-  result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$RUN_SECONDS" "$CONNECTIONS" "$API_BASE")
+  # The steady state in the same 1-second runs (each opens its connections anew), so the ratio compares like with like.
+  local samples=() steady
+  for ((second = 1; second <= 5; second++)); do
+    result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
+    samples+=("$(field rps "$result")")
+  done
   stop_process "$API_PID"
-  progress "learner round $round cold start:$line steady=$(field rps "$result")"
-  echo "$round cold$line steady=$(field rps "$result")"
+  steady=$(printf '%s\n' "${samples[@]}" | awk '{ sum += $1 } END { printf "%.1f", sum / NR }')
+  progress "learner round $round cold start:$line steady=$steady"
+  echo "$round cold$line steady=$steady"
 }
 
 # Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple).
@@ -209,8 +216,8 @@ report_learner() {
   echo "summary learner ($ROUNDS round(s) of ${RUN_SECONDS}s, API $LEARNER_API_KIND, wrk -t1 -c$CONNECTIONS, pgbench -c$CONNECTIONS -j2; medians, ratios to pgbench -S simple): $summary"
 }
 
-# The cold-start curve: per second, the median over rounds; the first-5-s ratio is requests in seconds 1-5 over
-# five seconds of the same process's steady state, per round, then the median.
+# The cold-start curve: per second, the median over rounds; the first-5-s ratio is the mean of seconds 1-5 over the
+# same process's steady state, per round, then the median.
 report_cold_start() {
   local second curve="" ratios=() round name rest
   for ((second = 1; second <= LEARNER_COLD_SECONDS; second++)); do
