@@ -1,11 +1,12 @@
 # shellcheck shell=bash
-# Measurement 9: where a signed-in learner spends their time (issue 26). The real API (Release, Production) on a
-# private Postgres seeded with learners who each hold 10 enrollments in courses of 5 lessons (600 characters each)
-# and some completed lessons. In each round every signed-in path is loaded in turn, then `pgbench -S` runs against
-# the same server, so each path reads as a ratio to the database's own single-row speed measured minutes apart on
-# the same machine. Each run also counts the database transactions it caused (pg_stat_database), i.e. statements per
-# request. Then the learner's writes, and the cold-start curve: a fresh API process on the same database, requests/s
-# in each of its first 10 seconds after /healthz answers, against its own steady state.
+# The learner measurement (ops/docs/performance.md, section 7): where a signed-in learner spends their time. The real
+# API (Release, Production) on a private Postgres seeded with learners who each hold 10 enrollments in courses of 5
+# lessons (600 characters each) and some completed lessons. In each round every signed-in path is loaded in turn,
+# then `pgbench -S` runs against the same server, so each path reads as a ratio to the database's own single-row
+# speed on the same machine moments later. Each run also counts the database transactions it caused
+# (pg_stat_database), i.e. statements per request. Then the learner's writes, and the cold-start curve: a fresh API
+# process on the same database, requests/s in each of its first 10 seconds after /healthz answers, against its own
+# steady state.
 
 readonly LEARNER_ENROLLMENTS=10
 readonly LEARNER_LESSONS=5
