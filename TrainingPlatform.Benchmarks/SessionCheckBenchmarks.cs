@@ -96,6 +96,7 @@ public class SessionCheckBenchmarks
             .AddLogging()
             .AddSingleton(configuration)
             .AddSingleton(TimeProvider.System)
+            .AddMemoryCache()
             .AddSingleton(_ => NpgsqlDataSource.Create(ConnectionString))
             .AddSingleton<SessionStore>()
             .AddSingleton<SessionRevocations>()

@@ -4,7 +4,7 @@ namespace TrainingPlatform.Api.Courses;
 
 public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore listCache, CourseQuota quota)
 {
-    private const string Columns =
+    internal const string Columns =
         "id AS Id, title AS Title, description AS Description, published AS Published, instructor_id AS InstructorId, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     /// <summary>Published courses plus the viewer's own drafts, newest first: count and page in one round trip.</summary>

@@ -36,16 +36,21 @@ public sealed class EnrollmentStore(NpgsqlDataSource dataSource)
             $"{Select} WHERE e.user_id = @userId AND e.course_id = @courseId", new { userId, courseId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>The user's enrollments with their progress, most recent first; those in drafts are hidden (<see cref="CourseAccess"/>).</summary>
+    /// <summary>
+    /// The user's enrollments with their progress, most recent first; those in drafts are hidden (<see cref="CourseAccess"/>).
+    /// Count and page in one round trip.
+    /// </summary>
     public async Task<Page<Enrollment>> ListAsync(long userId, Paging paging, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var parameters = new { userId, paging.Limit, paging.Offset };
         var mine = $"e.user_id = @userId AND {CourseAccess.VisibleSql("c", "@userId")}";
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT count(*) FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE {mine}", parameters, cancellationToken: cancellationToken));
-        var items = await connection.QueryAsync<Enrollment>(new CommandDefinition(
-            $"{Select} WHERE {mine} ORDER BY e.id DESC LIMIT @limit OFFSET @offset", parameters, cancellationToken: cancellationToken));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT count(*) FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE {mine};
+            {Select} WHERE {mine} ORDER BY e.id DESC LIMIT @limit OFFSET @offset;
+            """, new { userId, paging.Limit, paging.Offset }, cancellationToken: cancellationToken));
+        var total = await results.ReadSingleAsync<long>();
+        var items = await results.ReadAsync<Enrollment>();
         return new Page<Enrollment>(items.AsList(), total, paging.Limit, paging.Offset);
     }
 

@@ -5,13 +5,21 @@ public sealed class LessonStore(NpgsqlDataSource dataSource, CourseQuota quota)
     private const string Columns =
         "id AS Id, course_id AS CourseId, position AS Position, title AS Title, content AS Content, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    /// <summary>The course's lessons in order.</summary>
-    public async Task<IReadOnlyList<Lesson>> ListAsync(long courseId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The course (null when it does not exist) and its lessons in order, in one round trip: the caller checks who may
+    /// see them (<see cref="CourseAccess.Visible"/>).
+    /// </summary>
+    public async Task<(Course? Course, IReadOnlyList<Lesson> Lessons)> ListAsync(long courseId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var lessons = await connection.QueryAsync<Lesson>(new CommandDefinition(
-            $"SELECT {Columns} FROM lessons WHERE course_id = @courseId ORDER BY position, id", new { courseId }, cancellationToken: cancellationToken));
-        return lessons.AsList();
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT {CourseStore.Columns} FROM courses WHERE id = @courseId;
+            SELECT {Columns} FROM lessons WHERE course_id = @courseId ORDER BY position, id;
+            """, new { courseId }, cancellationToken: cancellationToken));
+        var course = await results.ReadSingleOrDefaultAsync<Course>();
+        var lessons = await results.ReadAsync<Lesson>();
+        return (course, lessons.AsList());
     }
 
     public async Task<Lesson?> FindAsync(long courseId, long lessonId, CancellationToken cancellationToken)

@@ -22,10 +22,11 @@ public static class LessonsApi
     [EndpointName("ListLessons")]
     [EndpointSummary("The course's lessons in order")]
     private static async Task<Results<Ok<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
-        long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken) =>
-        (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem)
-            ? problem
-            : TypedResults.Ok(await lessons.ListAsync(id, cancellationToken));
+        long id, ClaimsPrincipal principal, LessonStore lessons, CancellationToken cancellationToken)
+    {
+        var (course, list) = await lessons.ListAsync(id, cancellationToken);
+        return CourseAccess.Visible(course, principal.IdOrNull()).IsRefused(out _, out var problem) ? problem : TypedResults.Ok(list);
+    }
 
     [EndpointName("CreateLesson")]
     [EndpointSummary("Add a lesson, at a given position or at the end (the course's instructor only)")]

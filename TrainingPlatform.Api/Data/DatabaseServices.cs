@@ -25,6 +25,13 @@ public static class DatabaseServices
     /// </summary>
     public static readonly int DefaultMaxPoolSize = Math.Max(8, 4 * Environment.ProcessorCount);
 
+    /// <summary>
+    /// Statements each pooled connection keeps prepared once used a few times: more than the API has hot ones. A
+    /// prepared statement is parsed and planned once per connection instead of on every request, which on a
+    /// primary-key read is about half of the server's work (ops/docs/performance.md, learner section).
+    /// </summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
     /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
     public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
     {
@@ -61,19 +68,33 @@ public static class DatabaseServices
         }
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var tuned = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("Timeout") && !given.ContainsKey("Connect Timeout"))
+        if (!Sets(given, "Timeout", "ConnectTimeout"))
         {
             tuned.Timeout = ConnectTimeoutSeconds;
         }
-        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        if (!Sets(given, "CommandTimeout"))
         {
             tuned.CommandTimeout = CommandTimeoutSeconds;
         }
-        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal) is { } compact
-            && (compact.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || compact.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase))))
+        if (!Sets(given, "MaxPoolSize", "MaximumPoolSize"))
         {
             tuned.MaxPoolSize = DefaultMaxPoolSize;
         }
+        if (!Sets(given, "MaxAutoPrepare"))
+        {
+            tuned.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+        // The request path leaves no session state behind (no SET, no session-level advisory lock, no temporary
+        // table; Npgsql still rolls back an open transaction), so a connection going back to the pool needs no
+        // reset statement. Migrations use unpooled connections of their own.
+        if (!Sets(given, "NoResetOnClose"))
+        {
+            tuned.NoResetOnClose = true;
+        }
         return tuned.ConnectionString;
     }
+
+    /// <summary>Whether the connection string sets one of these keys (compared without spaces, ignoring case).</summary>
+    private static bool Sets(DbConnectionStringBuilder given, params string[] keys) =>
+        given.Keys.Cast<string>().Any(key => keys.Contains(key.Replace(" ", "", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase));
 }

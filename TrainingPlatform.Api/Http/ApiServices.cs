@@ -21,6 +21,7 @@ public static class ApiServices
         builder.Services.AddCourses(builder.Configuration);
         builder.AddCourseListCache();
         builder.AddUploads();
+        builder.AddWarmUp();
 
         // Binding failures throw in every environment, so BadRequestHandler can answer them with a problem body.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -29,6 +30,14 @@ public static class ApiServices
             .AddDocumentTransformer<BearerSecurityScheme>()
             .AddOperationTransformer<BearerSecurityRequirement>());
         return builder;
+    }
+
+    /// <summary>The warm-up before readiness: <c>/healthz</c> answers 503 until it is done (<see cref="WarmUp"/>).</summary>
+    private static void AddWarmUp(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<WarmUp>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<WarmUp>(WarmUp.HealthCheckName);
     }
 
     /// <summary>

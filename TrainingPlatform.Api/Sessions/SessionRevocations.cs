@@ -1,14 +1,14 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>
 /// Answers "has this session ended?" for every request with an access token. The answer comes from the
-/// <c>sessions</c> row in Postgres (read by <see cref="SessionStore"/>), so it holds on every replica; each replica keeps a live answer for at most
-/// <c>Sessions:RevocationCacheSeconds</c> (default 2, at most 4) so a busy session costs one primary-key lookup per
-/// interval, and an access token of a revoked session answers 401 within that interval plus one request.
+/// <c>sessions</c> row in Postgres (read by <see cref="SessionStore"/>), so it holds on every replica; each replica keeps a live answer
+/// in its <see cref="IMemoryCache"/> for at most <c>Sessions:RevocationCacheSeconds</c> (default 2, at most 4) so a busy session costs one
+/// primary-key lookup per interval, and an access token of a revoked session answers 401 within that interval plus one request.
 /// A revoked answer is final and kept until the access tokens it could concern have expired.
 /// </summary>
 public sealed class SessionRevocations
@@ -17,21 +17,17 @@ public sealed class SessionRevocations
     public const int MaxCacheSeconds = 4;
 
     private readonly SessionStore _store;
-    private readonly TimeProvider _clock;
-    private readonly long _liveTicks;
-    private readonly long _revokedTicks;
-    private readonly ConcurrentDictionary<Guid, Entry> _known = new();
-    private long _nextSweep;
+    private readonly IMemoryCache _cache;
+    private readonly TimeSpan _live;
+    private readonly TimeSpan _revoked;
 
-    public SessionRevocations(SessionStore store, IConfiguration configuration, IOptions<JwtSettings> jwt,
-        TimeProvider clock)
+    public SessionRevocations(SessionStore store, IMemoryCache cache, IConfiguration configuration, IOptions<JwtSettings> jwt)
     {
-        var seconds = CacheSeconds(configuration);
         _store = store;
-        _clock = clock;
-        _liveTicks = (long)(TimeSpan.FromSeconds(seconds).TotalSeconds * clock.TimestampFrequency);
+        _cache = cache;
+        _live = TimeSpan.FromSeconds(CacheSeconds(configuration));
         // Token lifetime plus the validator's clock skew: after that no access token of the session is accepted anyway.
-        _revokedTicks = (long)(TimeSpan.FromMinutes(jwt.Value.AccessTokenMinutes + 1).TotalSeconds * clock.TimestampFrequency);
+        _revoked = TimeSpan.FromMinutes(jwt.Value.AccessTokenMinutes + 1);
     }
 
     /// <summary>
@@ -58,36 +54,23 @@ public sealed class SessionRevocations
                 $"Sessions:RevocationCacheSeconds must be between 0 and {MaxCacheSeconds}: a signed-out session must stop working within 5 seconds.");
     }
 
-    private readonly record struct Entry(bool Revoked, long CheckedAt);
+    /// <summary>The cache key: a type of its own, so no other user of the shared cache can collide with it.</summary>
+    private readonly record struct SessionKey(Guid SessionId);
 
     /// <summary>True when the session is revoked or gone (its user deleted).</summary>
     public async ValueTask<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        var now = _clock.GetTimestamp();
-        if (_known.TryGetValue(sessionId, out var entry) && now - entry.CheckedAt < (entry.Revoked ? _revokedTicks : _liveTicks))
+        var key = new SessionKey(sessionId);
+        if (_cache.TryGetValue(key, out bool revoked))
         {
-            return entry.Revoked;
+            return revoked;
         }
-        SweepIfDue(now);
-        var revoked = await _store.IsRevokedAsync(sessionId, cancellationToken);
-        _known[sessionId] = new Entry(revoked, now);
+        revoked = await _store.IsRevokedAsync(sessionId, cancellationToken);
+        var keep = revoked ? _revoked : _live;
+        if (keep > TimeSpan.Zero)
+        {
+            _cache.Set(key, revoked, keep);
+        }
         return revoked;
-    }
-
-    // Drops stale answers now and then, so the map holds only sessions seen recently.
-    private void SweepIfDue(long now)
-    {
-        var due = Interlocked.Read(ref _nextSweep);
-        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + _revokedTicks, due) != due)
-        {
-            return;
-        }
-        foreach (var (sessionId, entry) in _known)
-        {
-            if (now - entry.CheckedAt >= (entry.Revoked ? _revokedTicks : _liveTicks))
-            {
-                _known.TryRemove(new KeyValuePair<Guid, Entry>(sessionId, entry));
-            }
-        }
     }
 }

@@ -26,6 +26,7 @@ public static class SessionsServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionTokens>();
         SessionRevocations.CacheSeconds(builder.Configuration);
+        services.AddMemoryCache();
         services.AddSingleton<SessionRevocations>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

@@ -37,6 +37,26 @@ public sealed partial class BenchmarkSmokeTests
         Assert.InRange(int.Parse(memory.Groups["growth"].Value, CultureInfo.InvariantCulture), -1024, 2048);
     }
 
+    [Fact]
+    public async Task Quick_learner_measurement_prints_every_path_against_pgbench_and_the_cold_start_curve()
+    {
+        Assert.True(File.Exists("/usr/bin/pgbench"), "pgbench not found: apt-get install postgresql (or ops/scripts/prerequisites.sh test)");
+
+        var result = await Command.RunAsync(RepositoryRoot.Ops("bench", "run.sh"), ["--quick", "--no-build", "--only", "learner"],
+            new Dictionary<string, string> { ["BENCH_SECONDS"] = "2" }, timeout: TimeSpan.FromMinutes(8));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var summary = result.Stdout.Split('\n').SingleOrDefault(line => line.StartsWith("summary learner", StringComparison.Ordinal));
+        Assert.True(summary is not null, result.ToString());
+        // Every signed-in path and write answered without an error (the figures themselves are not judged).
+        foreach (var target in new[] { "me", "course", "lessons", "enrollments", "lessons-c128", "enrollments-c128", "unauthorized", "enroll", "complete" })
+        {
+            Assert.Matches($@"[:|] {target} \d+ rps [\d.]+x p95 [\d.]+ ms xacts [\d.]+ errors 0 ", summary);
+        }
+        Assert.Matches(@"\| pgbench-simple \d+ rps 1\.00x", summary);
+        Assert.Matches(@"\| cold first-5s [\d.]+x curve( \d+){10}$", summary);
+    }
+
     [GeneratedRegex(@"^summary memory \((?<readers>\d+) readers .*: RSS before \d+ MB, peak \d+ MB, growth (?<growth>-?\d+) MB", RegexOptions.Multiline)]
     private static partial Regex MemorySummary();
 

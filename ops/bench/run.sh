@@ -29,8 +29,10 @@ source "$BENCH_DIR/lib/session.sh"
 source "$BENCH_DIR/lib/memory.sh"
 # shellcheck source=SCRIPTDIR/lib/list.sh
 source "$BENCH_DIR/lib/list.sh"
+# shellcheck source=SCRIPTDIR/lib/learner.sh
+source "$BENCH_DIR/lib/learner.sh"
 
-readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,scrape,backup,memory,session"
+readonly ALL_MEASUREMENTS="middleware,pipeline,api,list,learner,scrape,backup,memory,session"
 
 usage() {
   cat <<'TXT'
@@ -48,6 +50,9 @@ Measurements (default: all, in this order):
               enrollment writes, token (KDF)
   list        the anonymous course list at 4, 32 and 128 connections in API variants side by side: with and
               without its output cache, Npgsql's default pool, and an older build (BENCH_BASELINE_API)
+  learner     a signed-in learner on the real API (/auth/me, a course, its lessons, 10 enrollments; enroll,
+              complete a lesson) against pgbench -S on the same server, with statements per request, and
+              the cold-start curve of a fresh process (requests/s in each of its first 10 s after /healthz)
   scrape      /metrics time and size with about 5,000 live series
   backup      ops/scripts/backup.sh and restore.sh against plain pg_dump -Fc and pg_restore
   memory      the API's resident memory while 100 slow readers download one 10 MB material
@@ -59,7 +64,8 @@ Options:
                 a 50 MB database for backup, 20 readers for 5 s for memory (about 2 minutes)
   --only LIST   comma-separated measurements from the list above
   --out DIR     output folder (default: a new temporary folder, printed at the end)
-  --no-build    use the Release build already there (./test.sh builds the solution before any test runs)
+  --no-build    use the Release build already there (./test.sh builds the solution before any test runs);
+                learner then runs the published API if a publish is there, else the build output
   --help        this text
 
 Environment (defaults full / quick):
@@ -75,8 +81,9 @@ Environment (defaults full / quick):
   BENCH_BASELINE_BENCHMARKS  folder of an older benchmarks build whose audit and defaults hosts join pipeline
                       as audit-baseline and defaults-baseline (another checkout's
                       TrainingPlatform.Benchmarks/bin/Release/net10.0)
+  BENCH_LEARNER_API   folder of the API build learner measures (default: this checkout's publish)
 
-Needs: dotnet, wrk, curl, jq, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
+Needs: dotnet, wrk, curl, jq, pgbench, PostgreSQL server binaries (/usr/lib/postgresql/*/bin), pg_dump/pg_restore.
 Exit status: 0 when every measurement ran, 1 when one failed, 2 on a usage error.
 TXT
 }
@@ -132,6 +139,8 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BENCH_BIN="$REPO_ROOT/TrainingPlatform.Benchmarks/bin/Release/net10.0"
 API_BIN="$REPO_ROOT/TrainingPlatform.Api/bin/Release/net10.0"
+# The API as it ships (dotnet publish: ReadyToRun), for the learner measurement.
+API_PUBLISHED="$REPO_ROOT/TrainingPlatform.Api/bin/Release/publish"
 
 # shellcheck disable=SC2317 # called by the EXIT trap of each measurement
 cleanup() {
@@ -155,8 +164,11 @@ progress() {
 if [[ $BUILD == true ]]; then
   echo "building Release (log: $OUT/build.log)" >&2
   dotnet build "$REPO_ROOT/TrainingPlatform.Benchmarks" -c Release >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
-  if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
+  if [[ ,$ONLY, == *,api,* || ,$ONLY, == *,list,* || ,$ONLY, == *,learner,* || ,$ONLY, == *,backup,* || ,$ONLY, == *,memory,* ]]; then
     dotnet build "$REPO_ROOT/TrainingPlatform.Api" -c Release >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
+  fi
+  if [[ ,$ONLY, == *,learner,* ]]; then
+    dotnet publish "$REPO_ROOT/TrainingPlatform.Api" -c Release -o "$API_PUBLISHED" >>"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" >&2; exit 1; }
   fi
 fi
 

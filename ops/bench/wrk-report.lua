@@ -6,6 +6,8 @@
 --   BENCH_TOKENS   bearer tokens, comma-separated
 --   BENCH_PATH     path with one %d, filled with BENCH_ID_FIRST .. BENCH_ID_FIRST+BENCH_ID_COUNT-1 in turn;
 --                  after each full pass the next token is used, so an enrollment is never repeated
+--   BENCH_PATHS_FILE  paths, one a line, used in turn instead of BENCH_PATH (after each full pass the next token
+--                  is used, as above)
 --   BENCH_SEQUENCE where in that sequence to start (a later run continues after an earlier one)
 
 local method = os.getenv("BENCH_METHOD")
@@ -27,8 +29,26 @@ if #tokens > 0 then
   wrk.headers["Authorization"] = "Bearer " .. tokens[1]
 end
 
+local paths = {}
+local paths_file = os.getenv("BENCH_PATHS_FILE")
+if paths_file then
+  for line in io.lines(paths_file) do
+    paths[#paths + 1] = line
+  end
+end
+
 local path = os.getenv("BENCH_PATH")
-if path then
+if #paths > 0 then
+  local sequence = tonumber(os.getenv("BENCH_SEQUENCE") or "0")
+  request = function()
+    if #tokens > 1 then
+      wrk.headers["Authorization"] = "Bearer " .. tokens[math.floor(sequence / #paths) % #tokens + 1]
+    end
+    local next = paths[sequence % #paths + 1]
+    sequence = sequence + 1
+    return wrk.format(nil, next)
+  end
+elseif path then
   local first = tonumber(os.getenv("BENCH_ID_FIRST") or "1")
   local count = tonumber(os.getenv("BENCH_ID_COUNT") or "1")
   local sequence = tonumber(os.getenv("BENCH_SEQUENCE") or "0")

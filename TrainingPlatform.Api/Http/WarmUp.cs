@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using TrainingPlatform.Api.Accounts;
+using TrainingPlatform.Api.Courses;
+using TrainingPlatform.Api.Sessions;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace TrainingPlatform.Api.Http;
+
+/// <summary>
+/// A new replica reports ready (<c>/healthz</c>) only after a warm-up of the signed-in read paths, in process: bearer
+/// authentication of a self-issued token with its session check, the account, course, lessons and enrollments reads on
+/// as many connections at once as the pool holds (each statement used often enough there for Npgsql to prepare it),
+/// and their response bodies serialised. Its first requests then meet compiled code, open connections and prepared
+/// statements (ops/docs/performance.md, learner section). The reads ask for ids that do not exist: nothing is
+/// written, no request is made, no access line or metric is recorded. A failure (say, the database is down) ends the
+/// warm-up early; readiness then follows the database's own check.
+/// </summary>
+public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource dataSource, ILogger<WarmUp> logger)
+    : BackgroundService, IHealthCheck
+{
+    public const string HealthCheckName = "warm-up";
+
+    // Calls of each path in all: the JIT recompiles a method after 30 calls, instrumented first (tiered PGO), then
+    // optimised after as many again.
+    private const int Calls = 100;
+
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_done.Task.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Warming up."));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            var connections = settings.MaxPoolSize;
+            // Each connection uses each statement once more than Npgsql needs to prepare it there.
+            var rounds = Math.Max(settings.AutoPrepareMinUsages + 1, (Calls + connections - 1) / connections);
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => WarmAsync(rounds, stoppingToken), stoppingToken)));
+            LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWarmUpEnded(logger, e);
+        }
+        finally
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    private async Task WarmAsync(int rounds, CancellationToken cancellationToken)
+    {
+        var users = services.GetRequiredService<UserStore>();
+        var courses = services.GetRequiredService<CourseStore>();
+        var lessons = services.GetRequiredService<LessonStore>();
+        var enrollments = services.GetRequiredService<EnrollmentStore>();
+        var sessions = services.GetRequiredService<SessionStore>();
+        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var now = DateTime.UtcNow;
+        var account = new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now);
+        var token = services.GetRequiredService<AccessTokens>().Issue(account, Guid.NewGuid());
+        var lesson = new Lesson(0, 0, 1, "Warm-up", "", now, now);
+        var enrollment = new Enrollment(0, 0, "Warm-up", now, 0, 0);
+        for (var round = 0; round < rounds; round++)
+        {
+            await AuthenticateAsync(token);
+            // The check itself keeps its "ended" answer after the first round: the lookup behind it, every round.
+            await sessions.IsRevokedAsync(Guid.Empty, cancellationToken);
+            await users.FindByIdAsync(0, cancellationToken);
+            await courses.FindAsync(0, cancellationToken);
+            await lessons.ListAsync(0, cancellationToken);
+            await enrollments.ListAsync(0, new Paging(Paging.DefaultLimit, 0), cancellationToken);
+            JsonSerializer.Serialize(Stream.Null, UserResponse.From(account), json);
+            JsonSerializer.Serialize(Stream.Null, new Course(0, "Warm-up", "", true, 0, now, now), json);
+            JsonSerializer.Serialize<IReadOnlyList<Lesson>>(Stream.Null, [lesson, lesson], json);
+            JsonSerializer.Serialize(Stream.Null, new Page<Enrollment>([enrollment, enrollment], 2, Paging.DefaultLimit, 0), json);
+        }
+    }
+
+    // As the bearer handler runs for a request: the signature and lifetime, then the session check (a lookup of a
+    // session that does not exist, so the answer is "ended").
+    private async Task AuthenticateAsync(string token)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Headers.Authorization = "Bearer " + token;
+        await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up on {Connections} connections in {Milliseconds} ms")]
+    private static partial void LogWarmedUp(ILogger logger, int connections, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up ended early; readiness follows the database check")]
+    private static partial void LogWarmUpEnded(ILogger logger, Exception exception);
+}

@@ -1,0 +1,256 @@
+# shellcheck shell=bash
+# The learner measurement (ops/docs/performance.md, section 7): where a signed-in learner spends their time. The real
+# API (Release, Production) on a private Postgres seeded with learners who each hold 10 enrollments in courses of 5
+# lessons (600 characters each) and some completed lessons. In each round every signed-in path is loaded in turn,
+# then `pgbench -S` runs against the same server, so each path reads as a ratio to the database's own single-row
+# speed on the same machine moments later. Each run also counts the database transactions it caused
+# (pg_stat_database), i.e. statements per request. Then the learner's writes, and the cold-start curve: a fresh API
+# process on the same database, requests/s in each of its first 10 seconds after /healthz answers, against its own
+# steady state.
+
+readonly LEARNER_ENROLLMENTS=10
+readonly LEARNER_LESSONS=5
+readonly LEARNER_LESSON_CHARS=600
+readonly LEARNER_TARGETS=(me course lessons enrollments lessons-c128 enrollments-c128 unauthorized enroll complete pgbench-simple pgbench-prepared)
+readonly LEARNER_COLD_SECONDS=10
+
+measure_learner() {
+  local learners=40 key
+  if $QUICK; then
+    learners=8
+  fi
+  # The API as it ships when a publish is there (run.sh makes one unless --no-build), else the build output.
+  LEARNER_API=$API_BIN
+  LEARNER_API_KIND="build output"
+  if [[ -n ${BENCH_LEARNER_API:-} ]]; then
+    LEARNER_API=$BENCH_LEARNER_API
+    LEARNER_API_KIND="from $BENCH_LEARNER_API"
+  elif [[ -f $API_PUBLISHED/TrainingPlatform.Api.dll ]]; then
+    LEARNER_API=$API_PUBLISHED
+    LEARNER_API_KIND="published, ReadyToRun"
+  fi
+  key=$(head -c 48 /dev/urandom | base64 -w0)
+  # The same key for the measured process and the cold ones, so one set of tokens serves both; tokens outlive the run.
+  LEARNER_API_ENV=("Jwt__SigningKey=$key" Jwt__AccessTokenMinutes=600)
+  postgres_start
+  pg_sql postgres "CREATE DATABASE training"
+  api_launch "$OUT/api.log" "$LEARNER_API" "${LEARNER_API_ENV[@]}"
+  local base=$API_BASE api_pid=$API_PID
+  learner_seed "$base" "$learners"
+  progress "learner seeded: $API_COURSES courses of $LEARNER_LESSONS lessons, $learners learners with $LEARNER_ENROLLMENTS enrollments each"
+
+  local results="$OUT/learner.results" round target result sequence=0
+  : >"$results"
+  learner_load "$base" me "$WARM_SECONDS" "$CONNECTIONS" >/dev/null
+  learner_load "$base" enrollments "$WARM_SECONDS" "$CONNECTIONS" >/dev/null
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for target in "${LEARNER_TARGETS[@]}"; do
+      scrape_once "$base"
+      result=$(BENCH_SEQUENCE=$sequence learner_load "$base" "$target" "$RUN_SECONDS" "$CONNECTIONS")
+      if [[ $target == enroll ]]; then
+        # The next run continues after every enrollment this one may have sent (answered or in flight).
+        sequence=$((sequence + $(field requests "$result") + 128 + 100))
+      fi
+      echo "$round $target $result" >>"$results"
+      progress "learner round $round $target: $result"
+    done
+    kill -STOP "$api_pid"
+    learner_cold_start "$round" >>"$results"
+    kill -CONT "$api_pid"
+  done
+  stop_started_processes
+  postgres_stop
+  report_learner
+}
+
+# learner_seed BASE LEARNERS: courses with lessons (SQL), learners signed up and signed in through the API, each
+# enrolled in the same LEARNER_ENROLLMENTS courses with the first two lessons of each completed. Writes the path files.
+learner_seed() {
+  local base=$1 learners=$2 learner tokens=""
+  api_seed_courses "$base"
+  pg_sql training "INSERT INTO lessons (course_id, position, title, content)
+    SELECT c.id, p, 'Lesson ' || p, rpad('', $LEARNER_LESSON_CHARS, 'Lesson content for the benchmark. ')
+    FROM courses c CROSS JOIN generate_series(1, $LEARNER_LESSONS) p ORDER BY c.id, p"
+  for ((learner = 1; learner <= learners; learner++)); do
+    api_register "$base" "learner$learner@bench.test" learner
+    tokens+="${tokens:+,}$(api_token "$base" "learner$learner@bench.test")"
+  done
+  LEARNER_TOKENS=$tokens
+  pg_sql training "INSERT INTO enrollments (user_id, course_id)
+    SELECT u.id, c.id FROM users u CROSS JOIN (SELECT id FROM courses ORDER BY id LIMIT $LEARNER_ENROLLMENTS) c
+    WHERE u.role = 'learner' ORDER BY u.id, c.id"
+  pg_sql training "INSERT INTO lesson_completions (enrollment_id, lesson_id)
+    SELECT e.id, l.id FROM enrollments e JOIN lessons l ON l.course_id = e.course_id AND l.position <= 2"
+  pg_sql training "VACUUM ANALYZE"
+
+  local first
+  first=$(pg_sql training "SELECT min(id) FROM courses")
+  echo "/api/v1/auth/me/" >"$OUT/learner-me.paths"
+  echo "/api/v1/enrollments/" >"$OUT/learner-enrollments.paths"
+  seq "$first" $((first + API_COURSES - 1)) | sed 's|.*|/api/v1/courses/&/|' >"$OUT/learner-course.paths"
+  seq "$first" $((first + API_COURSES - 1)) | sed 's|.*|/api/v1/courses/&/lessons/|' >"$OUT/learner-lessons.paths"
+  # Enrollments go to courses the learners are not in; the next token takes over after each full pass.
+  seq $((first + LEARNER_ENROLLMENTS)) $((first + API_COURSES - 1)) | sed 's|.*|/api/v1/courses/&/enroll|' >"$OUT/learner-enroll.paths"
+  pg_sql training "SELECT format('/api/v1/courses/%s/lessons/%s/complete', course_id, id) FROM lessons
+    WHERE course_id < $((first + LEARNER_ENROLLMENTS)) ORDER BY course_id, position" >"$OUT/learner-complete.paths"
+
+  pgbench -i -q -s 1 postgres >"$OUT/pgbench-init.log" 2>&1 || { cat "$OUT/pgbench-init.log" >&2; return 1; }
+}
+
+# learner_load BASE TARGET SECONDS CONNECTIONS: one run; prints its RESULT pairs plus xacts_per_request (transactions
+# the run caused in the API's database per answered request).
+learner_load() {
+  local base=$1 target=$2 seconds=$3 connections=$4 before result paths
+  case $target in
+    *-c128) connections=128 target=${target%-c128} ;;
+  esac
+  case $target in
+    pgbench-simple | pgbench-prepared)
+      learner_pgbench "${target#pgbench-}" "$seconds" "$connections"
+      return ;;
+  esac
+  paths="$OUT/learner-$target.paths"
+  before=$(learner_xacts)
+  case $target in
+    unauthorized)
+      # The same route without a token: the pipeline and the 401 answer, no database.
+      result=$(BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$seconds" "$connections" "$base") ;;
+    enroll | complete)
+      result=$(BENCH_METHOD=POST BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
+    *)
+      result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
+  esac
+  echo "$result xacts_per_request=$(awk -v d=$(($(learner_xacts_settled) - before)) -v n="$(field requests "$result")" \
+    'BEGIN { printf "%.2f", n ? d / n : 0 }')"
+}
+
+learner_xacts() {
+  pg_sql postgres "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'training'"
+}
+
+# The counter once the backends have reported the run: each does so about a second after going idle, so read
+# until it stops moving (at most 10 s).
+learner_xacts_settled() {
+  local previous current tries=0
+  sleep 1
+  current=$(learner_xacts)
+  while ((tries < 18)); do
+    sleep 0.5
+    previous=$current
+    current=$(learner_xacts)
+    [[ $current != "$previous" ]] || break
+    tries=$((tries + 1))
+  done
+  echo "$current"
+}
+
+# learner_pgbench simple|prepared SECONDS CLIENTS: pgbench -S (primary-key SELECTs) on the same server, as a RESULT line.
+learner_pgbench() {
+  local output tps
+  output=$(timeout $(($2 + 30)) pgbench -n -S -M "$1" -c "$3" -j 2 -T "$2" postgres 2>&1) || {
+    echo "error: pgbench failed: $output" >&2
+    return 1
+  }
+  printf '%s\n' "$output" >>"$OUT/pgbench.log"
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$output")
+  echo "requests=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$output") rps=$tps" \
+    "p50_ms=0 p95_ms=0 p99_ms=0 http_errors=0 socket_errors=0 xacts_per_request=1"
+}
+
+# learner_cold_start ROUND: a fresh API process on the same database; from the moment /healthz answers, one
+# 1-second run of GET /auth/me per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean
+# of five more 1-second runs).
+# Prints one results line: ROUND cold s1=.. s2=.. ... steady=..
+learner_cold_start() {
+  local round=$1 second line="" result
+  api_launch "$OUT/api-cold-$round.log" "$LEARNER_API" "${LEARNER_API_ENV[@]}"
+  for ((second = 1; second <= LEARNER_COLD_SECONDS; second++)); do
+    result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
+    line+=" s$second=$(field rps "$result")"
+  done
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$API_BASE" >/dev/null
+  # The steady state in the same 1-second runs (each opens its connections anew), so the ratio compares like with like.
+  local samples=() steady
+  for ((second = 1; second <= 5; second++)); do
+    result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
+    samples+=("$(field rps "$result")")
+  done
+  stop_process "$API_PID"
+  steady=$(printf '%s\n' "${samples[@]}" | awk '{ sum += $1 } END { printf "%.1f", sum / NR }')
+  progress "learner round $round cold start:$line steady=$steady"
+  echo "$round cold$line steady=$steady"
+}
+
+# Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple).
+report_learner() {
+  local summary="" target round name rest
+  declare -A reference
+  while read -r round name rest; do
+    [[ $name == pgbench-simple ]] && reference[$round]=$(field rps "$rest")
+  done <"$OUT/learner.results"
+  {
+    echo "| path | connections | rps (median) | ratio to pgbench -S | p50 ms | p95 ms | p99 ms | transactions per request | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+  } >"$OUT/learner.md"
+  for target in "${LEARNER_TARGETS[@]}"; do
+    local rps=() p50=() p95=() p99=() ratios=() xacts=() errors=0 connections=$CONNECTIONS
+    [[ $target == *-c128 ]] && connections=128
+    while read -r round name rest; do
+      [[ $name == "$target" ]] || continue
+      rps+=("$(field rps "$rest")")
+      p50+=("$(field p50_ms "$rest")")
+      p95+=("$(field p95_ms "$rest")")
+      p99+=("$(field p99_ms "$rest")")
+      xacts+=("$(field xacts_per_request "$rest")")
+      ratios+=("$(ratio "$(field rps "$rest")" "${reference[$round]}")")
+      errors=$((errors + $(field socket_errors "$rest")))
+      # wrk counts every 4xx as an error, and every answer of the unauthorized run is meant to be a 401.
+      [[ $target == unauthorized ]] || errors=$((errors + $(field http_errors "$rest")))
+    done <"$OUT/learner.results"
+    printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n' "$(learner_route "$target")" "$connections" \
+      "$(median "${rps[@]}")" "$(median "${ratios[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" \
+      "$(median "${xacts[@]}")" "$errors" >>"$OUT/learner.md"
+    summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f errors %d' \
+      "$(median "${rps[@]}")" "$(median "${ratios[@]}")" "$(median "${p95[@]}")" "$(median "${xacts[@]}")" "$errors")"
+  done
+  summary+=" | $(report_cold_start)"
+  echo "summary learner ($ROUNDS round(s) of ${RUN_SECONDS}s, API $LEARNER_API_KIND, wrk -t1 -c$CONNECTIONS, pgbench -c$CONNECTIONS -j2; medians, ratios to pgbench -S simple): $summary"
+}
+
+# The cold-start curve: per second, the median over rounds; the first-5-s ratio is the mean of seconds 1-5 over the
+# same process's steady state, per round, then the median.
+report_cold_start() {
+  local second curve="" ratios=() round name rest
+  for ((second = 1; second <= LEARNER_COLD_SECONDS; second++)); do
+    local values=()
+    while read -r round name rest; do
+      [[ $name == cold ]] && values+=("$(field "s$second" "$rest")")
+    done <"$OUT/learner.results"
+    curve+="${curve:+ }$(printf '%.0f' "$(median "${values[@]}")")"
+  done
+  while read -r round name rest; do
+    [[ $name == cold ]] || continue
+    ratios+=("$(for s in 1 2 3 4 5; do field "s$s" "$rest"; done | awk -v steady="$(field steady "$rest")" \
+      '{ first += $1 } END { printf "%.2f", first / 5 / steady }')")
+  done <"$OUT/learner.results"
+  {
+    echo
+    echo "Cold start, GET /api/v1/auth/me/ at $CONNECTIONS connections, requests/s in each second after /healthz answered: $curve"
+    echo "First 5 s against the same process's steady state: $(median "${ratios[@]}")x"
+  } >>"$OUT/learner.md"
+  echo "cold first-5s $(median "${ratios[@]}")x curve $curve"
+}
+
+learner_route() {
+  case $1 in
+    me) echo "GET /api/v1/auth/me/" ;;
+    course) echo "GET /api/v1/courses/{id}/" ;;
+    lessons | lessons-c128) echo "GET /api/v1/courses/{id}/lessons/ (5 × $LEARNER_LESSON_CHARS chars)" ;;
+    enrollments | enrollments-c128) echo "GET /api/v1/enrollments/ ($LEARNER_ENROLLMENTS enrollments)" ;;
+    unauthorized) echo "GET /api/v1/auth/me/ without a token (401, no database)" ;;
+    enroll) echo "POST /api/v1/courses/{id}/enroll" ;;
+    complete) echo "POST /api/v1/courses/{id}/lessons/{lessonId}/complete" ;;
+    pgbench-simple) echo "pgbench -S, simple protocol" ;;
+    pgbench-prepared) echo "pgbench -S, prepared" ;;
+  esac
+}
