@@ -15,13 +15,6 @@ public static class ContainerResources
     /// <summary>The PostgreSQL image's tag, which the backups image is also built on (its pg_dump must match the server).</summary>
     public const string PostgresTag = "17.6";
 
-    public static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(
-        this IDistributedApplicationBuilder builder, string databaseName) =>
-        builder.AddPostgres("postgres", password: builder.AddParameter("postgres-password", secret: true))
-            .WithImageTag(PostgresTag)
-            .WithDataVolume("trainingplatform-postgres")
-            .AddDatabase(databaseName);
-
     /// <summary>A shared store (<see cref="CacheServers"/>): Valkey (BSD-licensed, Redis-protocol), pinned, bounded as its role says.</summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddContainerCache(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddRedis(name).WithImage("valkey/valkey", "8.1.4").WithImageRegistry("docker.io")

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TrainingPlatform.LocalStack;
 
 namespace TrainingPlatform.AppHost;
@@ -19,35 +16,6 @@ public static class LocalResources
     public static IResourceBuilder<ExecutableResource> AddLocalProgram(
         this IDistributedApplicationBuilder builder, string name, LocalCommand command, string workingDirectory) =>
         builder.AddExecutable(name, command.Program, workingDirectory, [.. command.Arguments]);
-
-    public static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(
-        this IDistributedApplicationBuilder builder, StackSettings stack, string databaseName)
-    {
-        var root = Path.Combine(stack.DataDirectory, "postgres");
-        var data = Path.Combine(root, "data");
-        var password = builder.AddParameter("postgres-password",
-            OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("Local mode needs Linux.") : ReadOrCreatePassword(root), secret: true);
-
-        var server = builder.AddLocalProgram("postgres", LocalPostgres.Server(data, port: null, $"max_connections={StackSettings.PostgresMaxConnections}"), root)
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
-
-        // initdb runs once, on the first start; later starts reuse the data directory.
-        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
-        {
-            var init = builder.AddLocalProgram("postgres-init", LocalPostgres.Initdb(data, Path.Combine(root, "password")), root);
-            server.WaitForCompletion(init);
-        }
-
-        var endpoint = server.GetEndpoint("tcp");
-        ReferenceExpression ConnectionTo(string database) => ReferenceExpression.Create(
-            $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Password={password};Database={database}");
-        var checkName = "postgres-ready";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            checkName, _ => new LocalDatabaseReadiness(ConnectionTo("postgres"), databaseName), HealthStatus.Unhealthy, tags: null));
-        server.WithHealthCheck(checkName);
-
-        return builder.AddConnectionString(databaseName, ConnectionTo(databaseName)).WaitFor(server);
-    }
 
     public static IResourceBuilder<ExecutableResource> AddLocalPrometheus(
         this IDistributedApplicationBuilder builder, StackSettings stack, PrometheusConfiguration config)
@@ -128,25 +96,4 @@ public static class LocalResources
     /// <summary>The Prometheus-family flag that puts a program on its "http" endpoint's port, on loopback only.</summary>
     public static ReferenceExpression ListenAddress(IResourceBuilder<ExecutableResource> resource, string endpointName = "http") =>
         ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{resource.GetEndpoint(endpointName).Property(EndpointProperty.TargetPort)}");
-
-    // Local mode runs PostgreSQL's Unix binaries, so file modes always apply.
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static string ReadOrCreatePassword(string root)
-    {
-        Directory.CreateDirectory(root);
-        var file = Path.Combine(root, "password");
-        if (!File.Exists(file))
-        {
-            File.WriteAllText(file, Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant());
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        if (LocalCommand.IsRoot)
-        {
-            // The server runs as the postgres user, which must be able to reach its directory.
-            var parent = Path.GetDirectoryName(root)!;
-            File.SetUnixFileMode(parent, File.GetUnixFileMode(parent) | UnixFileMode.OtherExecute);
-            LocalPostgres.GiveToPostgresUser(root);
-        }
-        return File.ReadAllText(file).Trim();
-    }
 }

@@ -102,12 +102,13 @@ public static class PitrArchive
     ];
 
     /// <summary>
-    /// Writes pgBackRest's configuration for the cluster in <paramref name="dataDirectory"/> on <paramref name="port"/>
-    /// into <paramref name="directory"/> (with its log and lock folders), readable by the server's user only: it holds
-    /// the cipher pass and the S3 secret. Returns the file's path.
+    /// Writes pgBackRest's configuration for the cluster in <paramref name="dataDirectory"/> into
+    /// <paramref name="directory"/> (with its log and lock folders), readable by the server's user only: it holds the
+    /// cipher pass and the S3 secret. Returns the file's path. Without <paramref name="port"/> (the stack's server, whose
+    /// port DCP chooses), whoever connects to the server passes <c>PGBACKREST_PG1_PORT</c>; archiving and restoring never do.
     /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public static string RenderConfig(string directory, PitrRepository repository, string dataDirectory, int port, string socketDirectory)
+    public static string RenderConfig(string directory, PitrRepository repository, string dataDirectory, string socketDirectory, int? port = null)
     {
         Directory.CreateDirectory(Path.Combine(directory, "log"));
         Directory.CreateDirectory(Path.Combine(directory, "lock"));
@@ -127,7 +128,11 @@ public static class PitrArchive
         text.Append("log-level-file=off\nlog-level-console=info\nlog-level-stderr=off\n");
         // A backup starts with an immediate checkpoint rather than waiting up to checkpoint_timeout.
         text.Append("start-fast=y\ncompress-type=lz4\nprocess-max=2\n");
-        text.Append(CultureInfo.InvariantCulture, $"\n[{Stanza}]\npg1-path={dataDirectory}\npg1-port={port}\npg1-socket-path={socketDirectory}\npg1-user=postgres\n");
+        text.Append(CultureInfo.InvariantCulture, $"\n[{Stanza}]\npg1-path={dataDirectory}\npg1-socket-path={socketDirectory}\npg1-user=postgres\n");
+        if (port is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"pg1-port={port}\n");
+        }
         var file = Path.Combine(directory, "pgbackrest.conf");
         File.WriteAllText(file, text.ToString());
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);

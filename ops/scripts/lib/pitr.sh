@@ -257,9 +257,9 @@ pitr_restore() {
     if ! as_cluster_owner "$PITR_PG_BIN/pg_ctl" -D "$PITR_DATA_DIR" status >/dev/null 2>&1; then
       PITR_SERVER_STARTED=false
       die "the restored server stopped before reaching the target (a time after the newest archived WAL needs --to-latest):" \
-        "$(grep -E 'FATAL|PANIC' "$PITR_DATA_DIR/log/restore.log" | tail -n 3)"
+        "$(grep -E 'FATAL|PANIC|last completed transaction|redo done' "$PITR_DATA_DIR/log/restore.log" | tail -n 4)"
     fi
-    state=$(pitr_sql "select pg_is_in_recovery()::text || '|' || pg_get_wal_replay_pause_state()" 2>/dev/null || true)
+    state=$(pitr_sql "select case when pg_is_in_recovery() then 'true|' || pg_get_wal_replay_pause_state() else 'false|' end" 2>/dev/null || true)
     [[ $state != "false|"* && $state != "true|paused" ]] || break
     (($(date +%s) < deadline)) || die "recovery did not reach the target within ${PITR_RECOVERY_TIMEOUT:-3600} s (last state: ${state:-not accepting connections})"
     sleep 0.2
