@@ -24,7 +24,8 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Restoring_to_a_time_brings_back_rows_a_whole_without_rows_b_and_with_the_schema_intact()
     {
-        var database = await server.CreateTrainingDatabaseAsync();
+        var name = await server.CreateTrainingDatabaseAsync();
+        var database = server.ConnectionString(name);
         await server.ExecuteAsync(database, "insert into users (email, display_name, role, password_hash) " +
             "select 'a' || n || '@example.test', 'A ' || n, 'learner', md5('a' || n) from generate_series(1, 50) n");
         var target = await server.ScalarAsync<string>(database, "select to_char(now() at time zone 'utc', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
@@ -45,7 +46,7 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains($"target          {target}", restore.Stdout);
         Assert.Contains("paused at the target", restore.Stdout);
 
-        var copy = server.ConnectionString(database, port);
+        var copy = server.ConnectionString(name, port);
         Assert.Equal(50L, await server.ScalarAsync<long>(copy, "select count(*) from users where email like 'a%'"));
         Assert.Equal(0L, await server.ScalarAsync<long>(copy, "select count(*) from users where email like 'b%'"));
         Assert.Equal(await server.SchemaAsync(database), await server.SchemaAsync(copy));
@@ -97,7 +98,7 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
             $"({ArchivingServer.PushAllowance.TotalSeconds} s) before the kill ({killedAt:O})");
         Assert.Equal(lost, missing);
         // Whatever is missing was committed within archive_timeout of the kill: the restored rows are a prefix.
-        Assert.Equal(kept, await server.ScalarAsync<long>(copy, "select coalesce(max(n), -1) + 1 from ticks"));
+        Assert.Equal(kept, await server.ScalarAsync<long>(copy, "select coalesce(max(n), -1)::bigint + 1 from ticks"));
         output.WriteLine($"RPO: commit to archived WAL {commitToArchive.TotalSeconds:F1} s with archive_timeout {ArchivingServer.ArchiveTimeout.TotalSeconds} s; " +
             $"after the kill {lost} of {n} commits lost, the last restored committed {(killedAt.UtcDateTime - lastKept).TotalSeconds:F1} s before the kill");
     }
@@ -160,14 +161,13 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
             Port = port ?? _server.Port,
         }.ConnectionString;
 
-        /// <summary>A new database with the API's schema, as its migrations make it.</summary>
+        /// <summary>A new database with the API's schema, as its migrations make it; returns its name.</summary>
         public async Task<string> CreateTrainingDatabaseAsync()
         {
             var name = "t_" + Guid.NewGuid().ToString("N")[..12];
             await ExecuteAsync(ConnectionString("postgres"), $"create database {name}");
-            var connectionString = ConnectionString(name);
-            await DrillDatabase.CreateSchemaAsync(connectionString);
-            return connectionString;
+            await DrillDatabase.CreateSchemaAsync(ConnectionString(name));
+            return name;
         }
 
         public async Task ExecuteAsync(string connectionString, string sql)
