@@ -93,9 +93,7 @@ public static class Backups
             .WithEnvironment("Pitr__FullSchedule", builder.AddParameterWithDefault("pitr-full-schedule", DefaultPitrFullSchedule))
             .WithEnvironment("Pitr__DiffSchedule", builder.AddParameterWithDefault("pitr-diff-schedule", DefaultPitrDiffSchedule))
             .WithEnvironment("Pitr__RunAsPostgres", LocalCommand.IsRoot ? "true" : "false")
-            .WithEnvironment("PGBACKREST_CONFIG", Postgres.PitrConfigFile(stack))
-            .WithEnvironment("PGBACKREST_PG1_PORT", Postgres.LocalServerPort(builder)
-                ?? throw new InvalidOperationException("The backups need the local postgres server: add it first."));
+            .WithEnvironment("PGBACKREST_CONFIG", Postgres.PitrConfigFile(stack));
 
     private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
         IResourceBuilder<IResourceWithConnectionString> database)

@@ -44,13 +44,15 @@ public static class Postgres
         var password = builder.AddParameter("postgres-password", ReadOrCreateSecret(root, "password"), secret: true);
         var pitr = builder.AddPitrParameters(stack);
 
+        // Not proxied, on a port chosen now: pgBackRest reaches the server on its Unix socket, named after the real port.
+        var port = FreePort.Next();
         var server = builder.AddLocalProgram(Name, LocalPostgres.Server(data, port: null,
                 [$"max_connections={StackSettings.PostgresMaxConnections}", .. PitrArchive.ServerSettings(PitrConfigFile(stack), socket, pitr.ArchiveTimeout)]), root)
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PGPORT");
+            .WithEndpoint(name: "tcp", scheme: "tcp", port: port, isProxied: false, env: "PGPORT");
         // Rendered at every start from the parameters, so a changed bucket or retention takes effect on the next run.
         server.OnBeforeResourceStarted(async (_, _, cancellation) =>
         {
-            PitrArchive.RenderConfig(PitrDirectory(stack), await pitr.RepositoryAsync(builder, cancellation), data, socket);
+            PitrArchive.RenderConfig(PitrDirectory(stack), await pitr.RepositoryAsync(builder, cancellation), data, socket, port);
         });
 
         // initdb runs once, on the first start; later starts reuse the data directory.
@@ -68,13 +70,25 @@ public static class Postgres
             checkName, _ => new LocalDatabaseReadiness(ConnectionTo("postgres"), databaseName), HealthStatus.Unhealthy, tags: null));
         server.WithHealthCheck(checkName);
 
+        // PostgreSQL's own metrics for Prometheus (job "postgres"): the archiver, connections, database sizes.
+        var exporter = builder.AddLocalProgram(ExporterName, new(LocalProgram.Declared("prometheus-postgres-exporter").Path,
+                ["--extend.query-path=" + Path.Combine(stack.OpsDirectory, "prometheus", "postgres-exporter-queries.yml")]), root)
+            .WithHttpEndpoint(name: "http")
+            .WithEnvironment("DATA_SOURCE_NAME", ReferenceExpression.Create(
+                $"postgresql://postgres:{password}@{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}/postgres?sslmode=disable"))
+            .WithHttpHealthCheck("/metrics")
+            .WaitFor(server);
+        exporter.WithArgs(context => context.Args.Add(LocalResources.ListenAddress(exporter)));
+
         return builder.AddConnectionString(databaseName, ConnectionTo(databaseName)).WaitFor(server);
     }
 
-    /// <summary>The port the local server really listens on (its socket's name): pgBackRest connects there, not to DCP's proxy.</summary>
-    public static ReferenceExpression? LocalServerPort(IDistributedApplicationBuilder builder) =>
-        builder.Resources.OfType<ExecutableResource>().FirstOrDefault(r => r.Name == Name) is { } server
-            ? ReferenceExpression.Create($"{new EndpointReference(server, "tcp").Property(EndpointProperty.TargetPort)}")
+    public const string ExporterName = "postgres-exporter";
+
+    /// <summary>Where Prometheus scrapes postgres_exporter on <paramref name="host"/>, when the stack runs one (local mode).</summary>
+    public static string? ExporterTarget(IDistributedApplicationBuilder builder, string host) =>
+        builder.Resources.OfType<ExecutableResource>().FirstOrDefault(r => r.Name == ExporterName) is { } exporter
+            ? $"{host}:{new EndpointReference(exporter, "http").Port}"
             : null;
 
     private sealed record PitrParameters(string ArchiveTimeout, IResourceBuilder<ParameterResource> CipherPass, IResourceBuilder<ParameterResource> RetentionDays,

@@ -104,8 +104,8 @@ public static class PitrArchive
     /// <summary>
     /// Writes pgBackRest's configuration for the cluster in <paramref name="dataDirectory"/> into
     /// <paramref name="directory"/> (with its log and lock folders), readable by the server's user only: it holds the
-    /// cipher pass and the S3 secret. Returns the file's path. Without <paramref name="port"/> (the stack's server, whose
-    /// port DCP chooses), whoever connects to the server passes <c>PGBACKREST_PG1_PORT</c>; archiving and restoring never do.
+    /// cipher pass and the S3 secret. Returns the file's path. <paramref name="port"/> names the server's socket, which
+    /// backups connect to; archiving and restoring need no connection.
     /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static string RenderConfig(string directory, PitrRepository repository, string dataDirectory, string socketDirectory, int? port = null)

@@ -12,8 +12,8 @@ public sealed class PitrJob(PitrSettings settings, PitrMetrics metrics, ILogger<
 {
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// <summary>The stanza (idempotent) and, when the repository holds no full backup, one now.</summary>
-    public async Task EnsureFullBackupAsync(CancellationToken cancellation)
+    /// <summary>The stanza (idempotent) and, when the repository holds no full backup, one now; false when either failed.</summary>
+    public async Task<bool> EnsureFullBackupAsync(CancellationToken cancellation)
     {
         await _running.WaitAsync(cancellation);
         try
@@ -22,12 +22,10 @@ public sealed class PitrJob(PitrSettings settings, PitrMetrics metrics, ILogger<
             if (!created.Succeeded)
             {
                 log.LogError("pgbackrest stanza-create failed: {Error}", created.Error);
-                return;
+                return false;
             }
-            if ((await ReadRepositoryAsync(cancellation)).LastFull is null)
-            {
-                await BackupLockedAsync("full", "no full backup in the repository", cancellation);
-            }
+            return (await ReadRepositoryAsync(cancellation)).LastFull is not null
+                || await BackupLockedAsync("full", "no full backup in the repository", cancellation);
         }
         finally
         {
@@ -58,7 +56,7 @@ public sealed class PitrJob(PitrSettings settings, PitrMetrics metrics, ILogger<
         }
     }
 
-    private async Task BackupLockedAsync(string type, string trigger, CancellationToken cancellation)
+    private async Task<bool> BackupLockedAsync(string type, string trigger, CancellationToken cancellation)
     {
         log.LogInformation("pgBackRest {Type} backup ({Trigger}) started.", type, trigger);
         var started = Stopwatch.StartNew();
@@ -73,6 +71,7 @@ public sealed class PitrJob(PitrSettings settings, PitrMetrics metrics, ILogger<
             log.LogError("pgBackRest {Type} backup ({Trigger}) failed after {Duration:0.0} s: {Error}", type, trigger, started.Elapsed.TotalSeconds, backup.Error);
         }
         await ReadRepositoryAsync(cancellation);
+        return backup.Succeeded;
     }
 
     private async Task<(DateTimeOffset? LastFull, DateTimeOffset? Last)> ReadRepositoryAsync(CancellationToken cancellation)

@@ -8,9 +8,16 @@ public sealed class PitrScheduler(PitrSettings settings, PitrJob job, TimeProvid
 {
     private static readonly TimeSpan LongestDelay = TimeSpan.FromDays(1);
 
+    // A repository or server not reachable yet at start: tried again until a full backup exists (PitrFullBackupTooOld
+    // pages if that takes an hour).
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        await job.EnsureFullBackupAsync(stopping);
+        while (!await job.EnsureFullBackupAsync(stopping))
+        {
+            await Task.Delay(RetryDelay, clock, stopping);
+        }
         log.LogInformation("pgBackRest full backups on \"{Full}\", differential on \"{Diff}\" (UTC).", settings.Full.Expression, settings.Differential.Expression);
         while (!stopping.IsCancellationRequested)
         {

@@ -151,6 +151,14 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
                 "/api/v1/query?query=" + Uri.EscapeDataString("""pitr_last_full_backup_timestamp_seconds{job="backups"}"""), StackFixture.Timeout(10)));
             return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
         }, TimeSpan.FromSeconds(60), "Prometheus holding the full backup's time");
+
+        // postgres_exporter: the archiver has pushed WAL (the full backup's own segments at least) and none failed.
+        await Wait.UntilAsync(async () =>
+        {
+            using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
+                "/api/v1/query?query=" + Uri.EscapeDataString("""pg_stat_archiver_archived_count{job="postgres"} > 0 and pg_stat_archiver_failed_count == 0"""), StackFixture.Timeout(10)));
+            return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(60), "Prometheus seeing WAL archived through postgres_exporter");
     }
 
     [Fact]
