@@ -68,7 +68,7 @@ public static class Postgres
         var checkName = "postgres-ready";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             checkName, _ => new LocalDatabaseReadiness(ConnectionTo("postgres"), databaseName), HealthStatus.Unhealthy, tags: null));
-        server.WithHealthCheck(checkName);
+        server.WithHealthCheck(checkName).WithRestoreDrillCommand(stack, password, databaseName);
 
         // PostgreSQL's own metrics for Prometheus (job "postgres"): the archiver, connections, database sizes.
         var exporter = builder.AddLocalProgram(ExporterName, new(LocalProgram.Declared("prometheus-postgres-exporter").Path,

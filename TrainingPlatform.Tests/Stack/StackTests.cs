@@ -159,6 +159,11 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
                 "/api/v1/query?query=" + Uri.EscapeDataString("""pg_stat_archiver_archived_count{job="postgres"} > 0 and pg_stat_archiver_failed_count == 0"""), StackFixture.Timeout(10)));
             return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
         }, TimeSpan.FromSeconds(60), "Prometheus seeing WAL archived through postgres_exporter");
+
+        // "Restore drill" on the dashboard: the latest point restored into a scratch server, the database read there.
+        var drill = await stack.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("postgres", "restore-drill", StackFixture.Timeout(180));
+        Assert.True(drill.Success, drill.Message);
+        Assert.Matches(@"^Restored the latest point in [\d.]+ s: schema version (\d+|none), \d+ rows in \d+ tables of training\.$", drill.Message);
     }
 
     [Fact]
