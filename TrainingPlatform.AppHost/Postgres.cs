@@ -44,11 +44,12 @@ public static class Postgres
         var password = builder.AddParameter("postgres-password", ReadOrCreateSecret(root, "password"), secret: true);
         var pitr = builder.AddPitrParameters(stack);
 
-        // Not proxied, on a port chosen now: pgBackRest reaches the server on its Unix socket, named after the real port.
+        // The server's own port chosen now (DCP's proxy in front keeps its own): pgBackRest reaches the server on its
+        // Unix socket, named after that port.
         var port = FreePort.Next();
         var server = builder.AddLocalProgram(Name, LocalPostgres.Server(data, port: null,
                 [$"max_connections={StackSettings.PostgresMaxConnections}", .. PitrArchive.ServerSettings(PitrConfigFile(stack), socket, pitr.ArchiveTimeout)]), root)
-            .WithEndpoint(name: "tcp", scheme: "tcp", port: port, isProxied: false, env: "PGPORT");
+            .WithEndpoint(name: "tcp", scheme: "tcp", targetPort: port, env: "PGPORT");
         // Rendered at every start from the parameters, so a changed bucket or retention takes effect on the next run.
         server.OnBeforeResourceStarted(async (_, _, cancellation) =>
         {
