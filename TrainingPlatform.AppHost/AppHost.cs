@@ -7,7 +7,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 var stack = StackSettings.From(builder);
 StackLog.ModeChosen(stack);
 
-var training = stack.Mode == StackMode.Local ? builder.AddLocalPostgres(stack, "training") : builder.AddContainerPostgres("training");
+// PostgreSQL, archiving its WAL for point-in-time recovery (Postgres.cs).
+var training = builder.AddTrainingDatabase(stack, "training");
 // Backups on the schedule "backup-schedule" and on the dashboard's "Back up now" (resource "backups").
 var backups = builder.AddBackups(stack, training);
 

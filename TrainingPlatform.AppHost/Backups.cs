@@ -15,6 +15,16 @@ public static class Backups
     /// <summary>Every night at 02:00 UTC. ops/docs/backup-restore.md derives the RPO from it (a test checks it says so).</summary>
     public const string DefaultSchedule = "0 2 * * *";
 
+    /// <summary>pgBackRest's schedules: a full backup weekly (Sunday 03:00 UTC), a differential on the other nights.</summary>
+    public const string DefaultPitrFullSchedule = "0 3 * * 0";
+    public const string DefaultPitrDiffSchedule = "0 3 * * 1-6";
+
+    /// <summary>The S3 parameters, shared with the WAL archive (Postgres.cs), which keeps its repository beside the dumps.</summary>
+    public const string S3UriParameter = "backup-s3-uri";
+    public const string S3EndpointParameter = "backup-s3-endpoint-url";
+    public const string S3AccessKeyParameter = "backup-s3-access-key-id";
+    public const string S3SecretKeyParameter = "backup-s3-secret-access-key";
+
     /// <summary>The ports the service listens on in its image: requests (POST /backups, health) and metrics.</summary>
     public const int ContainerHttpPort = 8080;
     public const int ContainerMetricsPort = 9464;
@@ -28,10 +38,11 @@ public static class Backups
         var localBackups = Path.Combine(stack.DataDirectory, "backups");
         if (stack.Mode == StackMode.Local)
         {
-            return Configure(builder, builder.AddProject<Projects.TrainingPlatform_Backups>(Name)
+            var local = builder.AddProject<Projects.TrainingPlatform_Backups>(Name)
                 .WithHttpEndpoint(name: "http")
                 .WithHttpEndpoint(name: "metrics", env: "Metrics__Port")
-                .WithEnvironment("BACKUP_DIR", localBackups), database);
+                .WithEnvironment("BACKUP_DIR", localBackups);
+            return Configure(builder, WithPitr(builder, stack, local), database);
         }
 
         var image = builder.AddDockerfile(Name, stack.RepositoryRoot, Path.Combine(stack.OpsDirectory, "backups", "Dockerfile"))
@@ -71,16 +82,29 @@ public static class Backups
         }
     }
 
+    /// <summary>
+    /// The local server's pgBackRest backups (Postgres.cs archives its WAL): the stanza and a full backup at start when
+    /// the repository has none, then <c>pitr-full-schedule</c> and <c>pitr-diff-schedule</c>, and <c>pgbackrest verify</c>.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> WithPitr(IDistributedApplicationBuilder builder, StackSettings stack,
+        IResourceBuilder<ProjectResource> backups) =>
+        backups
+            .WithEnvironment("Pitr__Stanza", PitrArchive.Stanza)
+            .WithEnvironment("Pitr__FullSchedule", builder.AddParameterWithDefault("pitr-full-schedule", DefaultPitrFullSchedule))
+            .WithEnvironment("Pitr__DiffSchedule", builder.AddParameterWithDefault("pitr-diff-schedule", DefaultPitrDiffSchedule))
+            .WithEnvironment("Pitr__RunAsPostgres", LocalCommand.IsRoot ? "true" : "false")
+            .WithEnvironment("PGBACKREST_CONFIG", Postgres.PitrConfigFile(stack));
+
     private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
         IResourceBuilder<IResourceWithConnectionString> database)
         where T : class, IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
     {
         var schedule = builder.AddParameterWithDefault("backup-schedule", DefaultSchedule);
         var encryptionKey = builder.AddParameterWithDefault("backup-encryption-key", "", secret: true);
-        var s3Uri = builder.AddParameterWithDefault("backup-s3-uri", "");
-        var s3Endpoint = builder.AddParameterWithDefault("backup-s3-endpoint-url", "");
-        var s3AccessKeyId = builder.AddParameterWithDefault("backup-s3-access-key-id", "", secret: true);
-        var s3SecretAccessKey = builder.AddParameterWithDefault("backup-s3-secret-access-key", "", secret: true);
+        var s3Uri = builder.AddParameterWithDefault(S3UriParameter, "");
+        var s3Endpoint = builder.AddParameterWithDefault(S3EndpointParameter, "");
+        var s3AccessKeyId = builder.AddParameterWithDefault(S3AccessKeyParameter, "", secret: true);
+        var s3SecretAccessKey = builder.AddParameterWithDefault(S3SecretKeyParameter, "", secret: true);
 
         backups
             .WithReference(database)

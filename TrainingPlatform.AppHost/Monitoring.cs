@@ -44,7 +44,8 @@ public static class Monitoring
                     self: $"127.0.0.1:{prometheus.GetEndpoint("http").Port}",
                     blackbox: $"127.0.0.1:{blackbox.GetEndpoint("http").Port}",
                     alertmanager: $"127.0.0.1:{alertmanager.GetEndpoint("http").Port}",
-                    Backups.MetricsTarget(backups, "127.0.0.1")));
+                    Backups.MetricsTarget(backups, "127.0.0.1"),
+                    Postgres.ExporterTarget(builder, "127.0.0.1")));
                 break;
             case StackMode.Containers:
                 // Containers reach services on the host through host.docker.internal, and each other by resource name.
@@ -65,8 +66,9 @@ public static class Monitoring
 
     // The probe goes through the ingress, as a user's request does.
     private static Task WriteTargets(PrometheusConfiguration config, IEnumerable<ScrapeTarget> services, string healthUrl,
-        string self, string blackbox, string alertmanager, ScrapeTarget backups)
+        string self, string blackbox, string alertmanager, ScrapeTarget backups, string? postgres = null)
     {
+        config.WritePostgresTargets(postgres is null ? [] : [postgres]);
         config.WriteSelfTarget(self);
         config.WriteAlertmanagerTargets([alertmanager]);
         config.WriteServiceTargets(services);

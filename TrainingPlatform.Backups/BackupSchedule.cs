@@ -16,8 +16,11 @@ public sealed class BackupSchedule
 
     private readonly CronExpression _cron;
 
-    private BackupSchedule(string expression, CronExpression cron, TimeSpan interval)
+    private readonly string _key;
+
+    private BackupSchedule(string key, string expression, CronExpression cron, TimeSpan interval)
     {
+        _key = key;
         Expression = expression;
         _cron = cron;
         Interval = interval;
@@ -27,14 +30,14 @@ public sealed class BackupSchedule
 
     public TimeSpan Interval { get; }
 
-    /// <summary>The schedule in <paramref name="configuration"/>; a missing or invalid one stops the service with the fix.</summary>
-    public static BackupSchedule From(IConfiguration configuration)
+    /// <summary>The schedule at <paramref name="key"/> in <paramref name="configuration"/>; a missing or invalid one stops the service with the fix.</summary>
+    public static BackupSchedule From(IConfiguration configuration, string key = Key)
     {
-        var expression = configuration[Key];
+        var expression = configuration[key];
         if (string.IsNullOrWhiteSpace(expression))
         {
             throw new InvalidOperationException(
-                $"{Key} is not set: give a cron expression in UTC (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\" for 02:00 every night.");
+                $"{key} is not set: give a cron expression in UTC (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\" for 02:00 every night.");
         }
         CronExpression cron;
         try
@@ -44,23 +47,23 @@ public sealed class BackupSchedule
         catch (CronFormatException e)
         {
             throw new InvalidOperationException(
-                $"{Key} \"{expression}\" is not a cron expression ({e.Message}): give five fields in UTC (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\".", e);
+                $"{key} \"{expression}\" is not a cron expression ({e.Message}): give five fields in UTC (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\".", e);
         }
-        return new BackupSchedule(expression, cron, LongestGap(expression, cron));
+        return new BackupSchedule(key, expression, cron, LongestGap(key, expression, cron));
     }
 
     /// <summary>The first run after <paramref name="now"/> (UTC).</summary>
     public DateTime NextAfter(DateTime now) =>
-        _cron.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? throw new InvalidOperationException($"{Key} \"{Expression}\" never runs again.");
+        _cron.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? throw new InvalidOperationException($"{_key} \"{Expression}\" never runs again.");
 
-    private static TimeSpan LongestGap(string expression, CronExpression cron)
+    private static TimeSpan LongestGap(string key, string expression, CronExpression cron)
     {
         var from = DateTime.UtcNow;
         var runs = cron.GetOccurrences(from, from + SampledSpan, TimeZoneInfo.Utc).Take(SampledRuns).ToList();
         if (runs.Count < 2)
         {
             throw new InvalidOperationException(
-                $"{Key} \"{expression}\" runs less than twice in the next {SampledSpan.TotalDays:0} days: back up at least monthly.");
+                $"{key} \"{expression}\" runs less than twice in the next {SampledSpan.TotalDays:0} days: back up at least monthly.");
         }
         return runs.Zip(runs.Skip(1), (earlier, later) => later - earlier).Max();
     }

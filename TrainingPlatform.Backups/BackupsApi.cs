@@ -17,12 +17,21 @@ public static class BackupsApi
         builder.Services.AddSingleton<BackupMetrics>();
         builder.Services.AddSingleton<BackupJob>();
         builder.Services.AddHostedService<BackupScheduler>();
+        // Point-in-time recovery's physical backups, when the stack's server archives its WAL (Pitr/).
+        if (Pitr.PitrSettings.From(builder.Configuration) is { } pitr)
+        {
+            builder.Services.AddSingleton(pitr);
+            builder.Services.AddSingleton<Pitr.PitrMetrics>();
+            builder.Services.AddSingleton<Pitr.PitrJob>();
+            builder.Services.AddHostedService<Pitr.PitrScheduler>();
+        }
     }
 
     public static void MapBackupsApi(this WebApplication app)
     {
         // The registry's series exist from the start, before the first run.
         app.Services.GetRequiredService<BackupMetrics>();
+        app.Services.GetService<Pitr.PitrMetrics>();
         app.MapPost(Path, RunNowAsync);
     }
 

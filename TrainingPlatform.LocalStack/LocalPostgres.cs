@@ -58,7 +58,14 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// A new cluster in a new temporary folder, started on a free port. Without durability (fsync off) it is for
     /// tests; <paramref name="password"/> null trusts every connection (benchmarks measure the server, not auth).
     /// </summary>
-    public static async Task<LocalPostgres> StartNewAsync(string? password, bool durable, params string[] settings)
+    public static Task<LocalPostgres> StartNewAsync(string? password, bool durable, params string[] settings) =>
+        StartNewAsync(password, durable, (_, _) => settings);
+
+    /// <summary>
+    /// As above, with settings that depend on the new server's folder and port (archiving: the pgBackRest
+    /// configuration names both).
+    /// </summary>
+    public static async Task<LocalPostgres> StartNewAsync(string? password, bool durable, Func<string, int, IEnumerable<string>> settingsFor)
     {
         var root = Directory.CreateTempSubdirectory("tp-pg-").FullName;
         string? passwordFile = null;
@@ -69,8 +76,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
         GiveToPostgresUser(root);
         await LocalProcess.RunAsync(Initdb(Path.Combine(root, "data"), passwordFile, durable), TimeSpan.FromMinutes(2));
-        var server = new LocalPostgres(root, FreePort.Next(), password,
-            [.. durable ? [] : new[] { "fsync=off" }, .. settings]);
+        var port = FreePort.Next();
+        var server = new LocalPostgres(root, port, password,
+            [.. durable ? [] : new[] { "fsync=off" }, .. settingsFor(root, port)]);
         await server.StartAsync();
         return server;
     }
@@ -118,6 +126,19 @@ public sealed class LocalPostgres : IAsyncDisposable
             _process = null;
         }
     }
+
+    /// <summary>Immediate shutdown (SIGQUIT), as <c>pg_ctl stop -m immediate</c> or a crash: no shutdown checkpoint, no last WAL switch.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.StopAsync(SigQuit, TimeSpan.FromSeconds(30));
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    private const int SigQuit = 3;
 
     public async ValueTask DisposeAsync()
     {

@@ -77,6 +77,10 @@ public sealed partial class PrometheusConfiguration
     /// </summary>
     public void WriteBackupTargets(IEnumerable<ScrapeTarget> targets) => Write("backups.json", targets.Select(Group));
 
+    /// <summary>Writes <c>targets/postgres.json</c>: postgres_exporter, where the stack runs one (none: an empty list).</summary>
+    public void WritePostgresTargets(IEnumerable<string> hostAndPorts) =>
+        Write("postgres.json", hostAndPorts.Any() ? [new TargetGroup([.. hostAndPorts], new() { ["service"] = "postgres" })] : []);
+
     /// <summary>Writes <c>targets/probes.json</c>: the blackbox exporter, told which health URL to probe for each service.</summary>
     public void WriteProbeTargets(string blackboxHostAndPort, IEnumerable<ProbeTarget> probes) =>
         Write("probes.json", probes.Select(p => new TargetGroup(

@@ -151,6 +151,42 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task The_server_archives_its_wal_and_a_new_stack_gets_a_full_backup_it_can_recover_from()
+    {
+        // The backups service creates the stanza and, the repository being empty, takes a full backup at start.
+        var environment = new Dictionary<string, string> { ["PGBACKREST_CONFIG"] = Path.Combine(stack.DataDirectory, "pgbackrest", "pgbackrest.conf") };
+        CommandResult list = null!;
+        await Wait.UntilAsync(async () =>
+        {
+            list = await Command.RunScriptAsync("restore.sh", ["pitr", "--list"], environment);
+            return list.ExitCode == 0;
+        }, TimeSpan.FromMinutes(2), "a full backup in the stack's pgBackRest repository");
+        Assert.Matches(@"\d{8}-\d{6}F\s+full", list.Stdout);
+        Assert.Contains("recoverable: from", list.Stdout);
+
+        using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        await Wait.UntilAsync(async () =>
+        {
+            using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
+                "/api/v1/query?query=" + Uri.EscapeDataString("""pitr_last_full_backup_timestamp_seconds{job="backups"}"""), StackFixture.Timeout(10)));
+            return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(60), "Prometheus holding the full backup's time");
+
+        // postgres_exporter: the archiver has pushed WAL (the full backup's own segments at least) and none failed.
+        await Wait.UntilAsync(async () =>
+        {
+            using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
+                "/api/v1/query?query=" + Uri.EscapeDataString("""pg_stat_archiver_archived_count{job="postgres"} > 0 and pg_stat_archiver_failed_count == 0"""), StackFixture.Timeout(10)));
+            return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(60), "Prometheus seeing WAL archived through postgres_exporter");
+
+        // "Restore drill" on the dashboard: the latest point restored into a scratch server, the database read there.
+        var drill = await stack.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("postgres", "restore-drill", StackFixture.Timeout(180));
+        Assert.True(drill.Success, drill.Message);
+        Assert.Matches(@"^Restored the latest point in [\d.]+ s: schema version (\d+|none), \d+ rows in \d+ tables of training\.$", drill.Message);
+    }
+
+    [Fact]
     public async Task Run_synthetic_check_on_the_dashboard_passes_on_the_running_api()
     {
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();

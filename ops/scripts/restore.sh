@@ -7,10 +7,20 @@ shopt -s inherit_errexit
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/lib/backups.sh
 source "$SCRIPT_DIR/lib/backups.sh"
+# shellcheck source=SCRIPTDIR/lib/pitr.sh
+source "$SCRIPT_DIR/lib/pitr.sh"
+
+# Point-in-time recovery from the WAL archive is a path of its own (restore.sh pitr --help).
+if [[ ${1:-} == pitr ]]; then
+  shift
+  pitr_main "$@"
+  exit 0
+fi
 
 usage() {
   cat <<'EOF'
 Usage: restore.sh SOURCE [--yes] [--from-database NAME] [--json] [--help]
+       restore.sh pitr ...   point-in-time recovery from the WAL archive (restore.sh pitr --help)
 
 SOURCE is one of:
   s3://bucket/key.dump     an object written by backup.sh (its sha256 metadata is checked)

@@ -60,7 +60,7 @@ public sealed class DrillDatabase
     }
 
     // The API's own migrations, so the drill backs up and restores the schema production has.
-    private static Task CreateSchemaAsync(string connectionString) => new SchemaMigrator(
+    public static Task CreateSchemaAsync(string connectionString) => new SchemaMigrator(
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:training"] = connectionString }).Build(),
         NullLoggerFactory.Instance).UpAsync();
 

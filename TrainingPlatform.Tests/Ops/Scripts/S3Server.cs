@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace TrainingPlatform.Tests.Ops.Scripts;
 
@@ -14,28 +16,51 @@ public sealed class S3Server : IAsyncDisposable
     private readonly Process _watchdog;
     private readonly DirectoryInfo _directory;
 
-    private S3Server(Process process, DirectoryInfo directory, int port)
+    private S3Server(Process process, DirectoryInfo directory, int port, string? certificateFile)
     {
         _process = process;
         // Never outlives the test host, even a killed one.
         _watchdog = LocalProcess.Watch(process.Id, System.Environment.ProcessId);
         _directory = directory;
-        EndpointUrl = $"http://127.0.0.1:{port}";
+        Port = port;
+        CertificateFile = certificateFile;
+        EndpointUrl = $"{(certificateFile is null ? "http" : "https")}://127.0.0.1:{port}";
     }
 
     public string EndpointUrl { get; }
+    public int Port { get; }
+
+    /// <summary>With TLS, the server's self-signed certificate (PEM), which clients trust as their CA.</summary>
+    public string? CertificateFile { get; }
 
     /// <summary>What a script needs to reach this server: credentials s3rver accepts, region, endpoint.</summary>
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> Environment
     {
-        ["AWS_ACCESS_KEY_ID"] = "S3RVER",
-        ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
-        ["AWS_DEFAULT_REGION"] = "us-east-1",
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-        ["BACKUP_S3_ENDPOINT_URL"] = EndpointUrl,
-    };
+        get
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = "S3RVER",
+                ["AWS_SECRET_ACCESS_KEY"] = "S3RVER",
+                ["AWS_DEFAULT_REGION"] = "us-east-1",
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+                ["BACKUP_S3_ENDPOINT_URL"] = EndpointUrl,
+            };
+            if (CertificateFile is not null)
+            {
+                // awscli trusts the TLS server's own certificate, nothing else.
+                environment["AWS_CA_BUNDLE"] = CertificateFile;
+            }
+            return environment;
+        }
+    }
 
-    public static async Task<S3Server> StartAsync(params string[] buckets)
+    public static Task<S3Server> StartAsync(params string[] buckets) => StartAsync(tls: false, buckets);
+
+    /// <summary>Over TLS with a fresh self-signed certificate for 127.0.0.1: pgBackRest speaks S3 over TLS only.</summary>
+    public static Task<S3Server> StartWithTlsAsync(params string[] buckets) => StartAsync(tls: true, buckets);
+
+    private static async Task<S3Server> StartAsync(bool tls, string[] buckets)
     {
         var entry = Path.Combine(RepositoryRoot.Path, "ops", "tools", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(entry))
@@ -55,7 +80,9 @@ public sealed class S3Server : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { entry, "-d", directory.FullName, "-a", "127.0.0.1", "-p", port.ToString(), "--silent" })
+        var certificateFile = tls ? WriteCertificate(directory.FullName) : null;
+        foreach (var argument in new[] { entry, "-d", Directory.CreateDirectory(Path.Combine(directory.FullName, "data")).FullName, "-a", "127.0.0.1", "-p", port.ToString(), "--silent" }
+            .Concat(certificateFile is null ? [] : ["--cert", certificateFile, "--key", Path.Combine(directory.FullName, "tls", "key.pem")]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -64,7 +91,7 @@ public sealed class S3Server : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new S3Server(process, directory, port);
+        var server = new S3Server(process, directory, port, certificateFile);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await AcceptsConnectionsAsync(port))
@@ -118,6 +145,26 @@ public sealed class S3Server : IAsyncDisposable
         {
             // A temp directory left behind is harmless.
         }
+    }
+
+    // A self-signed certificate for 127.0.0.1 that is its own CA, so clients can trust exactly it (beside s3rver's
+    // data/ folder, where every folder is a bucket).
+    private static string WriteCertificate(string directory)
+    {
+        var tls = Directory.CreateDirectory(Path.Combine(directory, "tls")).FullName;
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        // pgBackRest 2.45 matches the host against DNS names only; awscli (Python) against IP addresses only.
+        names.AddDnsName("127.0.0.1");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificateFile = Path.Combine(tls, "cert.pem");
+        File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(tls, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        return certificateFile;
     }
 
     private static async Task<bool> AcceptsConnectionsAsync(int port)
