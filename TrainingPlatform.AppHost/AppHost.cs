@@ -1,5 +1,5 @@
 using TrainingPlatform.AppHost;
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 // The architecture diagram of README.md, one resource a line; each resource's file holds its local, containers and
 // deployed forms (stack.Mode).

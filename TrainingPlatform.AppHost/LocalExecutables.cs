@@ -1,10 +1,10 @@
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 namespace TrainingPlatform.AppHost;
 
 /// <summary>
 /// Local mode's one piece of machinery: a program installed on the machine as an executable that DCP supervises. How
-/// each program is found and what its command line is lives in TrainingPlatform.LocalStack, shared with the tests and
+/// each program is found and what its command line is lives in TrainingPlatform.Hosting, shared with the tests and
 /// the benchmarks; each resource's file turns those commands into its local form.
 /// </summary>
 public static class LocalExecutables

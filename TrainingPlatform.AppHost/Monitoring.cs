@@ -1,4 +1,4 @@
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 namespace TrainingPlatform.AppHost;
 

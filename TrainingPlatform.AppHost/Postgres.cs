@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 namespace TrainingPlatform.AppHost;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 namespace TrainingPlatform.AppHost;
 

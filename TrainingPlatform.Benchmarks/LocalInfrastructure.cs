@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
-using TrainingPlatform.LocalStack;
+using TrainingPlatform.Hosting;
 
 namespace TrainingPlatform.Benchmarks;
 
 /// <summary>
-/// The benchmark scripts' door to TrainingPlatform.LocalStack, so ops/bench starts PostgreSQL and picks ports
+/// The benchmark scripts' door to TrainingPlatform.Hosting, so ops/bench starts PostgreSQL and picks ports
 /// exactly the way the AppHost and the tests do.
 /// </summary>
 internal static class LocalInfrastructure

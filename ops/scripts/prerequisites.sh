@@ -28,7 +28,7 @@ command -v dotnet >/dev/null || {
 }
 
 # ops/prerequisites.tsv lists every program with its Debian package and whether the stack or only the tests need
-# it; TrainingPlatform.LocalStack reads the same table for its missing-program messages.
+# it; TrainingPlatform.Hosting reads the same table for its missing-program messages.
 # A program is present on PATH, as an absolute path, or (PostgreSQL's server) in /usr/lib/postgresql/*/bin.
 present() {
   local program=$1
@@ -71,7 +71,7 @@ if [[ $purpose == test && ( ! -f $tools/node_modules/.package-lock.json || $tool
   npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-# .NET tools, global (~/.dotnet/tools, where TrainingPlatform.LocalStack looks too), at exactly the pinned version.
+# .NET tools, global (~/.dotnet/tools, where TrainingPlatform.Hosting looks too), at exactly the pinned version.
 for tool in "${dotnet_tools[@]}"; do
   id=${tool%@*}
   version=${tool#*@}

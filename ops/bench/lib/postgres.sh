@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# A private PostgreSQL server for the api and backup measurements, started by TrainingPlatform.LocalStack (through
+# A private PostgreSQL server for the api and backup measurements, started by TrainingPlatform.Hosting (through
 # "TrainingPlatform.Benchmarks postgres") exactly as the tests start theirs: a fresh cluster in a temporary folder,
 # trust authentication on 127.0.0.1 only, run as the postgres user when we are root.
 # Running SQL (pg_sql) is ops/scripts/lib/postgres.sh's, shared with the ops scripts.

@@ -1,4 +1,4 @@
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>A replica behind the ingress: its name and the address the ingress reaches it at.</summary>
 public sealed record IngressBackend(string Name, string HostAndPort);

@@ -1,4 +1,4 @@
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// The two Redis-protocol stores and how each is bounded, in every mode (redis-server locally, Valkey in containers

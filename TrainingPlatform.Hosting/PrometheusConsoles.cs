@@ -1,4 +1,4 @@
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// Prometheus's console templates: the SLO page generated into ops/prometheus/consoles (ops/slo/generate.sh), rendered

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// How PostgreSQL runs from the machine's binaries: the initdb and server command lines (the AppHost hands them to

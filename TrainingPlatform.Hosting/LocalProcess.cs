@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// A long-running program started from a <see cref="LocalCommand"/>: both output streams drained into a bounded

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// smtp4dev, the mail catcher: an SMTP server that keeps every message and shows it on a web page (its API lists

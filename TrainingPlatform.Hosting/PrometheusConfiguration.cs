@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>A service's metrics address; <paramref name="Replica"/> tells the replicas of one service apart.</summary>
 public sealed record ScrapeTarget(string Service, string HostAndPort, string? Replica = null);

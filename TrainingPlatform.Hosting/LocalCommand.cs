@@ -1,4 +1,4 @@
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>A program and its arguments, ready for DCP (the AppHost) or <see cref="System.Diagnostics.Process"/>.</summary>
 public sealed record LocalCommand(string Program, IReadOnlyList<string> Arguments)

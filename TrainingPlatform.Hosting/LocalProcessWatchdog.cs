@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>Ending a program with the process that owns it, even an owner killed with no chance to clean up.</summary>
 public sealed partial class LocalProcess

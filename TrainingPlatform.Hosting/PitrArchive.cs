@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>An S3 repository for pgBackRest (which speaks S3 over TLS only); <paramref name="CaFile"/> trusts a private CA.</summary>
 public sealed record PitrS3(string Bucket, string Path, string Endpoint, int Port, string Region, string AccessKeyId, string SecretAccessKey,
@@ -117,7 +117,7 @@ public static class PitrArchive
         {
             Directory.CreateDirectory(folder);
         }
-        var text = new StringBuilder("# Rendered by the AppHost (TrainingPlatform.LocalStack/PitrArchive.cs) at every start: edit the parameters, not this file.\n[global]\n");
+        var text = new StringBuilder("# Rendered by the AppHost (TrainingPlatform.Hosting/PitrArchive.cs) at every start: edit the parameters, not this file.\n[global]\n");
         foreach (var (key, value) in repository.Options())
         {
             text.Append(CultureInfo.InvariantCulture, $"{key}={value}\n");

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 public static class FreePort
 {

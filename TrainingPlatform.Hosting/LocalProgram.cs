@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace TrainingPlatform.LocalStack;
+namespace TrainingPlatform.Hosting;
 
 /// <summary>
 /// A program the stack or the tests run from the machine. Its package comes from ops/prerequisites.tsv, the same
@@ -72,7 +72,7 @@ public sealed record LocalProgram(string Name, string Package)
     private static Dictionary<string, string> ReadPackages()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("prerequisites.tsv")
-            ?? throw new InvalidOperationException("ops/prerequisites.tsv is not embedded in TrainingPlatform.LocalStack.");
+            ?? throw new InvalidOperationException("ops/prerequisites.tsv is not embedded in TrainingPlatform.Hosting.");
         using var reader = new StreamReader(stream);
         var packages = new Dictionary<string, string>();
         while (reader.ReadLine() is { } line)
