@@ -24,6 +24,7 @@ app.MapDefaultEndpoints();
 app.MapApplicationApis();
 
 await app.MigrateDatabaseAsync();
+await app.WarmUpAsync();
 await app.RunAsync();
 return 0;
 

@@ -32,13 +32,12 @@ public static class ApiServices
         return builder;
     }
 
-    /// <summary>The warm-up before readiness: <c>/healthz</c> answers 503 until it is done (<see cref="WarmUp"/>).</summary>
-    private static void AddWarmUp(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<WarmUp>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<WarmUp>());
-        builder.Services.AddHealthChecks().AddCheck<WarmUp>(WarmUp.HealthCheckName);
-    }
+    /// <summary>The warm-up before the server listens (<see cref="WarmUp"/>, run by <see cref="WarmUpAsync"/>).</summary>
+    private static void AddWarmUp(this IHostApplicationBuilder builder) => builder.Services.AddSingleton<WarmUp>();
+
+    /// <summary>Runs the hot read paths once enough for compiled code and prepared statements; after the migrations.</summary>
+    public static Task WarmUpAsync(this WebApplication app) =>
+        app.Services.GetRequiredService<WarmUp>().RunAsync(app.Lifetime.ApplicationStopping);
 
     /// <summary>
     /// Every feature API, the OpenAPI document and (in Development) its reference page. Exception handling and problem

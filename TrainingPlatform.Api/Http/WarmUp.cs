@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
@@ -12,29 +11,22 @@ using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 namespace TrainingPlatform.Api.Http;
 
 /// <summary>
-/// A new replica reports ready (<c>/healthz</c>) only after a warm-up of the signed-in read paths, in process: bearer
+/// A new replica starts listening (and so reports ready) only after a warm-up of the signed-in read paths, in process: bearer
 /// authentication of a self-issued token with its session check, the account, course, lessons and enrollments reads on
 /// as many connections at once as the pool holds (each statement used often enough there for Npgsql to prepare it),
 /// and their response bodies serialised. Its first requests then meet compiled code, open connections and prepared
 /// statements (ops/docs/performance.md, learner section). The reads ask for ids that do not exist: nothing is
-/// written, no request is made, no access line or metric is recorded. A failure (say, the database is down) ends the
-/// warm-up early; readiness then follows the database's own check.
+/// written, no request is made, no access line or metric is recorded. It runs before the server listens rather than
+/// behind a failing health check, so no 503 reaches the 5xx counters or the logs. A failure (say, the database is down)
+/// ends the warm-up early; readiness then follows the database's own check.
 /// </summary>
 public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource dataSource, ILogger<WarmUp> logger)
-    : BackgroundService, IHealthCheck
 {
-    public const string HealthCheckName = "warm-up";
-
     // Calls of each path in all: the JIT recompiles a method after 30 calls, instrumented first (tiered PGO), then
     // optimised after as many again.
     private const int Calls = 100;
 
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_done.Task.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Warming up."));
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -49,10 +41,6 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogWarmUpEnded(logger, e);
-        }
-        finally
-        {
-            _done.TrySetResult();
         }
     }
 
