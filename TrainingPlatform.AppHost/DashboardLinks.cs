@@ -15,6 +15,7 @@ public static class DashboardLinks
         [("ingress", "http")] = new("API reference (through the ingress)", "/scalar/"),
         [("prometheus", "http")] = new("Prometheus (graph, alerts, targets)", "/"),
         [("blackbox", "http")] = new("Blackbox exporter (recent probes)", "/"),
+        [("postgres-exporter", "http")] = new("PostgreSQL metrics (what Prometheus scrapes: WAL archiving, connections)", "/metrics"),
         [("*", "metrics")] = new("Metrics (what Prometheus scrapes)", "/metrics"),
     };
 

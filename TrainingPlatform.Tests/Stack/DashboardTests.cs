@@ -25,11 +25,12 @@ public class DashboardTests(DashboardTests.Dashboard dashboard) : IClassFixture<
         // The probe of the API's health through the ingress, run at least once.
         ("^Blackbox exporter", ["Recent Probes", "/healthz"]),
         ("^Metrics", ["# TYPE http_request_duration_seconds"]),
+        ("^PostgreSQL metrics", ["pg_stat_archiver_archived_count", "pg_up 1"]),
         ("^Health$", ["\"status\":\"Healthy\""]),
     ];
 
     /// <summary>Every long-running resource of the local stack; their links are read once all of them run.</summary>
-    private static readonly string[] Services = ["api", "postgres", "cache-server", "ingress", "backups", "prometheus", "blackbox", "alertmanager", "mail"];
+    private static readonly string[] Services = ["api", "postgres", "postgres-exporter", "cache-server", "ingress", "backups", "prometheus", "blackbox", "alertmanager", "mail"];
 
     [Fact]
     public void The_dashboard_lists_every_service_of_the_stack_as_running()

@@ -17,6 +17,7 @@ public class AlertRuleTests
         "SecurityEventsSurge", AlwaysFiring,
         "RateLimitStoreFailing", "AccessLogRecordsDropped", "EmailsAbandoned", "EmailsDropped", "AlertmanagerNotificationsFailing",
         "BackupTooOld", "BackupFailing",
+        "WalArchivingFailing", "WalArchiveStale", "PitrFullBackupTooOld", "PitrVerifyFailing", "PostgresConnectionsNearMax",
     ];
 
     [Fact]
