@@ -43,7 +43,7 @@ public sealed partial class BenchmarkSmokeTests
         Assert.True(File.Exists("/usr/bin/pgbench"), "pgbench not found: apt-get install postgresql (or ops/scripts/prerequisites.sh test)");
 
         var result = await Command.RunAsync(RepositoryRoot.Ops("bench", "run.sh"), ["--quick", "--no-build", "--only", "learner"],
-            new Dictionary<string, string> { ["BENCH_SECONDS"] = "2" }, timeout: TimeSpan.FromMinutes(8));
+            new Dictionary<string, string> { ["BENCH_SECONDS"] = "1" }, timeout: TimeSpan.FromMinutes(8));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var summary = result.Stdout.Split('\n').SingleOrDefault(line => line.StartsWith("summary learner", StringComparison.Ordinal));
