@@ -4,13 +4,14 @@ namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
 /// A refresh that is still writing its new token when a revocation begins. A test-only trigger in this class's own
-/// database holds the insert of the new refresh token (pg_sleep), the revocation runs meanwhile and is seen waiting
-/// for the refresh's locks (so the two really overlapped), and afterwards the token that rotation issued must be as
-/// dead as the rest of the session.
+/// database holds the insert of the new refresh token at a gate (an advisory lock the test holds), the revocation runs
+/// meanwhile and is seen waiting for the refresh's locks (so the two really overlapped), the gate opens, and afterwards
+/// the token that rotation issued must be as dead as the rest of the session. The gate opens as soon as the overlap is
+/// seen, so the revocation's wait never eats into the API's 5 s command timeout on a loaded machine.
 /// </summary>
 public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiFixture>
 {
-    private static readonly TimeSpan InsertDelay = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan OverlapBound = TimeSpan.FromSeconds(30);
 
     public static TheoryData<string> Revocations() => ["logout-all", "password change", "password reset"];
 
@@ -25,7 +26,7 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
         await using var delay = await DelayedInsertsAsync(account.Tokens.Refresh);
 
         var refreshing = anonymous.PostAsJsonAsync("/api/v1/token/refresh", new { refresh = account.Tokens.Refresh });
-        await delay.WaitUntilSleepingAsync();
+        await delay.WaitUntilHeldAsync();
         var revoked = revocation switch
         {
             "logout-all" => account.Client.PostAsync("/api/v1/auth/logout", null),
@@ -36,6 +37,7 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
             _ => throw new ArgumentOutOfRangeException(nameof(revocation)),
         };
         await delay.WaitUntilBlockedAsync();
+        await delay.OpenAsync();
         var refreshed = await refreshing;
         Assert.True((await revoked).IsSuccessStatusCode, $"{revocation}: {(await revoked).StatusCode}");
 
@@ -58,49 +60,61 @@ public class RefreshRaceTests(MailingApiFixture api) : IClassFixture<MailingApiF
         return ResetEmails.Token(mail[^1]);
     }
 
-    /// <summary>Makes every insert of a refresh token into the session of <paramref name="refresh"/> sleep before it lands.</summary>
+    /// <summary>Makes every insert of a refresh token into the session of <paramref name="refresh"/> wait at a closed gate.</summary>
     private async Task<DelayedInserts> DelayedInsertsAsync(string refresh)
     {
-        await using var connection = new NpgsqlConnection(api.ConnectionString);
-        await connection.OpenAsync();
-        await using var family = new NpgsqlCommand("SELECT family_id FROM refresh_tokens WHERE token_hash = @hash", connection);
+        var gate = new NpgsqlConnection(api.ConnectionString);
+        await gate.OpenAsync();
+        await using var family = new NpgsqlCommand("SELECT family_id FROM refresh_tokens WHERE token_hash = @hash", gate);
         family.Parameters.AddWithValue("hash", SHA256.HashData(Encoding.UTF8.GetBytes(refresh)));
         var session = (Guid)(await family.ExecuteScalarAsync())!;
         var name = "test_delay_" + session.ToString("N");
         await using var create = new NpgsqlCommand(
             $"""
+            SELECT pg_advisory_lock(hashtext('{name}'));
             CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_sleep({InsertDelay.TotalSeconds}); RETURN NEW; END $$;
+            BEGIN PERFORM pg_advisory_xact_lock(hashtext('{name}')); RETURN NEW; END $$;
             CREATE TRIGGER {name} BEFORE INSERT ON refresh_tokens
             FOR EACH ROW WHEN (NEW.family_id = '{session}') EXECUTE FUNCTION {name}();
-            """, connection);
+            """, gate);
         await create.ExecuteNonQueryAsync();
-        return new DelayedInserts(api.ConnectionString, name);
+        return new DelayedInserts(api.ConnectionString, gate, name);
     }
 
-    private sealed class DelayedInserts(string connectionString, string name) : IAsyncDisposable
+    private sealed class DelayedInserts(string connectionString, NpgsqlConnection gate, string name) : IAsyncDisposable
     {
-        /// <summary>Waits until a statement of the database sleeps in the trigger: the rotation holds its locks.</summary>
-        public async Task WaitUntilSleepingAsync()
+        private const string AtGate = "datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'";
+
+        /// <summary>Waits until a statement of the database waits at the gate: the rotation holds its locks.</summary>
+        public async Task WaitUntilHeldAsync()
         {
-            await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity",
-                "datname = current_database() AND wait_event = 'PgSleep'") > 0, TimeSpan.FromSeconds(10), "the refresh reaching the delayed insert");
+            await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity", AtGate) > 0,
+                OverlapBound, "the refresh reaching the delayed insert");
         }
 
         /// <summary>
-        /// Waits until a statement of the database waits for a lock while the refresh still sleeps: the revocation
-        /// has reached the rows the refresh holds, so the two transactions overlapped.
+        /// Waits until a statement of the database waits for a row or transaction lock while the refresh still waits at
+        /// the gate: the revocation has reached the rows the refresh holds, so the two transactions overlapped.
         /// </summary>
         public async Task WaitUntilBlockedAsync()
         {
             await Wait.UntilAsync(async () => await Rows.CountAsync(connectionString, "pg_stat_activity",
-                "datname = current_database() AND wait_event_type = 'Lock'") > 0
-                && await Rows.CountAsync(connectionString, "pg_stat_activity", "datname = current_database() AND wait_event = 'PgSleep'") > 0,
-                InsertDelay, "the revocation waiting for the sleeping refresh's locks");
+                "datname = current_database() AND wait_event_type = 'Lock' AND wait_event <> 'advisory'") > 0
+                && await Rows.CountAsync(connectionString, "pg_stat_activity", AtGate) > 0,
+                OverlapBound, "the revocation waiting for the held refresh's locks");
+        }
+
+        /// <summary>Lets the held insert land.</summary>
+        public async Task OpenAsync()
+        {
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock(hashtext('{name}'))", gate);
+            await unlock.ExecuteNonQueryAsync();
         }
 
         public async ValueTask DisposeAsync()
         {
+            // Closing the gate's session releases its lock, should the test have failed before opening it.
+            await gate.DisposeAsync();
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP TRIGGER {name} ON refresh_tokens; DROP FUNCTION {name}();", connection);
