@@ -22,7 +22,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   await page.goto(url, { waitUntil: 'networkidle', timeout: 60000 });
   const running = [];
-  const deadline = Date.now() + 120000;
+  const deadline = Date.now() + 240000; // each replica warms up before it listens, and the ingress waits for them all
   let reloads = 0;
   while (Date.now() < deadline && running.length < wanted.length) {
     // A Blazor circuit can die on a loaded machine ("An unhandled error has occurred. Reload"): reload, as a person would.
