@@ -20,21 +20,32 @@ namespace TrainingPlatform.Api.Http;
 /// behind a failing health check, so no 503 reaches the 5xx counters or the logs. A failure (say, the database is down)
 /// ends the warm-up early; readiness then follows the database's own check.
 /// </summary>
-public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource dataSource, ILogger<WarmUp> logger)
+public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource dataSource, IConfiguration configuration, ILogger<WarmUp> logger)
 {
+    public const string CallsKey = "WarmUp:Calls";
+
     // Calls of each path in all: the JIT recompiles a method after 30 calls, instrumented first (tiered PGO), then
     // optimised after as many again.
-    private const int Calls = 100;
+    private const int DefaultCalls = 100;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        var calls = configuration.GetValue(CallsKey, DefaultCalls);
+        if (calls < 0)
+        {
+            throw new InvalidOperationException($"{CallsKey} is {calls}: give 0 (no warm-up) or more.");
+        }
+        if (calls == 0)
+        {
+            return;
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {
             var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
             var connections = settings.MaxPoolSize;
             // Each connection uses each statement once more than Npgsql needs to prepare it there.
-            var rounds = Math.Max(settings.AutoPrepareMinUsages + 1, (Calls + connections - 1) / connections);
+            var rounds = Math.Max(settings.AutoPrepareMinUsages + 1, (calls + connections - 1) / connections);
             await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => WarmAsync(rounds, stoppingToken), stoppingToken)));
             LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

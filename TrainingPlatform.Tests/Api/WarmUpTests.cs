@@ -3,18 +3,41 @@ using TrainingPlatform.Tests.ServiceDefaults;
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
-/// The warm-up before the server listens (issue 26, <c>Http/WarmUp.cs</c>): the first answer of <c>/healthz</c> is
-/// already 200 (no 503 phase for the 5xx counters and the logs), and the warm-up leaves nothing behind in the
-/// database (it reads ids that do not exist), however often it runs.
+/// The warm-up before the server listens (issue 26, <c>Http/WarmUp.cs</c>): it runs by default, before the server
+/// listens, so the first answer of <c>/healthz</c> is already 200 (no 503 phase for the 5xx counters and the logs); it
+/// leaves nothing behind in the database (it reads ids that do not exist), however often it runs; and
+/// <c>WarmUp:Calls</c> 0 turns it off (as the other tests run) while a negative number stops start-up.
 /// </summary>
 public sealed class WarmUpTests
 {
+    private const string WarmedUp = "Warmed up on";
+
+    // The product's default: the tests' shared settings turn the warm-up off.
+    private static readonly Dictionary<string, string?> Default = new() { [TrainingPlatform.Api.Http.WarmUp.CallsKey] = null };
+
     [Fact]
-    public async Task The_first_health_answer_is_ready_and_the_warm_up_writes_no_row()
+    public async Task By_default_the_warm_up_runs_before_the_server_listens_and_the_first_health_answer_is_ready()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        await using var api = await ApiProcess.StartAsync(await postgres.CreateDatabaseAsync(), Default);
+
+        var lines = api.LogLines.ToList();
+        var warmedUp = lines.FindIndex(line => line.Contains(WarmedUp, StringComparison.Ordinal));
+        var listening = lines.FindIndex(line => line.Contains("Now listening on", StringComparison.Ordinal));
+        Assert.True(warmedUp >= 0 && listening > warmedUp, "the warm-up did not end before the server listened:\n" + string.Join('\n', lines));
+        using var client = api.CreateHttpClient();
+        var metrics = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
+    }
+
+    [Fact]
+    public async Task The_warm_up_writes_no_row_however_often_it_runs()
     {
         var postgres = await PostgresServer.SharedAsync();
         var database = await postgres.CreateDatabaseAsync();
-        await using var api = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database);
+        var settings = new Dictionary<string, string?>(ApiFixture.Settings);
+        settings.Remove(TrainingPlatform.Api.Http.WarmUp.CallsKey);
+        await using var api = await ApiServer.StartAsync(settings, postgres: postgres, connectionString: database);
         using var client = api.CreateHttpClient();
 
         using var first = await client.GetAsync("/healthz");
@@ -27,5 +50,24 @@ public sealed class WarmUpTests
         }
         var metrics = await PrometheusText.ScrapeAsync(client);
         Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
+    }
+
+    [Fact]
+    public async Task Zero_calls_start_without_a_warm_up_and_a_negative_number_stops_start_up_with_the_key()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var api = await ApiProcess.StartAsync(database))
+        {
+            Assert.DoesNotContain(api.LogLines, line => line.Contains(WarmedUp, StringComparison.Ordinal));
+        }
+
+        var (exitCode, refused) = await ApiProcess.RunToExitAsync(database,
+            new Dictionary<string, string?> { [TrainingPlatform.Api.Http.WarmUp.CallsKey] = "-1" }, TimeSpan.FromSeconds(60));
+        await using (refused)
+        {
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("WarmUp:Calls is -1", refused.Output, StringComparison.Ordinal);
+        }
     }
 }

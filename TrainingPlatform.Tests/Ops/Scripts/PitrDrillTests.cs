@@ -36,6 +36,10 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
         await server.SwitchWalAndWaitUntilArchivedAsync();
 
         var directory = server.ScratchDirectory("to-time");
+        // A time no backup ended before is refused with the reason, before anything is written.
+        var early = await server.RestoreAsync(["--to-time", "2026-01-01 00:00:00+00", "--data-dir", directory]);
+        Assert.True(early.ExitCode != 0 && early.Stderr.Contains("is not after the end of the oldest backup", StringComparison.Ordinal), early.ToString());
+        Assert.False(Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any(), "the refused restore wrote into its directory");
         var port = FreePort.Next();
         var clock = Stopwatch.StartNew();
         var restore = await server.RestoreAsync(["--to-time", target, "--data-dir", directory, "--port", port.ToString(CultureInfo.InvariantCulture)]);
@@ -144,6 +148,8 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
             });
             await LocalProcess.RunAsync(PitrArchive.Command(_config, "stanza-create"), TimeSpan.FromMinutes(1));
             await LocalProcess.RunAsync(PitrArchive.Command(_config, "backup", "--type=full"), TimeSpan.FromMinutes(2));
+            // The backup's end is recorded in whole seconds and a restore target must fall in a later second.
+            await Task.Delay(TimeSpan.FromMilliseconds(1050 - DateTime.UtcNow.Millisecond));
         }
 
         public async Task DisposeAsync()

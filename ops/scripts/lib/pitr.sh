@@ -209,8 +209,9 @@ pitr_restore() {
   pitr_read_repository
   local oldest_stop major
   oldest_stop=$(jq '[.[0].backup[].timestamp.stop] | min' <<<"$PITR_INFO")
-  if [[ -n $target_epoch ]] && ((target_epoch < oldest_stop)); then
-    die "--to-time $to_time is before the end of the oldest backup ($(epoch_to_utc "$oldest_stop")): it is the earliest time one can recover to (restore.sh pitr --list)"
+  # pgBackRest records a backup's end in whole seconds and takes only a backup that ended before the target's second.
+  if [[ -n $target_epoch ]] && ((target_epoch <= oldest_stop)); then
+    die "--to-time $to_time is not after the end of the oldest backup ($(epoch_to_utc "$oldest_stop")): the earliest time one can recover to is the second after it (restore.sh pitr --list)"
   fi
   major=$(jq -r '.[0].db[-1].version' <<<"$PITR_INFO")
   PITR_PG_BIN=${PG_BIN:-/usr/lib/postgresql/$major/bin}
@@ -230,7 +231,7 @@ pitr_restore() {
   say "restoring stanza $PITR_STANZA into $PITR_DATA_DIR (target: $target_text)"
   # --archive-mode=off: a restored copy must never push its WAL into the live server's repository.
   restored=$(step "pgbackrest restore into $PITR_DATA_DIR" as_cluster_owner "$PGBACKREST" --config="$PITR_CONFIG" --stanza="$PITR_STANZA" \
-    --log-level-console=info --log-level-stderr=off --pg1-path="$PITR_DATA_DIR" --archive-mode=off "${target_args[@]}" restore)
+    --log-level-console=info --log-level-stderr=error --pg1-path="$PITR_DATA_DIR" --archive-mode=off "${target_args[@]}" restore)
   [[ $restored =~ backup\ set\ ([0-9]{8}-[0-9]{6}F(_[0-9]{8}-[0-9]{6}[DI])?) ]] || die "pgbackrest restore did not say which backup it restored: $restored"
   local label=${BASH_REMATCH[1]}
 
