@@ -5,19 +5,20 @@
 # then `pgbench -S` runs against the same server, so each path reads as a ratio to the database's own single-row
 # speed on the same machine moments later. Each run also counts the database transactions it caused
 # (pg_stat_database), i.e. statements per request. Then the learner's writes, and the cold-start curve: a fresh API
-# process on the same database, requests/s in each of its first 10 seconds after /healthz answers, against its own
-# steady state.
+# process on the same database, requests/s in each of its first 10 seconds after /healthz answers (5 with --quick,
+# enough for the first-5-s ratio), against its own steady state.
 
 readonly LEARNER_ENROLLMENTS=10
 readonly LEARNER_LESSONS=5
 readonly LEARNER_LESSON_CHARS=600
 readonly LEARNER_TARGETS=(me course lessons enrollments lessons-c128 enrollments-c128 unauthorized enroll complete pgbench-simple pgbench-prepared)
-readonly LEARNER_COLD_SECONDS=10
 
 measure_learner() {
   local learners=40 key
+  LEARNER_COLD_SECONDS=10
   if $QUICK; then
     learners=8
+    LEARNER_COLD_SECONDS=5
   fi
   # The API as it ships when a publish is there (run.sh makes one unless --no-build), else the build output.
   LEARNER_API=$API_BIN
