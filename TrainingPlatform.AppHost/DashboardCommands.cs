@@ -15,15 +15,21 @@ public static class DashboardCommands
         EndpointReference publicEndpoint) =>
         service.WithCommand("synthetic-check", "Run synthetic check", context =>
             // The public port must not serve /metrics: Prometheus scrapes the internal metrics port instead.
-            RunScriptAsync(context, service.Resource, stack, "synthetic-check.sh",
-                [publicEndpoint.Url, "--expect-metrics", "off"], new Dictionary<string, string?>()),
+            ResultOfAsync(RunScriptAsync(context, service.Resource, stack, "synthetic-check.sh",
+                [publicEndpoint.Url, "--expect-metrics", "off"], new Dictionary<string, string?>()), "synthetic-check.sh", service.Resource),
             new CommandOptions
             {
                 Description = "Health, metrics gate, OpenAPI, problem bodies and request ids (ops/scripts/synthetic-check.sh)",
                 IconName = "Stethoscope",
             });
 
-    private static async Task<ExecuteCommandResult> RunScriptAsync(ExecuteCommandContext context, IResource resource, StackSettings stack,
+    private static async Task<ExecuteCommandResult> ResultOfAsync(Task<int> run, string script, IResource resource) =>
+        await run is var exitCode && exitCode == 0
+            ? CommandResults.Success()
+            : CommandResults.Failure($"{script} exited with {exitCode}; its output is in the {resource.Name} log.");
+
+    /// <summary>Runs an ops/scripts script from the repository root, its output in <paramref name="resource"/>'s log; returns its exit code.</summary>
+    internal static async Task<int> RunScriptAsync(ExecuteCommandContext context, IResource resource, StackSettings stack,
         string script, IEnumerable<string> arguments, IDictionary<string, string?> environment)
     {
         var log = context.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
@@ -44,9 +50,6 @@ public static class DashboardCommands
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await process.WaitForExitAsync(context.CancellationToken);
-
-        return process.ExitCode == 0
-            ? CommandResults.Success()
-            : CommandResults.Failure($"{script} exited with {process.ExitCode}; its output is in the {resource.Name} log.");
+        return process.ExitCode;
     }
 }

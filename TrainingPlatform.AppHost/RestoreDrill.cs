@@ -9,8 +9,9 @@ namespace TrainingPlatform.AppHost;
 
 /// <summary>
 /// "Restore drill" on the dashboard's <c>postgres</c>: <c>ops/scripts/restore.sh pitr --to-latest</c> into a scratch
-/// directory and server, then the application database read there (schema version, every table's rows), the time it
-/// all took, and the scratch server stopped and removed. The live server is not touched.
+/// directory and server, the application database read there (schema version, every table's rows), an API of this
+/// build started on the copy and checked by <c>ops/scripts/synthetic-check.sh</c>, the time it all took, and the scratch
+/// server stopped and removed. The live server is not touched.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes: local mode only
 public static class RestoreDrill
@@ -22,7 +23,7 @@ public static class RestoreDrill
         server.WithCommand("restore-drill", "Restore drill", context => RunAsync(context, server.Resource, stack, password.Resource, databaseName),
             new CommandOptions
             {
-                Description = "Restore the latest point of the WAL archive into a scratch server and read the database there (ops/scripts/restore.sh pitr --to-latest)",
+                Description = "Restore the latest point of the WAL archive into a scratch server, read the database there and run the synthetic check on an API on it (ops/scripts/restore.sh pitr --to-latest)",
                 IconName = "ArrowCounterclockwise",
             });
 
@@ -38,24 +39,12 @@ public static class RestoreDrill
         var clock = Stopwatch.StartNew();
         try
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = stack.RepositoryRoot };
-            foreach (var argument in new[] { Path.Combine(stack.OpsDirectory, "scripts", "restore.sh"), "pitr", "--to-latest", "--data-dir", data,
-                         "--port", port.ToString(CultureInfo.InvariantCulture) })
+            var restoreExit = await DashboardCommands.RunScriptAsync(context, resource, stack, "restore.sh",
+                ["pitr", "--to-latest", "--data-dir", data, "--port", port.ToString(CultureInfo.InvariantCulture)],
+                new Dictionary<string, string?> { ["PGBACKREST_CONFIG"] = Postgres.PitrConfigFile(stack) });
+            if (restoreExit != 0)
             {
-                start.ArgumentList.Add(argument);
-            }
-            start.Environment["PGBACKREST_CONFIG"] = Postgres.PitrConfigFile(stack);
-            using (var process = Process.Start(start)!)
-            {
-                process.OutputDataReceived += (_, line) => { if (line.Data is not null) { log.LogInformation("{Line}", line.Data); } };
-                process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { log.LogWarning("{Line}", line.Data); } };
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                await process.WaitForExitAsync(context.CancellationToken);
-                if (process.ExitCode != 0)
-                {
-                    return CommandResults.Failure($"restore.sh pitr exited with {process.ExitCode}; its output is in the {resource.Name} log.");
-                }
+                return CommandResults.Failure($"restore.sh pitr exited with {restoreExit}; its output is in the {resource.Name} log.");
             }
 
             var connection = new NpgsqlConnectionStringBuilder
@@ -70,17 +59,27 @@ public static class RestoreDrill
             await using var restored = new NpgsqlConnection(connection.ConnectionString);
             await restored.OpenAsync(context.CancellationToken);
             // Read-only: the schema version and every table of the public schema, as the catalog lists them.
-            await using var read = new NpgsqlCommand("""
+            await using var query = new NpgsqlCommand("""
                 select coalesce(case when to_regclass('public."VersionInfo"') is not null then (xpath('/row/v/text()',
                            query_to_xml('select max("Version") as v from public."VersionInfo"', false, true, '')))[1]::text end, 'none'),
                        count(*),
                        coalesce(sum((xpath('/row/n/text()', query_to_xml(format('select count(*) as n from public.%I', table_name), false, true, '')))[1]::text::bigint), 0)
                 from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
                 """, restored);
-            await using var reader = await read.ExecuteReaderAsync(context.CancellationToken);
+            await using var reader = await query.ExecuteReaderAsync(context.CancellationToken);
             await reader.ReadAsync(context.CancellationToken);
-            var report = $"Restored the latest point in {clock.Elapsed.TotalSeconds:0.0} s: schema version {reader.GetString(0)}, " +
-                $"{reader.GetInt64(2)} rows in {reader.GetInt64(1)} tables of {databaseName}.";
+            var read = $"schema version {reader.GetString(0)}, {reader.GetInt64(2)} rows in {reader.GetInt64(1)} tables of {databaseName}";
+            var restoredIn = clock.Elapsed;
+
+            // The copy must also serve: an API of this build on it, checked by the operators' synthetic check.
+            var checkExit = await CheckAnApiOnAsync(context, resource, stack, connection.ConnectionString);
+            if (checkExit != 0)
+            {
+                return CommandResults.Failure($"Restored ({read}), but synthetic-check.sh against an API on the copy exited with {checkExit}; " +
+                    $"its output is in the {resource.Name} log.");
+            }
+            var report = $"Restored the latest point in {restoredIn.TotalSeconds:0.0} s: {read}; an API on the copy passed the synthetic check " +
+                $"({clock.Elapsed.TotalSeconds:0.0} s in all).";
             log.LogInformation("{Report}", report);
             return CommandResults.Success(report, report, CommandResultFormat.Text);
         }
@@ -92,5 +91,30 @@ public static class RestoreDrill
             }
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    // This build's API (the AppHost's sibling output folder) in Production on the restored copy; it migrates the copy if
+    // the copy is behind, which touches only the scratch server.
+    private static async Task<int> CheckAnApiOnAsync(ExecuteCommandContext context, IResource resource, StackSettings stack, string connectionString)
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var api = Path.Combine(Path.GetDirectoryName(new Projects.TrainingPlatform_Api().ProjectPath)!, "bin", output.Parent!.Name, output.Name,
+            "TrainingPlatform.Api.dll");
+        var port = FreePort.Next();
+        var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        await using var process = await LocalProcess.StartHttpAsync(new LocalCommand("dotnet", [api]), port, "/healthz", TimeSpan.FromSeconds(60),
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = url,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__training"] = connectionString,
+                ["Jwt__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+                ["METRICS_ENABLED"] = "true",
+                ["PasswordReset__Sender"] = "log",
+                ["WarmUp__Calls"] = "0",
+            });
+        return await DashboardCommands.RunScriptAsync(context, resource, stack, "synthetic-check.sh", [url, "--expect-metrics", "on"],
+            new Dictionary<string, string?>());
     }
 }

@@ -93,7 +93,8 @@ public sealed partial class LocalProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the command and waits until <c>http://127.0.0.1:{port}{path}</c> answers 2xx.</summary>
-    public static Task<LocalProcess> StartHttpAsync(LocalCommand command, int port, string readyPath, TimeSpan? timeout = null)
+    public static Task<LocalProcess> StartHttpAsync(LocalCommand command, int port, string readyPath, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
         return StartAsync(command, async cancellation =>
@@ -111,7 +112,7 @@ public sealed partial class LocalProcess : IAsyncDisposable
             {
                 return false;
             }
-        }, timeout ?? TimeSpan.FromSeconds(30));
+        }, timeout ?? TimeSpan.FromSeconds(30), environment);
     }
 
     public void Signal(int signal)

@@ -13,7 +13,7 @@ public class CourseListStoreTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Ten_thousand_junk_list_queries_add_a_bounded_number_of_entries()
+    public async Task Three_thousand_junk_list_queries_add_a_bounded_number_of_entries()
     {
         await using var store = await RedisServer.StartAsync(CacheServers.Pages);
         Assert.Equal("allkeys-lru", await store.ConfigAsync("maxmemory-policy"));
@@ -21,8 +21,9 @@ public class CourseListStoreTests
         var before = await store.KeyCountAsync();
 
         // Spellings of a few pages (zeros, signs, repeats), other hosts, parameters the endpoint ignores, pages past
-        // the cached ones and bad values: before the key was normalised each spelling was an entry of its own.
-        var junk = Enumerable.Range(0, 10_000).Select(i =>
+        // the cached ones and bad values: before the key was normalised each spelling was an entry of its own, so
+        // three times the bound below is enough to tell.
+        var junk = Enumerable.Range(0, 3_000).Select(i =>
         {
             var limit = 1 + i % Paging.MaxLimit;
             var offset = limit * (i % 13);

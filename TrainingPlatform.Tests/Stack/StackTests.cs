@@ -180,10 +180,12 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
             return answer.RootElement.GetProperty("data").GetProperty("result").GetArrayLength() == 1;
         }, TimeSpan.FromSeconds(60), "Prometheus seeing WAL archived through postgres_exporter");
 
-        // "Restore drill" on the dashboard: the latest point restored into a scratch server, the database read there.
+        // "Restore drill" on the dashboard: the latest point restored into a scratch server, the database read there,
+        // an API on the copy passing the synthetic check.
         var drill = await stack.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("postgres", "restore-drill", StackFixture.Timeout(180));
         Assert.True(drill.Success, drill.Message);
-        Assert.Matches(@"^Restored the latest point in [\d.]+ s: schema version (\d+|none), \d+ rows in \d+ tables of training\.$", drill.Message);
+        Assert.Matches(@"^Restored the latest point in [\d.]+ s: schema version (\d+|none), \d+ rows in \d+ tables of training; " +
+            @"an API on the copy passed the synthetic check \([\d.]+ s in all\)\.$", drill.Message);
     }
 
     [Fact]
