@@ -10,6 +10,9 @@ namespace TrainingPlatform.Backups;
 /// </summary>
 public sealed class BackupMetrics
 {
+    /// <summary>The service's one meter, shared with <see cref="Pitr.PitrMetrics"/>.</summary>
+    public const string MeterName = "TrainingPlatform.Backups";
+
     public const string LastSuccess = "backup_last_success_timestamp_seconds";
     public const string LastFailure = "backup_last_failure_timestamp_seconds";
     public const string RunsTotal = "backup_runs_total";
@@ -28,7 +31,7 @@ public sealed class BackupMetrics
 
     public BackupMetrics(IMeterFactory meters, BackupSchedule schedule)
     {
-        var meter = meters.Create("TrainingPlatform.Backups");
+        var meter = meters.Create(MeterName);
         _runs = meter.CreateCounter<long>("backup.runs", description: "Backup runs by result: success (stored and verified) or failure.");
         _runs.Add(0, Success);
         _runs.Add(0, Failure);

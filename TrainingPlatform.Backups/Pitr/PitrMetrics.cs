@@ -28,7 +28,7 @@ public sealed class PitrMetrics
     // is pitr_backup_runs_total, a timestamp in "s" ends in _seconds.
     public PitrMetrics(IMeterFactory meters, PitrSettings settings)
     {
-        var meter = meters.Create("TrainingPlatform.Backups");
+        var meter = meters.Create(BackupMetrics.MeterName);
         _runs = meter.CreateCounter<long>("pitr.backup.runs", description: "pgBackRest backups by type (full, diff) and result (success, failure).");
         foreach (var type in Types)
         {

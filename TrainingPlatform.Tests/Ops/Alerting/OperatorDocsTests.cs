@@ -143,7 +143,7 @@ public partial class OperatorDocsTests
             Assert.True(File.Exists(target), $"{document} links to {link.Value}, which does not exist");
             if (link.Groups["anchor"].Success)
             {
-                var anchors = Heading().Matches(File.ReadAllText(target)).Select(m => Anchor(m.Groups["text"].Value));
+                var anchors = Heading().Matches(File.ReadAllText(target)).Select(m => GitHubAnchor.Of(m.Groups["text"].Value));
                 Assert.True(anchors.Contains(link.Groups["anchor"].Value), $"{document} links to {link.Value}, which has no such heading");
             }
         }
@@ -245,9 +245,6 @@ public partial class OperatorDocsTests
     private static string Code(string cell) => cell.Trim('`');
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
-
-    /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens.</summary>
-    private static string Anchor(string heading) => Regex.Replace(heading.Trim().ToLowerInvariant(), "[^a-z0-9 _-]", "").Replace(' ', '-');
 
     private static IEnumerable<YamlMappingNode> RecordingRules() =>
         OpsFiles.RuleFiles.SelectMany(file => ((YamlSequenceNode)Load(file).Children["groups"]).Children.Cast<YamlMappingNode>())

@@ -19,7 +19,7 @@ public partial class RunbookTests
             var url = rule.Annotations["runbook_url"];
             Assert.StartsWith(RunbookBase, url);
             var anchor = url[RunbookBase.Length..];
-            Assert.Equal(GitHubAnchor(rule.Name), anchor);
+            Assert.Equal(GitHubAnchor.Of(rule.Name), anchor);
             Assert.True(sections.TryGetValue(anchor, out var body), $"{rule.Name}: runbooks.md has no section with anchor #{anchor}");
 
             var parts = SubHeading().Matches(body).Select(m => m.Groups["text"].Value).ToList();
@@ -50,11 +50,7 @@ public partial class RunbookTests
     /// <summary>The body of every level-2 section of runbooks.md, by the anchor GitHub gives its heading.</summary>
     private static Dictionary<string, string> Sections() =>
         Section().Matches(File.ReadAllText(OpsFiles.RunbooksDoc))
-            .ToDictionary(m => GitHubAnchor(m.Groups["heading"].Value), m => m.Groups["body"].Value);
-
-    /// <summary>The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens.</summary>
-    private static string GitHubAnchor(string heading) =>
-        NotAnchorCharacter().Replace(heading.Trim().ToLowerInvariant(), "").Replace(' ', '-');
+            .ToDictionary(m => GitHubAnchor.Of(m.Groups["heading"].Value), m => m.Groups["body"].Value);
 
     [GeneratedRegex(@"^## (?<heading>.+?)\s*\n(?<body>.*?)(?=^## |\z)", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Section();
@@ -65,7 +61,4 @@ public partial class RunbookTests
     /// <summary>A line in a code block that runs one of the repository's scripts or the migration tool.</summary>
     [GeneratedRegex(@"^(ops/scripts/|dotnet run ).*$", RegexOptions.Multiline)]
     private static partial Regex CommandLine();
-
-    [GeneratedRegex(@"[^a-z0-9 _-]")]
-    private static partial Regex NotAnchorCharacter();
 }

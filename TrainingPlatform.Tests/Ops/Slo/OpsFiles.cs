@@ -2,10 +2,10 @@ using TrainingPlatform.Slo;
 
 namespace TrainingPlatform.Tests.Ops.Slo;
 
-/// <summary>The committed ops files, found from the test binaries by walking up to the solution.</summary>
+/// <summary>The committed ops files, in the checkout the tests run from.</summary>
 internal static class OpsFiles
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => Infrastructure.RepositoryRoot.Path;
     public static string Prometheus => Path.Combine(RepositoryRoot, "ops", "prometheus");
     public static string PrometheusRules => Path.Combine(Prometheus, "rules");
     public static string PrometheusTests => Path.Combine(Prometheus, "tests");
@@ -21,16 +21,4 @@ internal static class OpsFiles
     public static string[] RuleFiles => Directory.GetFiles(PrometheusRules, "*.yml").Order().ToArray();
     public static string[] RuleTestFiles => Directory.GetFiles(PrometheusTests, "*.yml").Order().ToArray();
     public static string[] DashboardFiles => Directory.GetFiles(GrafanaDashboards, "*.json").Order().ToArray();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TrainingPlatform.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No TrainingPlatform.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -104,26 +104,17 @@ api_token() {
 }
 
 report_api() {
-  local summary="" target
+  local results="$OUT/api.results" summary="" target
   {
     echo "| route | rps (median) | p50 ms | p95 ms | p99 ms | errors (total) |"
     echo "|---|---|---|---|---|---|"
   } >"$OUT/api.md"
   for target in list list-c4 list-c128 get enroll token; do
-    local rps=() p50=() p95=() p99=() errors=0 round name rest
-    while read -r round name rest; do
-      [[ $name == "$target" ]] || continue
-      rps+=("$(field rps "$rest")")
-      p50+=("$(field p50_ms "$rest")")
-      p95+=("$(field p95_ms "$rest")")
-      p99+=("$(field p99_ms "$rest")")
-      errors=$((errors + $(field http_errors "$rest") + $(field socket_errors "$rest")))
-    done <"$OUT/api.results"
-    local line
-    line=$(printf '%.0f rps p50 %.2f p95 %.2f p99 %.2f ms errors %d' \
-      "$(median "${rps[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors")
-    printf '| %s | %.0f | %.2f | %.2f | %.2f | %d |\n' "$(api_route "$target")" \
-      "$(median "${rps[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors" >>"$OUT/api.md"
+    local rps p50 p95 p99 errors line
+    read -r rps p50 p95 p99 <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms)"
+    errors=$(round_total "$results" "$target" http_errors socket_errors)
+    line=$(printf '%.0f rps p50 %.2f p95 %.2f p99 %.2f ms errors %d' "$rps" "$p50" "$p95" "$p99" "$errors")
+    printf '| %s | %.0f | %.2f | %.2f | %.2f | %d |\n' "$(api_route "$target")" "$rps" "$p50" "$p95" "$p99" "$errors" >>"$OUT/api.md"
     summary+="${summary:+ | }$target $line"
   done
   echo "summary api ($ROUNDS round(s) of ${RUN_SECONDS}s, wrk -t1 -c$CONNECTIONS, list-c4 and token -c4, list-c128 -c128; medians): $summary"

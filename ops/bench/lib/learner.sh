@@ -184,35 +184,22 @@ learner_cold_start() {
 
 # Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple).
 report_learner() {
-  local summary="" target round name rest
-  declare -A reference
-  while read -r round name rest; do
-    [[ $name == pgbench-simple ]] && reference[$round]=$(field rps "$rest")
-  done <"$OUT/learner.results"
+  local results="$OUT/learner.results" summary="" target
   {
     echo "| path | connections | rps (median) | ratio to pgbench -S | p50 ms | p95 ms | p99 ms | transactions per request | errors |"
     echo "|---|---|---|---|---|---|---|---|---|"
   } >"$OUT/learner.md"
   for target in "${LEARNER_TARGETS[@]}"; do
-    local rps=() p50=() p95=() p99=() ratios=() xacts=() errors=0 connections=$CONNECTIONS
+    local rps p50 p95 p99 xacts ratio errors connections=$CONNECTIONS error_keys=(socket_errors http_errors)
     [[ $target == *-c128 ]] && connections=128
-    while read -r round name rest; do
-      [[ $name == "$target" ]] || continue
-      rps+=("$(field rps "$rest")")
-      p50+=("$(field p50_ms "$rest")")
-      p95+=("$(field p95_ms "$rest")")
-      p99+=("$(field p99_ms "$rest")")
-      xacts+=("$(field xacts_per_request "$rest")")
-      ratios+=("$(ratio "$(field rps "$rest")" "${reference[$round]}")")
-      errors=$((errors + $(field socket_errors "$rest")))
-      # wrk counts every 4xx as an error, and every answer of the unauthorized run is meant to be a 401.
-      [[ $target == unauthorized ]] || errors=$((errors + $(field http_errors "$rest")))
-    done <"$OUT/learner.results"
+    # wrk counts every 4xx as an error, and every answer of the unauthorized run is meant to be a 401.
+    [[ $target == unauthorized ]] && error_keys=(socket_errors)
+    read -r rps p50 p95 p99 xacts <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms xacts_per_request)"
+    ratio=$(round_ratio "$results" "$target" pgbench-simple rps)
+    errors=$(round_total "$results" "$target" "${error_keys[@]}")
     printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n' "$(learner_route "$target")" "$connections" \
-      "$(median "${rps[@]}")" "$(median "${ratios[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" \
-      "$(median "${xacts[@]}")" "$errors" >>"$OUT/learner.md"
-    summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f errors %d' \
-      "$(median "${rps[@]}")" "$(median "${ratios[@]}")" "$(median "${p95[@]}")" "$(median "${xacts[@]}")" "$errors")"
+      "$rps" "$ratio" "$p50" "$p95" "$p99" "$xacts" "$errors" >>"$OUT/learner.md"
+    summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f errors %d' "$rps" "$ratio" "$p95" "$xacts" "$errors")"
   done
   summary+=" | $(report_cold_start)"
   echo "summary learner ($ROUNDS round(s) of ${RUN_SECONDS}s, API $LEARNER_API_KIND, wrk -t1 -c$CONNECTIONS, pgbench -c$CONNECTIONS -j2; medians, ratios to pgbench -S simple): $summary"
@@ -221,19 +208,18 @@ report_learner() {
 # The cold-start curve: per second, the median over rounds; the first-5-s ratio is the mean of seconds 1-5 over the
 # same process's steady state, per round, then the median.
 report_cold_start() {
-  local second curve="" ratios=() round name rest
+  local results="$OUT/learner.results" second value curve="" seconds=() ratios=() round name rest
   for ((second = 1; second <= LEARNER_COLD_SECONDS; second++)); do
-    local values=()
-    while read -r round name rest; do
-      [[ $name == cold ]] && values+=("$(field "s$second" "$rest")")
-    done <"$OUT/learner.results"
-    curve+="${curve:+ }$(printf '%.0f' "$(median "${values[@]}")")"
+    seconds+=("s$second")
+  done
+  for value in $(round_medians "$results" cold "${seconds[@]}"); do
+    curve+="${curve:+ }$(printf '%.0f' "$value")"
   done
   while read -r round name rest; do
     [[ $name == cold ]] || continue
     ratios+=("$(for s in 1 2 3 4 5; do field "s$s" "$rest"; done | awk -v steady="$(field steady "$rest")" \
       '{ first += $1 } END { printf "%.2f", first / 5 / steady }')")
-  done <"$OUT/learner.results"
+  done <"$results"
   {
     echo
     echo "Cold start, GET /api/v1/auth/me/ at $CONNECTIONS connections, requests/s in each second after /healthz answered: $curve"

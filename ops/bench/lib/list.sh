@@ -59,32 +59,21 @@ measure_list() {
 # Table and summary: per variant and connection count, medians over rounds and the median per-round rps ratio to
 # the first variant.
 report_list() {
-  local first=$1 summary="" variant connections round name rest
-  declare -A first_by_round
-  while read -r round name rest; do
-    first_by_round[$round-$name]=$rest
-  done <"$OUT/list.results"
+  local first=$1 results="$OUT/list.results" summary="" variant connections
   {
     echo "| variant | connections | rps (median) | rps ratio to $first | p50 ms | p95 ms | p99 ms | errors |"
     echo "|---|---|---|---|---|---|---|---|"
   } >"$OUT/list.md"
   for variant in "$@"; do
     for connections in "${LIST_CONNECTIONS[@]}"; do
-      local rps=() p50=() p95=() p99=() ratios=() errors=0 reference
-      while read -r round name rest; do
-        [[ $name == "$variant-c$connections" ]] || continue
-        reference=${first_by_round[$round-$first-c$connections]}
-        rps+=("$(field rps "$rest")")
-        p50+=("$(field p50_ms "$rest")")
-        p95+=("$(field p95_ms "$rest")")
-        p99+=("$(field p99_ms "$rest")")
-        ratios+=("$(ratio "$(field rps "$rest")" "$(field rps "$reference")")")
-        errors=$((errors + $(field http_errors "$rest") + $(field socket_errors "$rest")))
-      done <"$OUT/list.results"
-      printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d |\n' "$variant" "$connections" "$(median "${rps[@]}")" \
-        "$(median "${ratios[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors" >>"$OUT/list.md"
+      local target="$variant-c$connections" rps p50 p95 p99 ratio errors
+      read -r rps p50 p95 p99 <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms)"
+      ratio=$(round_ratio "$results" "$target" "$first-c$connections" rps)
+      errors=$(round_total "$results" "$target" http_errors socket_errors)
+      printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d |\n' "$variant" "$connections" "$rps" \
+        "$ratio" "$p50" "$p95" "$p99" "$errors" >>"$OUT/list.md"
       summary+="${summary:+ | }$variant c$connections $(printf '%.0f rps %.2fx p50 %.2f p95 %.2f p99 %.2f ms errors %d' \
-        "$(median "${rps[@]}")" "$(median "${ratios[@]}")" "$(median "${p50[@]}")" "$(median "${p95[@]}")" "$(median "${p99[@]}")" "$errors")"
+        "$rps" "$ratio" "$p50" "$p95" "$p99" "$errors")"
     done
   done
   echo "summary list ($ROUNDS round(s) of ${RUN_SECONDS}s per variant and connection count, anonymous $LIST_PATH; medians, ratios to $first): $summary"

@@ -95,3 +95,51 @@ median() {
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f\n", a / b }'
 }
+
+# A measurement's results file holds one line per run: "ROUND NAME k=v k=v ...".
+
+# round_medians RESULTS NAME KEY...: per KEY, the median over the runs named NAME; space-separated, in KEY order.
+round_medians() {
+  local results=$1 target=$2 key round name rest medians=()
+  shift 2
+  for key in "$@"; do
+    local values=()
+    while read -r round name rest; do
+      [[ $name == "$target" ]] || continue
+      values+=("$(field "$key" "$rest")")
+    done <"$results"
+    medians+=("$(median "${values[@]}")")
+  done
+  echo "${medians[*]}"
+}
+
+# round_total RESULTS NAME KEY...: the sum of the KEYs over the runs named NAME.
+round_total() {
+  local results=$1 target=$2 key round name rest total=0
+  shift 2
+  while read -r round name rest; do
+    [[ $name == "$target" ]] || continue
+    for key in "$@"; do
+      total=$((total + $(field "$key" "$rest")))
+    done
+  done <"$results"
+  echo "$total"
+}
+
+# round_ratio RESULTS NAME REFERENCE KEY: the median over rounds of NAME's KEY over REFERENCE's KEY in the same round.
+round_ratio() {
+  local results=$1 target=$2 reference=$3 key=$4 round name rest ratios=()
+  local -A numerators denominators
+  while read -r round name rest; do
+    if [[ $name == "$target" ]]; then
+      numerators[$round]=$(field "$key" "$rest")
+    fi
+    if [[ $name == "$reference" ]]; then
+      denominators[$round]=$(field "$key" "$rest")
+    fi
+  done <"$results"
+  for round in "${!numerators[@]}"; do
+    ratios+=("$(ratio "${numerators[$round]}" "${denominators[$round]}")")
+  done
+  median "${ratios[@]}"
+}

@@ -78,37 +78,17 @@ measure_pipeline() {
 # Table and summary: per variant the medians over rounds, and the medians of its per-round ratios to bare
 # (requests per second, and bare's CPU per request over the variant's).
 report_pipeline() {
-  local results="$OUT/pipeline.results" variant summary="" round name rest
-  declare -A bare_by_round
-  while read -r round name rest; do
-    if [[ $name == bare ]]; then
-      bare_by_round[$round]=$rest
-    fi
-  done <"$results"
+  local results="$OUT/pipeline.results" variant summary=""
   {
     echo "| variant | rps (median) | rps ratio to bare | server CPU µs/request | CPU ratio (bare/variant) | p50 ms | p99 ms | errors |"
     echo "|---|---|---|---|---|---|---|---|"
   } >"$OUT/pipeline.md"
   for variant in "$@"; do
-    local rps=() cpu=() p50=() p99=() rps_ratios=() cpu_ratios=() errors=0 bare
-    while read -r round name rest; do
-      [[ $name == "$variant" ]] || continue
-      bare=${bare_by_round[$round]}
-      rps+=("$(field rps "$rest")")
-      cpu+=("$(field cpu_us "$rest")")
-      p50+=("$(field p50_ms "$rest")")
-      p99+=("$(field p99_ms "$rest")")
-      errors=$((errors + $(field http_errors "$rest") + $(field socket_errors "$rest")))
-      rps_ratios+=("$(ratio "$(field rps "$rest")" "$(field rps "$bare")")")
-      cpu_ratios+=("$(ratio "$(field cpu_us "$bare")" "$(field cpu_us "$rest")")")
-    done <"$results"
-    local m_rps m_cpu m_rr m_cr m_p50 m_p99
-    m_rps=$(median "${rps[@]}")
-    m_cpu=$(median "${cpu[@]}")
-    m_rr=$(median "${rps_ratios[@]}")
-    m_cr=$(median "${cpu_ratios[@]}")
-    m_p50=$(median "${p50[@]}")
-    m_p99=$(median "${p99[@]}")
+    local m_rps m_cpu m_rr m_cr m_p50 m_p99 errors
+    read -r m_rps m_cpu m_p50 m_p99 <<<"$(round_medians "$results" "$variant" rps cpu_us p50_ms p99_ms)"
+    m_rr=$(round_ratio "$results" "$variant" bare rps)
+    m_cr=$(round_ratio "$results" bare "$variant" cpu_us)
+    errors=$(round_total "$results" "$variant" http_errors socket_errors)
     printf '| %s | %.0f | %.2f | %.1f | %.2f | %.2f | %.2f | %d |\n' \
       "$variant" "$m_rps" "$m_rr" "$m_cpu" "$m_cr" "$m_p50" "$m_p99" "$errors" >>"$OUT/pipeline.md"
     summary+="${summary:+ | }$variant $(printf '%.0f rps %.2fx, %.1f us %.2fx, p50 %.2f p99 %.2f ms' \
