@@ -39,6 +39,17 @@ public sealed record PitrS3(string Bucket, string Path, string Endpoint, int Por
 /// </summary>
 public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPass, int RetentionDays)
 {
+    public const string CipherPassOption = "repo1-cipher-pass";
+    public const string RetentionOption = "repo1-retention-full";
+
+    // Path-style requests work with AWS and with every S3-compatible server; host-style needs wildcard DNS.
+    private static readonly KeyValuePair<string, string> UriStyle = new("repo1-s3-uri-style", "path");
+    private static readonly KeyValuePair<string, string> CipherType = new("repo1-cipher-type", "aes-256-cbc");
+    private static readonly KeyValuePair<string, string> RetentionType = new("repo1-retention-full-type", "time");
+
+    /// <summary>The options whose value is the same for every repository (the S3 one ignored by a folder).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> FixedOptions { get; } = [UriStyle, CipherType, RetentionType];
+
     /// <summary>The repository options, as pgBackRest's configuration file and its <c>PGBACKREST_*</c> variables name them.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Options()
     {
@@ -54,8 +65,7 @@ public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPas
             Add("repo1-s3-region", s3.Region);
             Add("repo1-s3-key", s3.AccessKeyId);
             Add("repo1-s3-key-secret", s3.SecretAccessKey);
-            // Path-style requests work with AWS and with every S3-compatible server; host-style needs wildcard DNS.
-            Add("repo1-s3-uri-style", "path");
+            options.Add(UriStyle);
             if (s3.CaFile is { Length: > 0 } caFile)
             {
                 Add("repo1-storage-ca-file", caFile);
@@ -65,10 +75,10 @@ public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPas
         {
             Add("repo1-path", Folder ?? throw new InvalidOperationException("A repository needs a folder or an S3 bucket."));
         }
-        Add("repo1-cipher-type", "aes-256-cbc");
-        Add("repo1-cipher-pass", CipherPass);
-        Add("repo1-retention-full-type", "time");
-        Add("repo1-retention-full", RetentionDays.ToString(CultureInfo.InvariantCulture));
+        options.Add(CipherType);
+        Add(CipherPassOption, CipherPass);
+        options.Add(RetentionType);
+        Add(RetentionOption, RetentionDays.ToString(CultureInfo.InvariantCulture));
         return options;
     }
 }

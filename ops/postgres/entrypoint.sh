@@ -4,20 +4,22 @@
 # wal_level=replica -c archive_mode=on ..., from TrainingPlatform.Hosting/PitrArchive.cs).
 #  1. the repository's location from BACKUP_S3_URI (repository-environment.sh), beside the PGBACKREST_* variables the
 #     AppHost sets; the server inherits them all, so archive_command's pgbackrest reads them;
-#  2. the same variables saved for cron (owner-only: the cipher pass and the S3 secret are among them), and cron
+#  2. the same variables and PGPASSWORD saved for cron (owner-only: the passwords and the S3 secret are among them), and cron
 #     started with crontab.sh's schedules;
 #  3. backup.sh first in the background: the stanza and a full backup once the server is up, when there is none.
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 eval "$("$here/repository-environment.sh")"
+# pgBackRest's backups connect on the socket, where the image's initdb asks for the password too (scram-sha-256).
+export PGPASSWORD=${PGPASSWORD:-${POSTGRES_PASSWORD:-}}
 
 if ((EUID == 0)); then
   environment=${PITR_ENVIRONMENT_FILE:-/run/pgbackrest/environment}
   (
     umask 077
     mkdir -p "$(dirname -- "$environment")"
-    export -p | grep '^declare -x PGBACKREST_' >"$environment"
+    export -p | grep -E '^declare -x (PGBACKREST_|PGPASSWORD=)' >"$environment"
   )
   "$here/crontab.sh" >/etc/cron.d/pgbackrest
   cron

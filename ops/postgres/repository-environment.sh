@@ -11,6 +11,8 @@
 #   PGBACKREST_REPO1_S3_REGION  the region, for AWS's endpoint (default us-east-1)
 #   PITR_REPOSITORY_FOLDER  the folder repository (default /var/lib/pgbackrest, a volume in the image)
 #
+#   PGBACKREST_REPO1_S3_KEY     empty: pgBackRest's repo1-s3-key-type=auto (the platform's credentials)
+#
 # Usage: eval "$(repository-environment.sh)"; also by hand before restore.sh pitr against the deployed repository.
 set -euo pipefail
 
@@ -57,3 +59,8 @@ emit PGBACKREST_REPO1_PATH "$path"
 emit PGBACKREST_REPO1_S3_BUCKET "$bucket"
 emit PGBACKREST_REPO1_S3_ENDPOINT "$host"
 emit PGBACKREST_REPO1_STORAGE_PORT "$port"
+# No key given (backup-s3-access-key-id empty): the platform's own credentials, as the logical backups' awscli takes them.
+if [[ -z ${PGBACKREST_REPO1_S3_KEY:-} ]]; then
+  emit PGBACKREST_REPO1_S3_KEY_TYPE auto
+  echo 'unset PGBACKREST_REPO1_S3_KEY PGBACKREST_REPO1_S3_KEY_SECRET'
+fi
