@@ -45,7 +45,7 @@ public sealed class PitrContainerTests
     }
 
     [Theory]
-    [InlineData("s3:/bucket", "", "BACKUP_S3_URI must look like s3://bucket/prefix")]
+    [InlineData("s3:/bucket", "", "must look like s3://bucket/prefix")]
     [InlineData("s3://bucket/p", "http://127.0.0.1:9000", "pgBackRest reaches S3 over TLS only")]
     public async Task The_image_refuses_what_the_local_configuration_refuses(string uri, string endpoint, string message)
     {
