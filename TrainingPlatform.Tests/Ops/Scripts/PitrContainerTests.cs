@@ -142,8 +142,6 @@ public sealed class PitrContainerTests
             Assert.True(first.ExitCode == 0 && first.Stdout.Contains("pgbackrest first: full backup done", StringComparison.Ordinal), first.ToString());
             var again = await Command.RunAsync(backup, ["first"], environment, timeout: TimeSpan.FromMinutes(1));
             Assert.True(again.ExitCode == 0 && again.Stdout.Contains("the repository holds 1 full backup(s): none needed now", StringComparison.Ordinal), again.ToString());
-            var diff = await Command.RunAsync(backup, ["diff"], environment, timeout: TimeSpan.FromMinutes(2));
-            Assert.True(diff.ExitCode == 0, diff.ToString());
 
             // A commit's WAL reaches the repository through archive_command, which reads the same variables.
             await using (var session = new NpgsqlConnection(connection))
@@ -169,7 +167,8 @@ public sealed class PitrContainerTests
             using var json = JsonDocument.Parse(info.Stdout);
             var stanza = json.RootElement[0];
             Assert.Equal(PitrArchive.Stanza, stanza.GetProperty("name").GetString());
-            Assert.Equal(["full", "diff"], stanza.GetProperty("backup").EnumerateArray().Select(b => b.GetProperty("type").GetString()));
+            // Cron's "full" and "diff" run the same backup() as "first" (a differential adds 3 s here, so not again).
+            Assert.Equal(["full"], stanza.GetProperty("backup").EnumerateArray().Select(b => b.GetProperty("type").GetString()));
             Assert.Equal("aes-256-cbc", stanza.GetProperty("cipher").GetString());
             // The archive went where the parameters point: beside the logical backups' prefix, encrypted.
             Assert.Contains(await s3.KeysAsync(Bucket, "deployed/pitr/archive/"), key => key.EndsWith(".lz4", StringComparison.Ordinal));
