@@ -57,7 +57,7 @@ public static class Backups
         image = stack.Mode == StackMode.Publish
             ? image.WithVolume("trainingplatform-backups", ContainerBackupDirectory)
             : image.WithBindMount(Directory.CreateDirectory(localBackups).FullName, ContainerBackupDirectory);
-        return Configure(builder, image, database);
+        return Configure(builder, WithRepositoryWatch(builder, stack, image), database);
     }
 
     /// <summary>Where Prometheus scrapes the service: <paramref name="host"/> and the metrics port it reaches.</summary>
@@ -96,6 +96,19 @@ public static class Backups
             .WithEnvironment("Pitr__DiffSchedule", builder.SharedParameterWithDefault(DiffScheduleParameter, DefaultPitrDiffSchedule))
             .WithEnvironment("Pitr__RunAsPostgres", LocalCommand.IsRoot ? "true" : "false")
             .WithEnvironment("PGBACKREST_CONFIG", Postgres.PitrConfigFile(stack));
+
+    /// <summary>
+    /// Where the server's image takes its own pgBackRest backups (ops/postgres/): the repository read and verified,
+    /// for the same metrics and alerts as locally, with the same schedules, stanza and repository as the server.
+    /// </summary>
+    private static IResourceBuilder<ContainerResource> WithRepositoryWatch(IDistributedApplicationBuilder builder, StackSettings stack,
+        IResourceBuilder<ContainerResource> backups) =>
+        backups
+            .WithPitrRepository(builder, stack)
+            .WithEnvironment("Pitr__Stanza", PitrArchive.Stanza)
+            .WithEnvironment("Pitr__FullSchedule", builder.SharedParameterWithDefault(FullScheduleParameter, DefaultPitrFullSchedule))
+            .WithEnvironment("Pitr__DiffSchedule", builder.SharedParameterWithDefault(DiffScheduleParameter, DefaultPitrDiffSchedule))
+            .WithEnvironment("Pitr__TakesBackups", "false");
 
     private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
         IResourceBuilder<IResourceWithConnectionString> database)

@@ -48,9 +48,11 @@ public static class Postgres
             .WithDockerfile(Path.Combine(stack.OpsDirectory, "postgres"))
             .WithBuildArg("POSTGRES_TAG", ContainerImages.Postgres.Tag)
             .WithDataVolume("trainingplatform-postgres")
-            .WithVolume(RepositoryVolume, ContainerRepositoryFolder)
             .WithArgs(["postgres", .. PitrArchive.ContainerServerSettings(PitrArchive.DefaultArchiveTimeout).SelectMany(setting => new[] { "-c", setting })])
-            .WithPitrEnvironment(builder, stack);
+            .WithPitrRepository(builder, stack)
+            .WithEnvironment(PitrArchive.EnvironmentName("pg1-path"), ContainerDataDirectory)
+            .WithEnvironment("PITR_FULL_SCHEDULE", builder.SharedParameterWithDefault(Backups.FullScheduleParameter, Backups.DefaultPitrFullSchedule))
+            .WithEnvironment("PITR_DIFF_SCHEDULE", builder.SharedParameterWithDefault(Backups.DiffScheduleParameter, Backups.DefaultPitrDiffSchedule));
 
         // PostgreSQL's own metrics for Prometheus (job "postgres"), with the extra query of ops/prometheus baked in
         // when deployed (no bind mounts there). The password apart from the URI: it needs no URI-encoding there.
@@ -77,42 +79,45 @@ public static class Postgres
     private const string ExporterQueriesFile = "/etc/postgres-exporter/queries.yml";
 
     /// <summary>
-    /// pgBackRest's options as <c>PGBACKREST_*</c> variables: the repository's location derived in the image from the
-    /// logical backups' bucket (ops/postgres/repository-environment.sh), the rest from the same parameters as locally
-    /// and the options of <see cref="PitrArchive"/> and <see cref="PitrRepository"/>; and the schedules cron runs.
+    /// The PITR repository for a container (the server's, and the backups service's, which reads and verifies it):
+    /// pgBackRest's options as <c>PGBACKREST_*</c> variables, the location derived in the image from the logical
+    /// backups' bucket (ops/postgres/repository-environment.sh; without one, the folder on the shared volume), the
+    /// rest from the same parameters as locally and the options of <see cref="PitrArchive"/> and <see cref="PitrRepository"/>.
     /// </summary>
-    private static IResourceBuilder<PostgresServerResource> WithPitrEnvironment(this IResourceBuilder<PostgresServerResource> server,
-        IDistributedApplicationBuilder builder, StackSettings stack)
+    public static IResourceBuilder<T> WithPitrRepository<T>(this IResourceBuilder<T> container, IDistributedApplicationBuilder builder, StackSettings stack)
+        where T : ContainerResource
     {
-        // The repository's key: azd asks for it deployed; in containers mode it is generated and kept under .stack.
-        var cipherPass = stack.Mode == StackMode.Publish || OperatingSystem.IsWindows()
-            ? builder.AddParameter("pitr-cipher-pass", secret: true)
-            : builder.AddParameterWithDefault("pitr-cipher-pass", ReadOrCreateSecret(PitrDirectory(stack), "cipher-pass"), secret: true);
-        server
+        container
+            .WithVolume(RepositoryVolume, ContainerRepositoryFolder)
             .WithEnvironment(PitrArchive.EnvironmentName("stanza"), PitrArchive.Stanza)
-            .WithEnvironment(PitrArchive.EnvironmentName("pg1-path"), ContainerDataDirectory)
             .WithEnvironment("PITR_REPOSITORY_FOLDER", ContainerRepositoryFolder)
             .WithEnvironment("BACKUP_S3_URI", builder.SharedParameterWithDefault(Backups.S3UriParameter, ""))
-            .WithEnvironment("BACKUP_S3_ENDPOINT_URL", builder.SharedParameterWithDefault(Backups.S3EndpointParameter, ""))
-            .WithEnvironment("PITR_FULL_SCHEDULE", builder.SharedParameterWithDefault(Backups.FullScheduleParameter, Backups.DefaultPitrFullSchedule))
-            .WithEnvironment("PITR_DIFF_SCHEDULE", builder.SharedParameterWithDefault(Backups.DiffScheduleParameter, Backups.DefaultPitrDiffSchedule));
+            .WithEnvironment("BACKUP_S3_ENDPOINT_URL", builder.SharedParameterWithDefault(Backups.S3EndpointParameter, ""));
         foreach (var (option, value) in PitrArchive.GeneralOptions.Concat(PitrRepository.FixedOptions))
         {
-            server.WithEnvironment(PitrArchive.EnvironmentName(option), value);
+            container.WithEnvironment(PitrArchive.EnvironmentName(option), value);
         }
         foreach (var (option, parameter) in new[]
         {
-            (PitrRepository.CipherPassOption, cipherPass),
-            (PitrRepository.RetentionOption, builder.AddParameterWithDefault("pitr-retention-days", "7")),
-            ("repo1-s3-region", builder.AddParameterWithDefault("pitr-s3-region", "us-east-1")),
+            (PitrRepository.CipherPassOption, CipherPass(builder, stack)),
+            (PitrRepository.RetentionOption, builder.SharedParameterWithDefault("pitr-retention-days", "7")),
+            ("repo1-s3-region", builder.SharedParameterWithDefault("pitr-s3-region", "us-east-1")),
             ("repo1-s3-key", builder.SharedParameterWithDefault(Backups.S3AccessKeyParameter, "", secret: true)),
             ("repo1-s3-key-secret", builder.SharedParameterWithDefault(Backups.S3SecretKeyParameter, "", secret: true)),
         })
         {
-            server.WithEnvironment(PitrArchive.EnvironmentName(option), parameter);
+            container.WithEnvironment(PitrArchive.EnvironmentName(option), parameter);
         }
-        return server;
+        return container;
     }
+
+    /// <summary>The repository's key: azd asks for it deployed; in containers mode it is generated and kept under .stack.</summary>
+    private static IResourceBuilder<ParameterResource> CipherPass(IDistributedApplicationBuilder builder, StackSettings stack) =>
+        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == "pitr-cipher-pass") is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : stack.Mode == StackMode.Publish || OperatingSystem.IsWindows()
+                ? builder.AddParameter("pitr-cipher-pass", secret: true)
+                : builder.AddParameterWithDefault("pitr-cipher-pass", ReadOrCreateSecret(PitrDirectory(stack), "cipher-pass"), secret: true);
 
     // Local mode runs PostgreSQL's Unix binaries, so file modes always apply.
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

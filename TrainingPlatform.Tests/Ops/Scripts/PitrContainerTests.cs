@@ -101,7 +101,8 @@ public sealed class PitrContainerTests
             await LocalProcess.RunAsync(LocalPostgres.Initdb(data, Path.Combine(root, "pwfile"), durable: false), TimeSpan.FromMinutes(1));
             var port = FreePort.Next();
 
-            var environment = await ContainerEnvironmentAsync(Parameters($"s3://{Bucket}/deployed", s3.EndpointUrl, password + "-cipher", "7", "S3RVER", "S3RVER"));
+            var parameters = Parameters($"s3://{Bucket}/deployed", s3.EndpointUrl, password + "-cipher", "7", "S3RVER", "S3RVER");
+            var environment = await ContainerEnvironmentAsync(parameters);
             // Where this machine differs from the image: the cluster's folder, socket and port, s3rver's private CA
             // (AWS's is in the image's ca-certificates), a lock folder of the test's own; and the password the entrypoint
             // passes on (PGPASSWORD), here unused: initdb's local connections are peer-authenticated.
@@ -172,11 +173,62 @@ public sealed class PitrContainerTests
             Assert.Equal("aes-256-cbc", stanza.GetProperty("cipher").GetString());
             // The archive went where the parameters point: beside the logical backups' prefix, encrypted.
             Assert.Contains(await s3.KeysAsync(Bucket, "deployed/pitr/archive/"), key => key.EndsWith(".lz4", StringComparison.Ordinal));
+
+            // The backups service, configured as its container is, reads and verifies that repository for the alerts.
+            var watch = await ContainerEnvironmentAsync(parameters, "backups");
+            Assert.Equal("false", watch["Pitr__TakesBackups"]);
+            watch["PGBACKREST_REPO1_STORAGE_CA_FILE"] = ca;
+            watch["PGBACKREST_LOCK_PATH"] = locks;
+            var metrics = await WatchingServiceMetricsAsync(watch, root);
+            Assert.Equal(1, metrics["pitr_verify_success"]);
+            Assert.Equal(stanza.GetProperty("backup")[0].GetProperty("timestamp").GetProperty("stop").GetInt64(), metrics["pitr_last_full_backup_timestamp_seconds"]);
+            // It took none itself: the server's image did.
+            var runs = metrics.Where(m => m.Key.StartsWith("pitr_backup_runs_total", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(runs);
+            Assert.All(runs, m => Assert.Equal(0, m.Value));
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    private static readonly string BackupsDll = Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Backups", "bin", RepositoryRoot.Configuration,
+        "net10.0", "TrainingPlatform.Backups.dll");
+
+    /// <summary>The pitr_* series of the backups service run with <paramref name="settings"/>, once it has verified the repository.</summary>
+    private static async Task<Dictionary<string, double>> WatchingServiceMetricsAsync(IReadOnlyDictionary<string, string> settings, string root)
+    {
+        var (httpPort, metricsPort) = (FreePort.Next(), FreePort.Next());
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var service = await LocalProcess.StartAsync(new LocalCommand("dotnet", [BackupsDll]), async cancellation =>
+        {
+            try
+            {
+                using var health = await client.GetAsync($"http://127.0.0.1:{httpPort}/healthz", cancellation);
+                return health.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), new Dictionary<string, string>(settings)
+        {
+            // Its logical backups are not under test: a database that is never reached, on a schedule that never comes.
+            ["ConnectionStrings__training"] = "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=training",
+            ["Backup__Schedule"] = "0 2 * * *",
+            ["BACKUP_DIR"] = Directory.CreateDirectory(Path.Combine(root, "dumps")).FullName,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["METRICS_ENABLED"] = "true",
+            ["Metrics__Port"] = metricsPort.ToString(CultureInfo.InvariantCulture),
+        });
+        service.EndWithThisProcess();
+        return await Wait.ForAsync(async () => (await client.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics")).Split('\n')
+                .Where(line => line.StartsWith("pitr_", StringComparison.Ordinal))
+                .Select(line => line.Split(' '))
+                .ToDictionary(parts => parts[0], parts => double.Parse(parts[1], CultureInfo.InvariantCulture)),
+            metrics => metrics.ContainsKey("pitr_verify_success"), TimeSpan.FromSeconds(60), metrics => $"pitr_verify_success on /metrics (has {string.Join(", ", metrics.Keys)})");
     }
 
     private static Dictionary<string, string> Parameters(string uri, string endpoint, string cipherPass, string retentionDays,
@@ -194,15 +246,14 @@ public sealed class PitrContainerTests
         };
 
     /// <summary>
-    /// The container's environment: the manifest's <c>postgres</c> env with <paramref name="parameters"/> filled in,
+    /// A container's environment as it concerns PITR: the manifest's env of <paramref name="resource"/> with <paramref name="parameters"/> filled in,
     /// then what the image's entrypoint adds and removes (repository-environment.sh's output, as it evals it).
     /// </summary>
-    private static async Task<Dictionary<string, string>> ContainerEnvironmentAsync(IReadOnlyDictionary<string, string> parameters)
+    private static async Task<Dictionary<string, string>> ContainerEnvironmentAsync(IReadOnlyDictionary<string, string> parameters, string resource = "postgres")
     {
-        var env = (await ManifestTests.Manifest.Value).GetProperty("resources").GetProperty("postgres").GetProperty("env")
+        var env = (await ManifestTests.Manifest.Value).GetProperty("resources").GetProperty(resource).GetProperty("env")
             .EnumerateObject()
-            .Where(v => v.Name.StartsWith("PGBACKREST_", StringComparison.Ordinal) || v.Name.StartsWith("BACKUP_", StringComparison.Ordinal)
-                || v.Name.StartsWith("PITR_", StringComparison.Ordinal))
+            .Where(v => new[] { "PGBACKREST_", "BACKUP_S3_", "PITR_", "Pitr__" }.Any(prefix => v.Name.StartsWith(prefix, StringComparison.Ordinal)))
             .ToDictionary(v => v.Name, v => Regex.Replace(v.Value.GetString()!, @"\{([a-z0-9-]+)\.value\}", m => parameters[m.Groups[1].Value]));
         var derived = await Command.RunAsync(RepositoryRoot.Ops("postgres", "repository-environment.sh"), [], env);
         Assert.True(derived.ExitCode == 0, derived.ToString());
