@@ -280,7 +280,9 @@ public partial class ManifestTests
         Assert.Contains("FROM postgres:${POSTGRES_TAG}", dockerfile);
         Assert.DoesNotMatch(@"(?m)^FROM postgres:\d", dockerfile);
         Assert.False(backups.TryGetProperty("bindMounts", out _), "backups has bind mounts, which do not deploy");
-        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
+        // Its dumps' volume; the PITR repository's beside it is PostgresManifestTests'.
+        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray(),
+            v => v.GetProperty("target").GetString() == "/var/lib/backups").GetProperty("name").GetString());
 
         Assert.Equal("{training.connectionString}", env.GetProperty("ConnectionStrings__training").GetString());
         Assert.Equal("{backup-schedule.value}", env.GetProperty("Backup__Schedule").GetString());

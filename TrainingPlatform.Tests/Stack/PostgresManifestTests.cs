@@ -120,6 +120,32 @@ public class PostgresManifestTests
         Assert.Matches(@"job_name: postgres\s+file_sd_configs:\s+- files: \[targets/postgres\.json\]", await File.ReadAllTextAsync(Path.Combine(context, "prometheus.yml")));
     }
 
+    [Fact]
+    public async Task The_backups_service_reads_and_verifies_the_same_repository_and_takes_no_backup_itself()
+    {
+        var resources = (await ManifestTests.Manifest.Value).GetProperty("resources");
+        static Dictionary<string, string> Env(JsonElement resource) => resource.GetProperty("env").EnumerateObject().ToDictionary(v => v.Name, v => v.Value.GetString()!);
+        var server = Env(resources.GetProperty("postgres"));
+        var backups = Env(resources.GetProperty("backups"));
+
+        Assert.Equal("false", backups["Pitr__TakesBackups"]);
+        Assert.Equal(PitrArchive.Stanza, backups["Pitr__Stanza"]);
+        Assert.Equal(server["PITR_FULL_SCHEDULE"], backups["Pitr__FullSchedule"]);
+        Assert.Equal(server["PITR_DIFF_SCHEDULE"], backups["Pitr__DiffSchedule"]);
+        // The repository as the server has it: every option but the server's own (its data directory).
+        var repository = new[] { "BACKUP_S3_URI", "BACKUP_S3_ENDPOINT_URL", "PITR_REPOSITORY_FOLDER" }
+            .Concat(server.Keys.Where(k => k.StartsWith("PGBACKREST_", StringComparison.Ordinal) && !k.StartsWith("PGBACKREST_PG1_", StringComparison.Ordinal)));
+        Assert.All(repository, key => Assert.Equal(server[key], backups.GetValueOrDefault(key)));
+        Assert.Contains(resources.GetProperty("backups").GetProperty("volumes").EnumerateArray(),
+            v => v.GetProperty("name").GetString() == Postgres.RepositoryVolume && v.GetProperty("target").GetString() == server["PITR_REPOSITORY_FOLDER"]);
+
+        var dockerfile = await File.ReadAllTextAsync(RepositoryRoot.Ops("backups", "Dockerfile"));
+        Assert.Matches(@"apt-get install[^\n]* pgbackrest", dockerfile);
+        Assert.Contains("COPY ops/postgres/repository-environment.sh /app/ops/postgres/", dockerfile);
+        Assert.Contains("eval \\\"$(/app/ops/postgres/repository-environment.sh)\\\"", dockerfile);
+        Assert.Contains("!ops/postgres/repository-environment.sh", await File.ReadAllTextAsync(RepositoryRoot.Ops("backups", "Dockerfile.dockerignore")));
+    }
+
     private static string? Default(JsonElement resources, string parameter) =>
         resources.GetProperty(parameter).GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString();
 }
