@@ -67,8 +67,12 @@ case $mode in
       sleep 5
     done
     ;;
+  -h | --help)
+    # The header above is the help.
+    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+    ;;
   *)
-    echo "Usage: backup.sh full|diff|first" >&2
+    echo "Usage: backup.sh full|diff|first (see --help)" >&2
     exit 2
     ;;
 esac

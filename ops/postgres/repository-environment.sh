@@ -25,6 +25,13 @@ emit() {
   printf 'export %s=%q\n' "$1" "$2"
 }
 
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  # The header above is the help.
+  sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+  exit 0
+fi
+(($# == 0)) || die "no arguments expected (see --help)"
+
 uri=${BACKUP_S3_URI:-}
 if [[ -z $uri ]]; then
   emit PGBACKREST_REPO1_PATH "${PITR_REPOSITORY_FOLDER:-/var/lib/pgbackrest}"
