@@ -89,6 +89,8 @@ public static class Postgres
     {
         container
             .WithVolume(RepositoryVolume, ContainerRepositoryFolder)
+            // No configuration file (the package's /etc/pgbackrest.conf names a repository): every option is a variable.
+            .WithEnvironment(PitrArchive.EnvironmentName("config"), "/dev/null")
             .WithEnvironment(PitrArchive.EnvironmentName("stanza"), PitrArchive.Stanza)
             .WithEnvironment("PITR_REPOSITORY_FOLDER", ContainerRepositoryFolder)
             .WithEnvironment("BACKUP_S3_URI", builder.SharedParameterWithDefault(Backups.S3UriParameter, ""))

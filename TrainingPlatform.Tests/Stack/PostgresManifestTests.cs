@@ -75,6 +75,8 @@ public class PostgresManifestTests
             Assert.Equal(value, env[PitrArchive.EnvironmentName(option)]);
         }
         Assert.Equal(PitrArchive.Stanza, env["PGBACKREST_STANZA"]);
+        // Only these variables: no configuration file adds or overrides an option.
+        Assert.Equal("/dev/null", env["PGBACKREST_CONFIG"]);
         // Nothing secret in plain sight: no argument refers to a parameter, and every password, key or secret is one.
         Assert.DoesNotContain(postgres.GetProperty("args").EnumerateArray(), a => a.GetString()!.Contains('{'));
         Assert.All(env.Where(v => Regex.IsMatch(v.Key, "PASS|SECRET|_KEY$")), v => Assert.Matches(@"^\{[a-z0-9-]+\.value\}$", v.Value));
