@@ -144,7 +144,8 @@ public class PostgresManifestTests
         var dockerfile = await File.ReadAllTextAsync(RepositoryRoot.Ops("backups", "Dockerfile"));
         Assert.Matches(@"apt-get install[^\n]* pgbackrest", dockerfile);
         Assert.Contains("COPY ops/postgres/repository-environment.sh /app/ops/postgres/", dockerfile);
-        Assert.Contains("eval \\\"$(/app/ops/postgres/repository-environment.sh)\\\"", dockerfile);
+        // A malformed bucket parameter stops it with the script's message rather than watching the default folder.
+        Assert.Contains("repository=$(/app/ops/postgres/repository-environment.sh) && eval \\\"$repository\\\" && exec ", dockerfile);
         Assert.Contains("!ops/postgres/repository-environment.sh", await File.ReadAllTextAsync(RepositoryRoot.Ops("backups", "Dockerfile.dockerignore")));
     }
 

@@ -10,7 +10,10 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "$0")" && pwd)
-eval "$("$here/repository-environment.sh")"
+# Assigned first, so that a malformed bucket parameter stops the container with the script's message (an eval of a
+# failed substitution would carry on, archiving into the default folder).
+repository=$("$here/repository-environment.sh")
+eval "$repository"
 # pgBackRest's backups connect on the socket, where the image's initdb asks for the password too (scram-sha-256).
 export PGPASSWORD=${PGPASSWORD:-${POSTGRES_PASSWORD:-}}
 
