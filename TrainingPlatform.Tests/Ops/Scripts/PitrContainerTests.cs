@@ -174,6 +174,14 @@ public sealed class PitrContainerTests
             // The archive went where the parameters point: beside the logical backups' prefix, encrypted.
             Assert.Contains(await s3.KeysAsync(Bucket, "deployed/pitr/archive/"), key => key.EndsWith(".lz4", StringComparison.Ordinal));
 
+            // An operator restores from it as backup-restore.md says for a deployment: the parameters exported as the
+            // server has them, the location derived by repository-environment.sh, no configuration file.
+            var operatorEnvironment = new Dictionary<string, string>(environment.Where(v => v.Key != "PGBACKREST_CONFIG"));
+            var list = await Command.RunAsync(Command.Script("restore.sh"), ["pitr", "--list"], operatorEnvironment, workingDirectory: root);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            Assert.Matches(@"\d{8}-\d{6}F\s+full", list.Stdout);
+            Assert.Contains("recoverable: from ", list.Stdout);
+
             // The backups service, configured as its container is, reads and verifies that repository for the alerts.
             var watch = await ContainerEnvironmentAsync(parameters, "backups");
             Assert.Equal("false", watch["Pitr__TakesBackups"]);
