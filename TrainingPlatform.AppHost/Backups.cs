@@ -18,6 +18,8 @@ public static class Backups
     /// <summary>pgBackRest's schedules: a full backup weekly (Sunday 03:00 UTC), a differential on the other nights.</summary>
     public const string DefaultPitrFullSchedule = "0 3 * * 0";
     public const string DefaultPitrDiffSchedule = "0 3 * * 1-6";
+    public const string FullScheduleParameter = "pitr-full-schedule";
+    public const string DiffScheduleParameter = "pitr-diff-schedule";
 
     /// <summary>The S3 parameters, shared with the WAL archive (Postgres.cs), which keeps its repository beside the dumps.</summary>
     public const string S3UriParameter = "backup-s3-uri";
@@ -55,7 +57,7 @@ public static class Backups
         image = stack.Mode == StackMode.Publish
             ? image.WithVolume("trainingplatform-backups", ContainerBackupDirectory)
             : image.WithBindMount(Directory.CreateDirectory(localBackups).FullName, ContainerBackupDirectory);
-        return Configure(builder, image, database);
+        return Configure(builder, WithRepositoryWatch(builder, stack, image), database);
     }
 
     /// <summary>Where Prometheus scrapes the service: <paramref name="host"/> and the metrics port it reaches.</summary>
@@ -90,10 +92,23 @@ public static class Backups
         IResourceBuilder<ProjectResource> backups) =>
         backups
             .WithEnvironment("Pitr__Stanza", PitrArchive.Stanza)
-            .WithEnvironment("Pitr__FullSchedule", builder.AddParameterWithDefault("pitr-full-schedule", DefaultPitrFullSchedule))
-            .WithEnvironment("Pitr__DiffSchedule", builder.AddParameterWithDefault("pitr-diff-schedule", DefaultPitrDiffSchedule))
+            .WithEnvironment("Pitr__FullSchedule", builder.SharedParameterWithDefault(FullScheduleParameter, DefaultPitrFullSchedule))
+            .WithEnvironment("Pitr__DiffSchedule", builder.SharedParameterWithDefault(DiffScheduleParameter, DefaultPitrDiffSchedule))
             .WithEnvironment("Pitr__RunAsPostgres", LocalCommand.IsRoot ? "true" : "false")
             .WithEnvironment("PGBACKREST_CONFIG", Postgres.PitrConfigFile(stack));
+
+    /// <summary>
+    /// Where the server's image takes its own pgBackRest backups (ops/postgres/): the repository read and verified,
+    /// for the same metrics and alerts as locally, with the same schedules, stanza and repository as the server.
+    /// </summary>
+    private static IResourceBuilder<ContainerResource> WithRepositoryWatch(IDistributedApplicationBuilder builder, StackSettings stack,
+        IResourceBuilder<ContainerResource> backups) =>
+        backups
+            .WithPitrRepository(builder, stack)
+            .WithEnvironment("Pitr__Stanza", PitrArchive.Stanza)
+            .WithEnvironment("Pitr__FullSchedule", builder.SharedParameterWithDefault(FullScheduleParameter, DefaultPitrFullSchedule))
+            .WithEnvironment("Pitr__DiffSchedule", builder.SharedParameterWithDefault(DiffScheduleParameter, DefaultPitrDiffSchedule))
+            .WithEnvironment("Pitr__TakesBackups", "false");
 
     private static IResourceBuilder<IResourceWithEndpoints> Configure<T>(IDistributedApplicationBuilder builder, IResourceBuilder<T> backups,
         IResourceBuilder<IResourceWithConnectionString> database)
@@ -101,10 +116,10 @@ public static class Backups
     {
         var schedule = builder.AddParameterWithDefault("backup-schedule", DefaultSchedule);
         var encryptionKey = builder.AddParameterWithDefault("backup-encryption-key", "", secret: true);
-        var s3Uri = builder.AddParameterWithDefault(S3UriParameter, "");
-        var s3Endpoint = builder.AddParameterWithDefault(S3EndpointParameter, "");
-        var s3AccessKeyId = builder.AddParameterWithDefault(S3AccessKeyParameter, "", secret: true);
-        var s3SecretAccessKey = builder.AddParameterWithDefault(S3SecretKeyParameter, "", secret: true);
+        var s3Uri = builder.SharedParameterWithDefault(S3UriParameter, "");
+        var s3Endpoint = builder.SharedParameterWithDefault(S3EndpointParameter, "");
+        var s3AccessKeyId = builder.SharedParameterWithDefault(S3AccessKeyParameter, "", secret: true);
+        var s3SecretAccessKey = builder.SharedParameterWithDefault(S3SecretKeyParameter, "", secret: true);
 
         backups
             .WithReference(database)

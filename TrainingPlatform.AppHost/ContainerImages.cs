@@ -17,6 +17,7 @@ public static class ContainerImages
     public static ContainerImage Postgres { get; } = new("postgres", "17.6");
     public static ContainerImage Prometheus { get; } = new("prom/prometheus", "v3.5.0");
     public static ContainerImage BlackboxExporter { get; } = new("prom/blackbox-exporter", "v0.27.0");
+    public static ContainerImage PostgresExporter { get; } = new("quay.io/prometheuscommunity/postgres-exporter", "v0.17.1");
     public static ContainerImage Alertmanager { get; } = new("prom/alertmanager", "v0.28.1");
     public static ContainerImage Grafana { get; } = new("grafana/grafana", "12.2.0");
     public static ContainerImage Ingress { get; } = new("haproxy", "3.2.6");
@@ -29,7 +30,7 @@ public static class ContainerImages
     public static ContainerImage DotnetSdk { get; } = new("mcr.microsoft.com/dotnet/sdk", "10.0");
 
     /// <summary>The images the stack runs in containers mode (README, "Two runtime modes").</summary>
-    public static IReadOnlyList<ContainerImage> Run { get; } = [Postgres, Prometheus, BlackboxExporter, Alertmanager, Grafana, MailCatcher, Ingress, Cache];
+    public static IReadOnlyList<ContainerImage> Run { get; } = [Postgres, PostgresExporter, Prometheus, BlackboxExporter, Alertmanager, Grafana, MailCatcher, Ingress, Cache];
 
     public static IReadOnlyList<ContainerImage> All { get; } = [.. Run, DotnetSdk];
 

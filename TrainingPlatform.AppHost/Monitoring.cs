@@ -36,7 +36,8 @@ public static class Monitoring
                     self: $"localhost:{Prometheus.ContainerPort}",
                     blackbox: $"{Blackbox.Name}:{Blackbox.ContainerPort}",
                     alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
-                    Backups.MetricsTarget(backups));
+                    Backups.MetricsTarget(backups),
+                    Postgres.ContainerExporterTarget);
                 break;
             case StackMode.Local:
                 prometheus.OnBeforeResourceStarted((_, _, _) => WriteTargets(config, ReplicaTargets(replicas, "127.0.0.1"),
@@ -54,7 +55,8 @@ public static class Monitoring
                     self: $"localhost:{Prometheus.ContainerPort}",
                     blackbox: $"{Blackbox.Name}:{blackbox.GetEndpoint("http").TargetPort}",
                     alertmanager: $"{Alerting.Name}:{Alerting.ContainerPort}",
-                    Backups.MetricsTarget(backups)));
+                    Backups.MetricsTarget(backups),
+                    Postgres.ContainerExporterTarget));
                 break;
         }
     }

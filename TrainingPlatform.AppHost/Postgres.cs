@@ -9,7 +9,9 @@ namespace TrainingPlatform.AppHost;
 /// The PostgreSQL server and the API's database, in every mode: locally the machine's binaries (initdb on the first
 /// start into <c>.stack/postgres/data</c>), archiving every WAL segment through pgBackRest into the repository of
 /// <c>.stack/pgbackrest/pgbackrest.conf</c> (point-in-time recovery, ops/docs/backup-restore.md); in containers mode
-/// and deployed, the pinned <c>postgres</c> image.
+/// and deployed, the image of ops/postgres/Dockerfile (the pinned <c>postgres</c> image plus pgBackRest), archiving
+/// into S3 beside the logical backups or a volume, configured by <c>PGBACKREST_*</c> variables, and taking its
+/// scheduled backups itself. postgres_exporter beside it in every mode.
 /// </summary>
 public static class Postgres
 {
@@ -23,15 +25,101 @@ public static class Postgres
     /// <summary>The server and its database <paramref name="databaseName"/> (the connection string of that name).</summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddTrainingDatabase(this IDistributedApplicationBuilder builder,
         StackSettings stack, string databaseName) =>
-        stack.Mode != StackMode.Local ? builder.AddContainerPostgres(databaseName)
+        stack.Mode != StackMode.Local ? builder.AddContainerPostgres(stack, databaseName)
         : OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException("Local mode needs Linux.")
         : builder.AddLocalPostgres(stack, databaseName);
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(this IDistributedApplicationBuilder builder, string databaseName) =>
-        builder.AddPostgres(Name, password: builder.AddParameter("postgres-password", secret: true))
-            .WithImageTag(ContainerImages.Postgres.Tag)
+    /// <summary>The server's data and pgBackRest's folder repository (without S3) in the image, each on a named volume.</summary>
+    public const string ContainerDataDirectory = "/var/lib/postgresql/data";
+    public const string ContainerRepositoryFolder = "/var/lib/pgbackrest";
+    public const string RepositoryVolume = "trainingplatform-pgbackrest";
+
+    /// <summary>The port postgres_exporter listens on in its image.</summary>
+    public const int ExporterContainerPort = 9187;
+
+    /// <summary>Where Prometheus scrapes postgres_exporter in containers mode and deployed: by name on the containers' network.</summary>
+    public static string ContainerExporterTarget => $"{ExporterName}:{ExporterContainerPort}";
+
+    private static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(this IDistributedApplicationBuilder builder, StackSettings stack,
+        string databaseName)
+    {
+        var password = builder.AddParameter("postgres-password", secret: true);
+        var server = builder.AddPostgres(Name, password: password)
+            .WithDockerfile(Path.Combine(stack.OpsDirectory, "postgres"))
+            .WithBuildArg("POSTGRES_TAG", ContainerImages.Postgres.Tag)
             .WithDataVolume("trainingplatform-postgres")
-            .AddDatabase(databaseName);
+            .WithArgs(["postgres", .. PitrArchive.ContainerServerSettings(PitrArchive.DefaultArchiveTimeout).SelectMany(setting => new[] { "-c", setting })])
+            .WithPitrRepository(builder, stack)
+            .WithEnvironment(PitrArchive.EnvironmentName("pg1-path"), ContainerDataDirectory)
+            .WithEnvironment("PITR_FULL_SCHEDULE", builder.SharedParameterWithDefault(Backups.FullScheduleParameter, Backups.DefaultPitrFullSchedule))
+            .WithEnvironment("PITR_DIFF_SCHEDULE", builder.SharedParameterWithDefault(Backups.DiffScheduleParameter, Backups.DefaultPitrDiffSchedule));
+
+        // PostgreSQL's own metrics for Prometheus (job "postgres"), with the extra query of ops/prometheus baked in
+        // when deployed (no bind mounts there). The password apart from the URI: it needs no URI-encoding there.
+        var endpoint = server.GetEndpoint("tcp");
+        var queries = Path.Combine(stack.OpsDirectory, "prometheus", "postgres-exporter-queries.yml");
+        var exporter = stack.Mode == StackMode.Publish
+            ? builder.AddDockerfile(ExporterName, Path.Combine(stack.OpsDirectory, "prometheus"), "postgres-exporter.Dockerfile")
+            : builder.AddContainer(ExporterName, ContainerImages.PostgresExporter)
+                .WithBindMount(queries, ExporterQueriesFile, isReadOnly: true);
+        exporter
+            .WithArgs("--extend.query-path=" + ExporterQueriesFile)
+            .WithHttpEndpoint(targetPort: ExporterContainerPort, name: "http")
+            .WithEnvironment("DATA_SOURCE_URI", ReferenceExpression.Create(
+                $"{endpoint.Property(EndpointProperty.Host)}:{endpoint.Property(EndpointProperty.Port)}/postgres?sslmode=disable"))
+            .WithEnvironment("DATA_SOURCE_USER", "postgres")
+            .WithEnvironment("DATA_SOURCE_PASS", password)
+            .WithHttpHealthCheck("/metrics")
+            .WaitFor(server);
+
+        return server.AddDatabase(databaseName);
+    }
+
+    /// <summary>Where the exporter's image (ops/prometheus/postgres-exporter.Dockerfile) and the mount put the extra query.</summary>
+    private const string ExporterQueriesFile = "/etc/postgres-exporter/queries.yml";
+
+    /// <summary>
+    /// The PITR repository for a container (the server's, and the backups service's, which reads and verifies it):
+    /// pgBackRest's options as <c>PGBACKREST_*</c> variables, the location derived in the image from the logical
+    /// backups' bucket (ops/postgres/repository-environment.sh; without one, the folder on the shared volume), the
+    /// rest from the same parameters as locally and the options of <see cref="PitrArchive"/> and <see cref="PitrRepository"/>.
+    /// </summary>
+    public static IResourceBuilder<T> WithPitrRepository<T>(this IResourceBuilder<T> container, IDistributedApplicationBuilder builder, StackSettings stack)
+        where T : ContainerResource
+    {
+        container
+            .WithVolume(RepositoryVolume, ContainerRepositoryFolder)
+            // No configuration file (the package's /etc/pgbackrest.conf names a repository): every option is a variable.
+            .WithEnvironment(PitrArchive.EnvironmentName("config"), "/dev/null")
+            .WithEnvironment(PitrArchive.EnvironmentName("stanza"), PitrArchive.Stanza)
+            .WithEnvironment("PITR_REPOSITORY_FOLDER", ContainerRepositoryFolder)
+            .WithEnvironment("BACKUP_S3_URI", builder.SharedParameterWithDefault(Backups.S3UriParameter, ""))
+            .WithEnvironment("BACKUP_S3_ENDPOINT_URL", builder.SharedParameterWithDefault(Backups.S3EndpointParameter, ""));
+        foreach (var (option, value) in PitrArchive.GeneralOptions.Concat(PitrRepository.FixedOptions))
+        {
+            container.WithEnvironment(PitrArchive.EnvironmentName(option), value);
+        }
+        foreach (var (option, parameter) in new[]
+        {
+            (PitrRepository.CipherPassOption, CipherPass(builder, stack)),
+            (PitrRepository.RetentionOption, builder.SharedParameterWithDefault("pitr-retention-days", "7")),
+            ("repo1-s3-region", builder.SharedParameterWithDefault("pitr-s3-region", "us-east-1")),
+            ("repo1-s3-key", builder.SharedParameterWithDefault(Backups.S3AccessKeyParameter, "", secret: true)),
+            ("repo1-s3-key-secret", builder.SharedParameterWithDefault(Backups.S3SecretKeyParameter, "", secret: true)),
+        })
+        {
+            container.WithEnvironment(PitrArchive.EnvironmentName(option), parameter);
+        }
+        return container;
+    }
+
+    /// <summary>The repository's key: azd asks for it deployed; in containers mode it is generated and kept under .stack.</summary>
+    private static IResourceBuilder<ParameterResource> CipherPass(IDistributedApplicationBuilder builder, StackSettings stack) =>
+        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == "pitr-cipher-pass") is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : stack.Mode == StackMode.Publish || OperatingSystem.IsWindows()
+                ? builder.AddParameter("pitr-cipher-pass", secret: true)
+                : builder.AddParameterWithDefault("pitr-cipher-pass", ReadOrCreateSecret(PitrDirectory(stack), "cipher-pass"), secret: true);
 
     // Local mode runs PostgreSQL's Unix binaries, so file modes always apply.
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -17,6 +17,16 @@ public static class StackParameters
             ? builder.AddParameter(name, () => builder.Configuration[$"Parameters:{name}"] ?? value, publishValueAsDefault: false, secret: secret)
             : builder.AddParameter(name, new PublishedDefault(value), secret: secret);
 
+    /// <summary>
+    /// The parameter <paramref name="name"/> as the first resource that needs it added it, or a new one: the S3 and
+    /// pgBackRest schedule parameters are shared by the server's archiving (Postgres.cs) and the backups service.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> SharedParameterWithDefault(this IDistributedApplicationBuilder builder, string name,
+        string value, bool secret = false) =>
+        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == name) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddParameterWithDefault(name, value, secret);
+
     /// <summary>A default the manifest carries (azd then does not ask) and the configuration overrides.</summary>
     private sealed class PublishedDefault(string value) : ParameterDefault
     {

@@ -39,6 +39,17 @@ public sealed record PitrS3(string Bucket, string Path, string Endpoint, int Por
 /// </summary>
 public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPass, int RetentionDays)
 {
+    public const string CipherPassOption = "repo1-cipher-pass";
+    public const string RetentionOption = "repo1-retention-full";
+
+    // Path-style requests work with AWS and with every S3-compatible server; host-style needs wildcard DNS.
+    private static readonly KeyValuePair<string, string> UriStyle = new("repo1-s3-uri-style", "path");
+    private static readonly KeyValuePair<string, string> CipherType = new("repo1-cipher-type", "aes-256-cbc");
+    private static readonly KeyValuePair<string, string> RetentionType = new("repo1-retention-full-type", "time");
+
+    /// <summary>The options whose value is the same for every repository (the S3 one ignored by a folder).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> FixedOptions { get; } = [UriStyle, CipherType, RetentionType];
+
     /// <summary>The repository options, as pgBackRest's configuration file and its <c>PGBACKREST_*</c> variables name them.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Options()
     {
@@ -54,8 +65,7 @@ public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPas
             Add("repo1-s3-region", s3.Region);
             Add("repo1-s3-key", s3.AccessKeyId);
             Add("repo1-s3-key-secret", s3.SecretAccessKey);
-            // Path-style requests work with AWS and with every S3-compatible server; host-style needs wildcard DNS.
-            Add("repo1-s3-uri-style", "path");
+            options.Add(UriStyle);
             if (s3.CaFile is { Length: > 0 } caFile)
             {
                 Add("repo1-storage-ca-file", caFile);
@@ -65,10 +75,10 @@ public sealed record PitrRepository(string? Folder, PitrS3? S3, string CipherPas
         {
             Add("repo1-path", Folder ?? throw new InvalidOperationException("A repository needs a folder or an S3 bucket."));
         }
-        Add("repo1-cipher-type", "aes-256-cbc");
-        Add("repo1-cipher-pass", CipherPass);
-        Add("repo1-retention-full-type", "time");
-        Add("repo1-retention-full", RetentionDays.ToString(CultureInfo.InvariantCulture));
+        options.Add(CipherType);
+        Add(CipherPassOption, CipherPass);
+        options.Add(RetentionType);
+        Add(RetentionOption, RetentionDays.ToString(CultureInfo.InvariantCulture));
         return options;
     }
 }
@@ -94,12 +104,40 @@ public static class PitrArchive
     /// </summary>
     public static IReadOnlyList<string> ServerSettings(string configFile, string socketDirectory, string archiveTimeout) =>
     [
-        "wal_level=replica",
-        "archive_mode=on",
-        $"archive_command={PgBackRest.Path} --config=\"{configFile}\" --stanza={Stanza} archive-push %p",
-        "archive_timeout=" + archiveTimeout,
+        .. ArchiveSettings($"{PgBackRest.Path} --config=\"{configFile}\"", archiveTimeout),
         "unix_socket_directories=" + socketDirectory,
     ];
+
+    /// <summary>
+    /// The <c>-c</c> settings of the server in ops/postgres/Dockerfile's image: pgBackRest on its PATH reads every option
+    /// from the <c>PGBACKREST_*</c> variables the server inherits (<see cref="EnvironmentName"/>), and reaches the
+    /// server on the image's default socket.
+    /// </summary>
+    public static IReadOnlyList<string> ContainerServerSettings(string archiveTimeout) => ArchiveSettings("pgbackrest", archiveTimeout);
+
+    private static IReadOnlyList<string> ArchiveSettings(string pgBackRest, string archiveTimeout) =>
+    [
+        "wal_level=replica",
+        "archive_mode=on",
+        $"archive_command={pgBackRest} --stanza={Stanza} archive-push %p",
+        "archive_timeout=" + archiveTimeout,
+    ];
+
+    /// <summary>What every pgBackRest command of the stack runs with, whatever its repository.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> GeneralOptions { get; } =
+    [
+        // Logs go to the caller (the server's log, the backups service's log, the operator's terminal).
+        new("log-level-file", "off"),
+        new("log-level-console", "info"),
+        new("log-level-stderr", "off"),
+        // A backup starts with an immediate checkpoint rather than waiting up to checkpoint_timeout.
+        new("start-fast", "y"),
+        new("compress-type", "lz4"),
+        new("process-max", "2"),
+    ];
+
+    /// <summary>The environment variable pgBackRest reads <paramref name="option"/> from: <c>repo1-s3-key</c> is <c>PGBACKREST_REPO1_S3_KEY</c>.</summary>
+    public static string EnvironmentName(string option) => "PGBACKREST_" + option.ToUpperInvariant().Replace('-', '_');
 
     /// <summary>
     /// Writes pgBackRest's configuration for the cluster in <paramref name="dataDirectory"/> into
@@ -124,10 +162,10 @@ public static class PitrArchive
         }
         text.Append(CultureInfo.InvariantCulture, $"log-path={Path.Combine(directory, "log")}\n");
         text.Append(CultureInfo.InvariantCulture, $"lock-path={Path.Combine(directory, "lock")}\n");
-        // Logs go to the caller (the server's log, the backups service's log, the operator's terminal).
-        text.Append("log-level-file=off\nlog-level-console=info\nlog-level-stderr=off\n");
-        // A backup starts with an immediate checkpoint rather than waiting up to checkpoint_timeout.
-        text.Append("start-fast=y\ncompress-type=lz4\nprocess-max=2\n");
+        foreach (var (key, value) in GeneralOptions)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{key}={value}\n");
+        }
         text.Append(CultureInfo.InvariantCulture, $"\n[{Stanza}]\npg1-path={dataDirectory}\npg1-socket-path={socketDirectory}\npg1-user=postgres\n");
         if (port is not null)
         {

@@ -39,20 +39,43 @@ public sealed class PitrJob(PitrSettings settings, PitrMetrics metrics, ILogger<
         try
         {
             await BackupLockedAsync(type, trigger, cancellation);
-            var verify = await RunAsync(["verify"], cancellation);
-            metrics.Verified(DateTimeOffset.UtcNow, verify.Succeeded);
-            if (verify.Succeeded)
+            await VerifyLockedAsync(cancellation);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    /// <summary>Where the server takes its own backups: the repository's backup times read, and with <paramref name="verify"/> checked.</summary>
+    public async Task WatchAsync(bool verify, CancellationToken cancellation)
+    {
+        await _running.WaitAsync(cancellation);
+        try
+        {
+            await ReadRepositoryAsync(cancellation);
+            if (verify)
             {
-                log.LogInformation("pgbackrest verify: the repository's backups and WAL are intact.");
-            }
-            else
-            {
-                log.LogError("pgbackrest verify failed: {Error}", verify.Error);
+                await VerifyLockedAsync(cancellation);
             }
         }
         finally
         {
             _running.Release();
+        }
+    }
+
+    private async Task VerifyLockedAsync(CancellationToken cancellation)
+    {
+        var verify = await RunAsync(["verify"], cancellation);
+        metrics.Verified(DateTimeOffset.UtcNow, verify.Succeeded);
+        if (verify.Succeeded)
+        {
+            log.LogInformation("pgbackrest verify: the repository's backups and WAL are intact.");
+        }
+        else
+        {
+            log.LogError("pgbackrest verify failed: {Error}", verify.Error);
         }
     }
 

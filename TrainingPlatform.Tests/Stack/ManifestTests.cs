@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Stack;
 /// </summary>
 public partial class ManifestTests
 {
-    private static readonly string OutputDirectory = Directory.CreateTempSubdirectory("tp-manifest-").FullName;
+    internal static readonly string OutputDirectory = Directory.CreateTempSubdirectory("tp-manifest-").FullName;
     /// <summary>Generated once per run, for every class that reads it.</summary>
     internal static readonly Lazy<Task<JsonElement>> Manifest = new(GenerateAsync);
 
@@ -20,7 +20,7 @@ public partial class ManifestTests
         {
             Assert.True(resources.TryGetProperty(name, out _), $"manifest lacks '{name}'");
         }
-        Assert.StartsWith("docker.io/library/postgres:17", resources.GetProperty("postgres").GetProperty("image").GetString());
+        Assert.EndsWith("/ops/postgres/Dockerfile", resources.GetProperty("postgres").GetProperty("build").GetProperty("dockerfile").GetString());
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public partial class ManifestTests
     {
         var resources = (await Manifest.Value).GetProperty("resources");
 
-        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "jwt-previous-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url", "grafana-admin-password" })
+        foreach (var name in new[] { "postgres-password", "jwt-signing-key", "jwt-previous-signing-key", "sentry-dsn", "smtp", "alertmanager-page-url", "alertmanager-ticket-url", "alertmanager-watchdog-url", "grafana-admin-password", "pitr-cipher-pass" })
         {
             var parameter = resources.GetProperty(name);
             Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
@@ -273,14 +273,16 @@ public partial class ManifestTests
 
         Assert.Equal("container.v1", backups.GetProperty("type").GetString());
         Assert.EndsWith("/ops/backups/Dockerfile", build.GetProperty("dockerfile").GetString());
-        // pg_dump comes from the image the server runs: the one tag, passed to the Dockerfile, which writes none.
-        var postgresTag = resources.GetProperty("postgres").GetProperty("image").GetString()!.Split(':')[^1];
+        // pg_dump comes from the image the server runs: the one tag, passed to both Dockerfiles, which write none.
+        var postgresTag = resources.GetProperty("postgres").GetProperty("build").GetProperty("args").GetProperty("POSTGRES_TAG").GetString();
         Assert.Equal(postgresTag, build.GetProperty("args").GetProperty("POSTGRES_TAG").GetString());
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "ops", "backups", "Dockerfile"));
         Assert.Contains("FROM postgres:${POSTGRES_TAG}", dockerfile);
         Assert.DoesNotMatch(@"(?m)^FROM postgres:\d", dockerfile);
         Assert.False(backups.TryGetProperty("bindMounts", out _), "backups has bind mounts, which do not deploy");
-        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
+        // Its dumps' volume; the PITR repository's beside it is PostgresManifestTests'.
+        Assert.Equal("trainingplatform-backups", Assert.Single(backups.GetProperty("volumes").EnumerateArray(),
+            v => v.GetProperty("target").GetString() == "/var/lib/backups").GetProperty("name").GetString());
 
         Assert.Equal("{training.connectionString}", env.GetProperty("ConnectionStrings__training").GetString());
         Assert.Equal("{backup-schedule.value}", env.GetProperty("Backup__Schedule").GetString());
