@@ -183,7 +183,9 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
             // Whatever happened above, the next test finds three replicas again.
             var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
             Assert.True((await commands.ExecuteCommandAsync(victim, KnownResourceCommands.StartCommand, StackFixture.Timeout(120))).Success);
-            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(victim, StackFixture.Timeout(120));
+            // The start command returns before the resource leaves the state the kill left it in: waiting must not stop at
+            // that old "exited" state (the default in tests, which have no dashboard to start it again from).
+            await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(victim, WaitBehavior.WaitOnResourceUnavailable, StackFixture.Timeout(120));
         }
     }
 
