@@ -3,6 +3,7 @@ using Aspire.Hosting.Testing;
 
 namespace TrainingPlatform.Tests.Stack;
 
+[LongRunning]
 public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
