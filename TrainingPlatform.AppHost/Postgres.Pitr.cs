@@ -9,6 +9,13 @@ namespace TrainingPlatform.AppHost;
 /// </summary>
 public static partial class Postgres
 {
+    // The repository's parameters, the same in every mode.
+    private const string CipherPassParameter = "pitr-cipher-pass";
+    private const string RetentionDaysParameter = "pitr-retention-days";
+    private const string DefaultRetentionDays = "7";
+    private const string S3RegionParameter = "pitr-s3-region";
+    private const string DefaultS3Region = "us-east-1";
+
     /// <summary>Where the local server's pgBackRest configuration, logs and (without S3) repository live, under <c>.stack/</c>.</summary>
     public static string PitrDirectory(StackSettings stack) => Path.Combine(stack.DataDirectory, "pgbackrest");
 
@@ -38,8 +45,8 @@ public static partial class Postgres
         foreach (var (option, parameter) in new[]
         {
             (PitrRepository.CipherPassOption, CipherPass(builder, stack)),
-            (PitrRepository.RetentionOption, builder.SharedParameterWithDefault("pitr-retention-days", "7")),
-            ("repo1-s3-region", builder.SharedParameterWithDefault("pitr-s3-region", "us-east-1")),
+            (PitrRepository.RetentionOption, builder.SharedParameterWithDefault(RetentionDaysParameter, DefaultRetentionDays)),
+            ("repo1-s3-region", builder.SharedParameterWithDefault(S3RegionParameter, DefaultS3Region)),
             ("repo1-s3-key", builder.SharedParameterWithDefault(Backups.S3AccessKeyParameter, "", secret: true)),
             ("repo1-s3-key-secret", builder.SharedParameterWithDefault(Backups.S3SecretKeyParameter, "", secret: true)),
         })
@@ -51,11 +58,11 @@ public static partial class Postgres
 
     /// <summary>The repository's key: azd asks for it deployed; in containers mode it is generated and kept under .stack.</summary>
     private static IResourceBuilder<ParameterResource> CipherPass(IDistributedApplicationBuilder builder, StackSettings stack) =>
-        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == "pitr-cipher-pass") is { } existing
+        builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == CipherPassParameter) is { } existing
             ? builder.CreateResourceBuilder(existing)
             : stack.Mode == StackMode.Publish || OperatingSystem.IsWindows()
-                ? builder.AddParameter("pitr-cipher-pass", secret: true)
-                : builder.AddParameterWithDefault("pitr-cipher-pass", ReadOrCreateSecret(PitrDirectory(stack), "cipher-pass"), secret: true);
+                ? builder.AddParameter(CipherPassParameter, secret: true)
+                : builder.AddParameterWithDefault(CipherPassParameter, ReadOrCreateSecret(PitrDirectory(stack), "cipher-pass"), secret: true);
 
     private sealed record PitrParameters(string ArchiveTimeout, IResourceBuilder<ParameterResource> CipherPass, IResourceBuilder<ParameterResource> RetentionDays,
         string RepositoryFolder)
@@ -69,12 +76,12 @@ public static partial class Postgres
             var days = await RetentionDays.Resource.GetValueAsync(cancellation);
             var retention = int.TryParse(days, out var parsed) && parsed >= 1
                 ? parsed
-                : throw new InvalidOperationException($"pitr-retention-days must be a whole number of days, at least 1, not '{days}'.");
+                : throw new InvalidOperationException($"{RetentionDaysParameter} must be a whole number of days, at least 1, not '{days}'.");
             var cipherPass = await CipherPass.Resource.GetValueAsync(cancellation) ?? "";
             var bucket = await Value(Backups.S3UriParameter);
             return bucket.Length == 0
                 ? new PitrRepository(RepositoryFolder, null, cipherPass, retention)
-                : new PitrRepository(null, PitrS3.Beside(bucket, await Value(Backups.S3EndpointParameter), await Value("pitr-s3-region"),
+                : new PitrRepository(null, PitrS3.Beside(bucket, await Value(Backups.S3EndpointParameter), await Value(S3RegionParameter),
                     await Value(Backups.S3AccessKeyParameter), await Value(Backups.S3SecretKeyParameter)), cipherPass, retention);
         }
     }
@@ -84,9 +91,9 @@ public static partial class Postgres
     {
         var directory = PitrDirectory(stack);
         // The repository's key: generated and kept beside it locally unless given. Lose it and the repository is unreadable.
-        var cipherPass = builder.AddParameterWithDefault("pitr-cipher-pass", ReadOrCreateSecret(directory, "cipher-pass"), secret: true);
-        var retention = builder.AddParameterWithDefault("pitr-retention-days", "7");
-        builder.AddParameterWithDefault("pitr-s3-region", "us-east-1");
+        var cipherPass = builder.AddParameterWithDefault(CipherPassParameter, ReadOrCreateSecret(directory, "cipher-pass"), secret: true);
+        var retention = builder.AddParameterWithDefault(RetentionDaysParameter, DefaultRetentionDays);
+        builder.AddParameterWithDefault(S3RegionParameter, DefaultS3Region);
         // Bounds the RPO; tests shorten it. Not a parameter deployed: the issue fixes it at 60 s.
         var archiveTimeout = builder.Configuration["Stack:PitrArchiveTimeout"] ?? PitrArchive.DefaultArchiveTimeout;
         return new PitrParameters(archiveTimeout, cipherPass, retention, Path.Combine(directory, "repo"));
