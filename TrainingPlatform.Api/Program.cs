@@ -22,6 +22,8 @@ app.UseOutputCache();
 
 app.MapDefaultEndpoints();
 app.MapApplicationApis();
+// The pipeline ends by running the matched endpoint (as the host would add it), so the warm-up can run it as built here.
+app.UseEndpoints(_ => { });
 
 await app.MigrateDatabaseAsync();
 await app.WarmUpAsync();

@@ -7,7 +7,8 @@ namespace TrainingPlatform.ServiceDefaults;
 
 /// <summary>
 /// The first middleware of every request: assigns the request id, then, once the final status is known
-/// (a 500 after an exception included), writes the access record, the security event and the metrics.
+/// (a 500 after an exception included), writes the access record, the security event and the metrics; none of the
+/// three for a <see cref="WarmUpRequest"/>.
 /// </summary>
 internal sealed class RequestAuditMiddleware(RequestDelegate next, ServiceMetrics metrics, AccessLog accessLog, SecurityEvents securityEvents)
 {
@@ -17,7 +18,11 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, ServiceMetric
         var requestId = RequestId.Resolve(context);
         RequestId.Assign(context, requestId);
         using var scope = accessLog.BeginRequestScope(requestId);
-        metrics.RequestStarted();
+        var recorded = !WarmUpRequest.Is(context);
+        if (recorded)
+        {
+            metrics.RequestStarted();
+        }
         var failed = true;
         try
         {
@@ -30,10 +35,13 @@ internal sealed class RequestAuditMiddleware(RequestDelegate next, ServiceMetric
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
             var elapsed = Stopwatch.GetElapsedTime(started);
             var endpoint = PathTemplate.EndpointOf(context);
-            metrics.RequestEnded();
-            metrics.Observe(endpoint, context.Request.Method, status, elapsed);
-            accessLog.Write(context, requestId, PathTemplate.Of(endpoint), status, elapsed);
-            securityEvents.Inspect(context, requestId, endpoint, status, elapsed);
+            if (recorded)
+            {
+                metrics.RequestEnded();
+                metrics.Observe(endpoint, context.Request.Method, status, elapsed);
+                accessLog.Write(context, requestId, PathTemplate.Of(endpoint), status, elapsed);
+                securityEvents.Inspect(context, requestId, endpoint, status, elapsed);
+            }
         }
     }
 }

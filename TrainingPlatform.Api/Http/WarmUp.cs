@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
 using TrainingPlatform.Api.Sessions;
+using TrainingPlatform.ServiceDefaults;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace TrainingPlatform.Api.Http;
@@ -14,11 +17,14 @@ namespace TrainingPlatform.Api.Http;
 /// A new replica starts listening (and so reports ready) only after a warm-up of the signed-in read paths, in process: bearer
 /// authentication of a self-issued token with its session check, the account, course, lessons and enrollments reads on
 /// as many connections at once as the pool holds (each statement used often enough there for Npgsql to prepare it),
-/// and their response bodies serialised. Its first requests then meet compiled code, open connections and prepared
-/// statements (ops/docs/performance.md, learner section). The reads ask for ids that do not exist: nothing is
-/// written, no request is made, no access line or metric is recorded. It runs before the server listens rather than
-/// behind a failing health check, so no 503 reaches the 5xx counters or the logs. A failure (say, the database is down)
-/// ends the warm-up early; readiness then follows the database's own check.
+/// and their response bodies serialised. Then the same routes go through the app's own request pipeline (routing,
+/// authentication, the endpoints, problem bodies) as <see cref="WarmUpRequest"/>s until the JIT has stopped compiling
+/// (its tier-1 recompilation of the hot methods runs in the background), for at most <see cref="MaxSettle"/>. Its first
+/// requests then meet optimised code, open connections and prepared statements (ops/docs/performance.md, learner
+/// section). The reads ask for ids that do not exist and the token's made-up session is taken as live without a row:
+/// nothing is written, no network request is made, no access line, metric or security event is recorded. It runs
+/// before the server listens rather than behind a failing health check, so no 503 reaches the 5xx counters or the
+/// logs. A failure (say, the database is down) ends the warm-up early; readiness then follows the database's own check.
 /// </summary>
 public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource dataSource, IConfiguration configuration, ILogger<WarmUp> logger)
 {
@@ -28,7 +34,24 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
     // optimised after as many again.
     private const int DefaultCalls = 100;
 
-    public async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>After its calls the warm-up ends once the JIT has compiled no method for this long ...</summary>
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+
+    /// <summary>... or once it has gone on this long, however busy the JIT still is (a shared machine compiles slowly).</summary>
+    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan JitSample = TimeSpan.FromMilliseconds(100);
+
+    private long _requests;
+
+    // The signed-in reads, for ids that do not exist (the account and a course answer 404, the enrollments an empty page).
+    private static readonly string[] Routes = ["/api/v1/auth/me/", "/api/v1/courses/0/", "/api/v1/courses/0/lessons/", "/api/v1/enrollments/"];
+
+    /// <summary>
+    /// Runs the warm-up: the stores always; with <paramref name="pipeline"/> (the app's request delegate) its routes too,
+    /// until the JIT settles.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stoppingToken, RequestDelegate? pipeline = null)
     {
         var calls = configuration.GetValue(CallsKey, DefaultCalls);
         if (calls < 0)
@@ -46,8 +69,19 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             var connections = settings.MaxPoolSize;
             // Each connection uses each statement once more than Npgsql needs to prepare it there.
             var rounds = Math.Max(settings.AutoPrepareMinUsages + 1, (calls + connections - 1) / connections);
-            await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => WarmAsync(rounds, stoppingToken), stoppingToken)));
-            LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var now = DateTime.UtcNow;
+            var session = Guid.NewGuid();
+            var token = services.GetRequiredService<AccessTokens>().Issue(new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now), session);
+            var revocations = services.GetRequiredService<SessionRevocations>();
+            revocations.AssumeLive(session);
+            await Task.WhenAll(Enumerable.Range(0, connections)
+                .Select(_ => Task.Run(() => WarmAsync(rounds, token, pipeline, stoppingToken), stoppingToken)));
+            if (pipeline is not null)
+            {
+                await SettleAsync(connections, token, session, revocations, pipeline, stoppingToken);
+            }
+            LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Interlocked.Read(ref _requests),
+                JitInfo.GetCompiledMethodCount());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -55,7 +89,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         }
     }
 
-    private async Task WarmAsync(int rounds, CancellationToken cancellationToken)
+    private async Task WarmAsync(int rounds, string token, RequestDelegate? pipeline, CancellationToken cancellationToken)
     {
         var users = services.GetRequiredService<UserStore>();
         var courses = services.GetRequiredService<CourseStore>();
@@ -65,13 +99,12 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var now = DateTime.UtcNow;
         var account = new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now);
-        var token = services.GetRequiredService<AccessTokens>().Issue(account, Guid.NewGuid());
         var lesson = new Lesson(0, 0, 1, "Warm-up", "", now, now);
         var enrollment = new Enrollment(0, 0, "Warm-up", now, 0, 0);
         for (var round = 0; round < rounds; round++)
         {
             await AuthenticateAsync(token);
-            // The check itself keeps its "ended" answer after the first round: the lookup behind it, every round.
+            // The check answers from its cache for the warm-up's session: the lookup behind it, every round.
             await sessions.IsRevokedAsync(Guid.Empty, cancellationToken);
             await users.FindByIdAsync(0, cancellationToken);
             await courses.FindAsync(0, cancellationToken);
@@ -81,11 +114,79 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             JsonSerializer.Serialize(Stream.Null, new Course(0, "Warm-up", "", true, 0, now, now), json);
             JsonSerializer.Serialize<IReadOnlyList<Lesson>>(Stream.Null, [lesson, lesson], json);
             JsonSerializer.Serialize(Stream.Null, new Page<Enrollment>([enrollment, enrollment], 2, Paging.DefaultLimit, 0), json);
+            if (pipeline is not null)
+            {
+                await RequestRoutesAsync(pipeline, token);
+            }
         }
     }
 
-    // As the bearer handler runs for a request: the signature and lifetime, then the session check (a lookup of a
-    // session that does not exist, so the answer is "ended").
+    /// <summary>
+    /// The routes through the pipeline on every connection until the JIT has been quiet for <see cref="Quiet"/>, at most
+    /// <see cref="MaxSettle"/>: what it compiles meanwhile is what the first real requests would otherwise wait for.
+    /// </summary>
+    private async Task SettleAsync(int connections, string token, Guid session, SessionRevocations revocations, RequestDelegate pipeline,
+        CancellationToken stoppingToken)
+    {
+        using var settled = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+        {
+            while (!settled.IsCancellationRequested)
+            {
+                await RequestRoutesAsync(pipeline, token);
+            }
+        }, stoppingToken)).ToList();
+        var started = Stopwatch.GetTimestamp();
+        var quietSince = started;
+        var compiled = JitInfo.GetCompiledMethodCount();
+        while (!workers.Any(worker => worker.IsCompleted) && Stopwatch.GetElapsedTime(started) < MaxSettle
+            && Stopwatch.GetElapsedTime(quietSince) < Quiet)
+        {
+            // The session stays "live" longer than the check's cache keeps an answer.
+            revocations.AssumeLive(session);
+            await Task.Delay(JitSample, stoppingToken);
+            var now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled)
+            {
+                compiled = now;
+                quietSince = Stopwatch.GetTimestamp();
+            }
+        }
+        await settled.CancelAsync();
+        await Task.WhenAll(workers);
+    }
+
+    /// <summary>Each route once through the pipeline, as a request from no client; a server error ends the warm-up.</summary>
+    private async Task RequestRoutesAsync(RequestDelegate pipeline, string token)
+    {
+        var contexts = services.GetRequiredService<IHttpContextFactory>();
+        foreach (var route in Routes)
+        {
+            var features = new FeatureCollection();
+            features.Set<IHttpRequestFeature>(new HttpRequestFeature { Method = HttpMethods.Get, Scheme = "http", Path = route, Protocol = "HTTP/1.1" });
+            features.Set<IHttpResponseFeature>(new HttpResponseFeature());
+            features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+            features.Set(WarmUpRequest.Instance);
+            var context = contexts.Create(features);
+            try
+            {
+                context.Request.Host = new HostString("localhost");
+                context.Request.Headers.Authorization = "Bearer " + token;
+                await pipeline(context);
+                Interlocked.Increment(ref _requests);
+                if (context.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+                {
+                    throw new InvalidOperationException($"GET {route} answered {context.Response.StatusCode}.");
+                }
+            }
+            finally
+            {
+                contexts.Dispose(context);
+            }
+        }
+    }
+
+    // As the bearer handler runs for a request: the signature and lifetime, then the session check.
     private async Task AuthenticateAsync(string token)
     {
         await using var scope = services.CreateAsyncScope();
@@ -94,8 +195,9 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up on {Connections} connections in {Milliseconds} ms")]
-    private static partial void LogWarmedUp(ILogger logger, int connections, long milliseconds);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Warmed up on {Connections} connections in {Milliseconds} ms, {Requests} requests through the pipeline, {Methods} methods compiled")]
+    private static partial void LogWarmedUp(ILogger logger, int connections, long milliseconds, long requests, long methods);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm-up ended early; readiness follows the database check")]
     private static partial void LogWarmUpEnded(ILogger logger, Exception exception);

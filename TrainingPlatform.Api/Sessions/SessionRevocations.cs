@@ -57,6 +57,19 @@ public sealed class SessionRevocations
     /// <summary>The cache key: a type of its own, so no other user of the shared cache can collide with it.</summary>
     private readonly record struct SessionKey(Guid SessionId);
 
+    /// <summary>
+    /// Answers "live" for this session for the cache interval without a lookup: for the warm-up's own session, made
+    /// up in process (a fresh random id no stored session has), so its requests pass the check and reach the endpoints.
+    /// With the cache off (interval 0) it does nothing, and those requests end at the check.
+    /// </summary>
+    internal void AssumeLive(Guid sessionId)
+    {
+        if (_live > TimeSpan.Zero)
+        {
+            _cache.Set(new SessionKey(sessionId), false, _live);
+        }
+    }
+
     /// <summary>True when the session is revoked or gone (its user deleted).</summary>
     public async ValueTask<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
     {

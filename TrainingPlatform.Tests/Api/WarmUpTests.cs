@@ -1,14 +1,16 @@
+using System.Globalization;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
 /// The warm-up before the server listens (issue 26, <c>Http/WarmUp.cs</c>): it runs by default, before the server
-/// listens, so the first answer of <c>/healthz</c> is already 200 (no 503 phase for the 5xx counters and the logs); it
-/// leaves nothing behind in the database (it reads ids that do not exist), however often it runs; and
+/// listens, so the first answer of <c>/healthz</c> is already 200 (no 503 phase for the 5xx counters and the logs); its
+/// requests through the app's pipeline leave no access line, request metric or security event; it leaves nothing
+/// behind in the database (it reads ids that do not exist), however often it runs; and
 /// <c>WarmUp:Calls</c> 0 turns it off (as the other tests run) while a negative number stops start-up.
 /// </summary>
-public sealed class WarmUpTests
+public sealed partial class WarmUpTests
 {
     private const string WarmedUp = "Warmed up on";
 
@@ -25,9 +27,16 @@ public sealed class WarmUpTests
         var warmedUp = lines.FindIndex(line => line.Contains(WarmedUp, StringComparison.Ordinal));
         var listening = lines.FindIndex(line => line.Contains("Now listening on", StringComparison.Ordinal));
         Assert.True(warmedUp >= 0 && listening > warmedUp, "the warm-up did not end before the server listened:\n" + string.Join('\n', lines));
+        var requests = WarmUpRequests().Match(lines[warmedUp]);
+        Assert.True(requests.Success && long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture) > 0,
+            "the warm-up sent no request through the pipeline: " + lines[warmedUp]);
         using var client = api.CreateHttpClient();
         var metrics = await PrometheusText.ScrapeAsync(client);
         Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
+        Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.SecurityEventsTotal));
+        // Only the start's health checks were requests: no series, no access line of the warm-up's routes.
+        Assert.DoesNotContain(metrics.Named(HttpMeasures.RequestsTotal), sample => sample.Labels["path_template"].StartsWith("/api/", StringComparison.Ordinal));
+        Assert.DoesNotContain(api.LogLines, line => line.Contains("/api/v1/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,4 +79,7 @@ public sealed class WarmUpTests
             Assert.Contains("WarmUp:Calls is -1", refused.Output, StringComparison.Ordinal);
         }
     }
+
+    [GeneratedRegex(@"(\d+) requests through the pipeline")]
+    private static partial Regex WarmUpRequests();
 }
