@@ -103,13 +103,14 @@ public sealed class SchemaMigrator(IConfiguration configuration, ILoggerFactory 
             .BuildServiceProvider(validateScopes: false);
 
     // Migrations get their own unpooled connections and a long command timeout: the request path's fail-fast
-    // timeouts would abort a long ALTER on a big table.
+    // timeouts would abort a long ALTER on a big table. Without a pool there is no multiplexing either (Npgsql refuses
+    // the pair), whatever the request path's connection string says.
     private string MigrationConnectionString()
     {
         var configured = configuration.GetConnectionString(DatabaseServices.ConnectionName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{DatabaseServices.ConnectionName} is not set (environment variable ConnectionStrings__{DatabaseServices.ConnectionName}).");
-        return new NpgsqlConnectionStringBuilder(configured) { Pooling = false }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(configured) { Pooling = false, Multiplexing = false }.ConnectionString;
     }
 }
 

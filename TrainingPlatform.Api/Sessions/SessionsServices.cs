@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Caching.Memory;
 using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Api.Sessions;
@@ -46,6 +47,12 @@ public static class SessionsServices
                 OnForbidden = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden",
                     "Your account is not allowed to do this."),
             };
+        });
+        // Validation through the cache of tokens already validated (it needs the cache, so it is set once the container is built).
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IMemoryCache>((options, cache) =>
+        {
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new ValidatedTokens(cache));
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Roles.Instructor, policy => policy.RequireRole(Roles.Instructor));
