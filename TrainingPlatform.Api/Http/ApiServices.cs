@@ -35,13 +35,9 @@ public static class ApiServices
     /// <summary>The warm-up before the server listens (<see cref="WarmUp"/>, run by <see cref="WarmUpAsync"/>).</summary>
     private static void AddWarmUp(this IHostApplicationBuilder builder) => builder.Services.AddSingleton<WarmUp>();
 
-    /// <summary>
-    /// Runs the hot read paths, through the app's own pipeline too, until compiled code and prepared statements are
-    /// there; after the migrations. The pipeline built here is a copy of the one the server builds (its own middleware
-    /// instances): what it warms is the code they share.
-    /// </summary>
+    /// <summary>Runs the hot read paths, through the app's own pipeline too, until compiled code and prepared statements are there; after the migrations.</summary>
     public static Task WarmUpAsync(this WebApplication app) =>
-        app.Services.GetRequiredService<WarmUp>().RunAsync(app.Lifetime.ApplicationStopping, ((IApplicationBuilder)app).Build());
+        app.Services.GetRequiredService<WarmUp>().RunAsync(app.Lifetime.ApplicationStopping, app);
 
     /// <summary>
     /// Every feature API, the OpenAPI document and (in Development) its reference page. Exception handling and problem

@@ -48,10 +48,10 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
     private static readonly string[] Routes = ["/api/v1/auth/me/", "/api/v1/courses/0/", "/api/v1/courses/0/lessons/", "/api/v1/enrollments/"];
 
     /// <summary>
-    /// Runs the warm-up: the stores always; with <paramref name="pipeline"/> (the app's request delegate) its routes too,
+    /// Runs the warm-up: the stores always; with <paramref name="app"/> the routes through the pipeline it builds too,
     /// until the JIT settles.
     /// </summary>
-    public async Task RunAsync(CancellationToken stoppingToken, RequestDelegate? pipeline = null)
+    public async Task RunAsync(CancellationToken stoppingToken, IApplicationBuilder? app = null)
     {
         var calls = configuration.GetValue(CallsKey, DefaultCalls);
         if (calls < 0)
@@ -74,6 +74,8 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             var token = services.GetRequiredService<AccessTokens>().Issue(new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now), session);
             var revocations = services.GetRequiredService<SessionRevocations>();
             revocations.AssumeLive(session);
+            // A copy of the pipeline the server builds (middleware instances of its own): what it warms is their shared code.
+            var pipeline = app?.Build();
             await Task.WhenAll(Enumerable.Range(0, connections)
                 .Select(_ => Task.Run(() => WarmAsync(rounds, token, pipeline, stoppingToken), stoppingToken)));
             if (pipeline is not null)

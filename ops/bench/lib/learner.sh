@@ -158,13 +158,15 @@ learner_pgbench() {
     "p50_ms=0 p95_ms=0 p99_ms=0 http_errors=0 socket_errors=0 xacts_per_request=1"
 }
 
-# learner_cold_start ROUND: a fresh API process on the same database; from the moment /healthz answers, one
-# 1-second run of GET /auth/me per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean
-# of five more 1-second runs).
-# Prints one results line: ROUND cold s1=.. s2=.. ... steady=..
+# learner_cold_start ROUND: a fresh API process on the same database; its start-to-ready time (launch to the first
+# 200 of /healthz, which includes its migration check and warm-up); from that moment, one 1-second run of GET /auth/me
+# per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean of five more 1-second runs).
+# Prints one results line: ROUND cold s1=.. s2=.. ... steady=.. ready_s=..
 learner_cold_start() {
-  local round=$1 second line="" result
+  local round=$1 second line="" result launched ready
+  launched=$(date +%s%N)
   api_launch "$OUT/api-cold-$round.log" "$LEARNER_API" "${LEARNER_API_ENV[@]}"
+  ready=$(awk -v ns=$(($(date +%s%N) - launched)) 'BEGIN { printf "%.1f", ns / 1e9 }')
   for ((second = 1; second <= LEARNER_COLD_SECONDS; second++)); do
     result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
     line+=" s$second=$(field rps "$result")"
@@ -178,8 +180,8 @@ learner_cold_start() {
   done
   stop_process "$API_PID"
   steady=$(printf '%s\n' "${samples[@]}" | awk '{ sum += $1 } END { printf "%.1f", sum / NR }')
-  progress "learner round $round cold start:$line steady=$steady"
-  echo "$round cold$line steady=$steady"
+  progress "learner round $round cold start:$line steady=$steady ready_s=$ready"
+  echo "$round cold$line steady=$steady ready_s=$ready"
 }
 
 # Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple).
@@ -224,8 +226,9 @@ report_cold_start() {
     echo
     echo "Cold start, GET /api/v1/auth/me/ at $CONNECTIONS connections, requests/s in each second after /healthz answered: $curve"
     echo "First 5 s against the same process's steady state: $(median "${ratios[@]}")x"
+    echo "Start to ready (launch to the first 200 of /healthz), seconds: $(round_medians "$results" cold ready_s)"
   } >>"$OUT/learner.md"
-  echo "cold first-5s $(median "${ratios[@]}")x curve $curve"
+  echo "cold first-5s $(median "${ratios[@]}")x curve $curve ready $(round_medians "$results" cold ready_s) s"
 }
 
 learner_route() {

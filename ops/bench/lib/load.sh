@@ -44,12 +44,13 @@ wait_for_url() {
   local url=$1 log=$2 pid=$3 tries=0
   until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
     tries=$((tries + 1))
-    if ((tries > 120)) || ! kill -0 "$pid" 2>/dev/null; then
+    if ((tries > 600)) || ! kill -0 "$pid" 2>/dev/null; then
       echo "error: $url did not answer (process $pid ended or 60 s passed); log: $log" >&2
       tail -n 20 "$log" >&2 || true
       return 1
     fi
-    sleep 0.5
+    # Often enough for a start-to-ready time to a tenth of a second.
+    sleep 0.1
   done
 }
 
