@@ -91,6 +91,14 @@ public static class DatabaseServices
         {
             tuned.NoResetOnClose = true;
         }
+        // Commands outside a transaction share the pool's connections, written out together and answered in order:
+        // fewer round trips and backends for the same reads (ops/docs/performance.md, learner section). A transaction
+        // still holds one connection to itself, so its row and advisory locks are as before; migrations use unpooled
+        // connections of their own, which cannot multiplex.
+        if (!Sets(given, "Multiplexing") && tuned.Pooling)
+        {
+            tuned.Multiplexing = true;
+        }
         return tuned.ConnectionString;
     }
 
