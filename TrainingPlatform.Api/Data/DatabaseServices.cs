@@ -91,14 +91,9 @@ public static class DatabaseServices
         {
             tuned.NoResetOnClose = true;
         }
-        // Commands outside a transaction share the pool's connections, written out together and answered in order:
-        // fewer round trips and backends for the same reads (ops/docs/performance.md, learner section). A transaction
-        // still holds one connection to itself, so its row and advisory locks are as before; migrations use unpooled
-        // connections of their own, which cannot multiplex.
-        if (!Sets(given, "Multiplexing") && tuned.Pooling)
-        {
-            tuned.Multiplexing = true;
-        }
+        // Not multiplexing (Multiplexing=true), though it read faster: with every connection held by a transaction, a
+        // multiplexed read waits for one past the pool's Timeout instead of failing fast with a 503
+        // (PoolExhaustionTests; ops/docs/performance.md, learner section).
         return tuned.ConnectionString;
     }
 
