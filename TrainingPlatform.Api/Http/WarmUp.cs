@@ -37,8 +37,12 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
     /// <summary>After its calls the warm-up ends once the JIT has compiled next to nothing for this long ...</summary>
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
 
-    /// <summary>... or once it has gone on this long, however busy the JIT still is (a shared machine compiles slowly).</summary>
-    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// ... or once it has gone on this long, however busy the JIT still is: about as long as the JIT's burst of tier-1
+    /// recompiling took here. Every second of it is a second longer before a new replica is ready (10 s made the start
+    /// 9–13 s instead of 1.4–3.2 s on a shared machine, ops/docs/performance.md).
+    /// </summary>
+    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan JitSample = TimeSpan.FromMilliseconds(100);
 
