@@ -81,14 +81,15 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             var session = Guid.NewGuid();
             var token = services.GetRequiredService<AccessTokens>().Issue(new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now), session);
             var revocations = services.GetRequiredService<SessionRevocations>();
-            revocations.AssumeLive(session);
+            // Renewed as it goes: the session stays "live" longer than the check's cache keeps an answer.
+            void KeepLive() => revocations.AssumeLive(session);
             // A copy of the pipeline the server builds (middleware instances of its own): what it warms is their shared code.
             var pipeline = app?.Build();
             await Task.WhenAll(Enumerable.Range(0, connections)
-                .Select(_ => Task.Run(() => WarmAsync(rounds, token, pipeline, stoppingToken), stoppingToken)));
+                .Select(_ => Task.Run(() => WarmAsync(rounds, token, KeepLive, pipeline, stoppingToken), stoppingToken)));
             if (pipeline is not null)
             {
-                await SettleAsync(connections, token, session, revocations, pipeline, stoppingToken);
+                await SettleAsync(connections, token, KeepLive, pipeline, stoppingToken);
             }
             LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Interlocked.Read(ref _requests),
                 JitInfo.GetCompiledMethodCount());
@@ -99,7 +100,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         }
     }
 
-    private async Task WarmAsync(int rounds, string token, RequestDelegate? pipeline, CancellationToken cancellationToken)
+    private async Task WarmAsync(int rounds, string token, Action keepLive, RequestDelegate? pipeline, CancellationToken cancellationToken)
     {
         var users = services.GetRequiredService<UserStore>();
         var courses = services.GetRequiredService<CourseStore>();
@@ -113,6 +114,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         var enrollment = new Enrollment(0, 0, "Warm-up", now, 0, 0);
         for (var round = 0; round < rounds; round++)
         {
+            keepLive();
             await AuthenticateAsync(token);
             // The check answers from its cache for the warm-up's session: the lookup behind it, every round.
             await sessions.IsRevokedAsync(Guid.Empty, cancellationToken);
@@ -135,8 +137,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
     /// The routes through the pipeline on every connection until the JIT has been quiet for <see cref="Quiet"/>, at most
     /// <see cref="MaxSettle"/>: what it compiles meanwhile is what the first real requests would otherwise wait for.
     /// </summary>
-    private async Task SettleAsync(int connections, string token, Guid session, SessionRevocations revocations, RequestDelegate pipeline,
-        CancellationToken stoppingToken)
+    private async Task SettleAsync(int connections, string token, Action keepLive, RequestDelegate pipeline, CancellationToken stoppingToken)
     {
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
@@ -152,8 +153,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         while (!workers.Any(worker => worker.IsCompleted) && Stopwatch.GetElapsedTime(started) < MaxSettle
             && Stopwatch.GetElapsedTime(quietSince) < Quiet)
         {
-            // The session stays "live" longer than the check's cache keeps an answer.
-            revocations.AssumeLive(session);
+            keepLive();
             await Task.Delay(JitSample, stoppingToken);
             var now = JitInfo.GetCompiledMethodCount();
             if (now - compiled > Trickle)
