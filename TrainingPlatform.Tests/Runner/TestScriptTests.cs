@@ -104,7 +104,9 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
     {
         private static int _runs;
 
-        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("tp-tinysuite-").FullName;
+        private readonly TempFolder _folder = new("tp-tinysuite-");
+
+        public string Directory => _folder.FullName;
 
         public TinySuite()
         {
@@ -136,6 +138,6 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
             return (result.ExitCode, LastLine(result.Stdout), result.Output);
         }
 
-        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+        public void Dispose() => _folder.Dispose();
     }
 }
