@@ -14,9 +14,6 @@ public static partial class ConsolePage
     public const string File = "ops/prometheus/consoles/slo.html";
     public const string Path = "/consoles/slo.html";
 
-    /// <summary>The page's HTML (an embedded resource), with a <c>$name$</c> hole for each part the spec decides.</summary>
-    private const string Template = "ConsolePage.html";
-
     /// <summary>The burn windows the page shows: the long window of each alert pair a person reads first.</summary>
     public static readonly string[] BurnWindows = ["1h", "6h", "3d"];
 
@@ -24,6 +21,9 @@ public static partial class ConsolePage
 
     /// <summary>The query behind an SLO's "budget left" number: a percentage.</summary>
     public static string BudgetQuery(SloSpec spec, Objective slo) => $"100 * {Promql.BudgetRemaining}{Selector(spec, slo)}";
+
+    /// <summary>The page's HTML (an embedded resource), with a <c>$name$</c> hole for each part the spec decides.</summary>
+    private const string Template = "ConsolePage.html";
 
     public static string Content(SloSpec spec) => Generated.Header("{{/*").TrimEnd() + " */}}\n" + Fill(new Dictionary<string, string>
     {
