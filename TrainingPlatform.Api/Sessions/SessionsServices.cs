@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Api.Sessions;
 
