@@ -18,12 +18,12 @@ public sealed class BackupSchedule
 
     private readonly string _key;
 
-    private BackupSchedule(string key, string expression, CronExpression cron, TimeSpan interval)
+    private BackupSchedule(string key, string expression, CronExpression cron)
     {
         _key = key;
         Expression = expression;
         _cron = cron;
-        Interval = interval;
+        Interval = LongestGap();
     }
 
     public string Expression { get; }
@@ -49,21 +49,21 @@ public sealed class BackupSchedule
             throw new InvalidOperationException(
                 $"{key} \"{expression}\" is not a cron expression ({e.Message}): give five fields in UTC (minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\".", e);
         }
-        return new BackupSchedule(key, expression, cron, LongestGap(key, expression, cron));
+        return new BackupSchedule(key, expression, cron);
     }
 
     /// <summary>The first run after <paramref name="now"/> (UTC).</summary>
     public DateTime NextAfter(DateTime now) =>
         _cron.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? throw new InvalidOperationException($"{_key} \"{Expression}\" never runs again.");
 
-    private static TimeSpan LongestGap(string key, string expression, CronExpression cron)
+    private TimeSpan LongestGap()
     {
         var from = DateTime.UtcNow;
-        var runs = cron.GetOccurrences(from, from + SampledSpan, TimeZoneInfo.Utc).Take(SampledRuns).ToList();
+        var runs = _cron.GetOccurrences(from, from + SampledSpan, TimeZoneInfo.Utc).Take(SampledRuns).ToList();
         if (runs.Count < 2)
         {
             throw new InvalidOperationException(
-                $"{key} \"{expression}\" runs less than twice in the next {SampledSpan.TotalDays:0} days: back up at least monthly.");
+                $"{_key} \"{Expression}\" runs less than twice in the next {SampledSpan.TotalDays:0} days: back up at least monthly.");
         }
         return runs.Zip(runs.Skip(1), (earlier, later) => later - earlier).Max();
     }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using System.Text.RegularExpressions;
 
 namespace TrainingPlatform.Slo;
 
@@ -9,7 +9,7 @@ namespace TrainingPlatform.Slo;
 /// objective, the budget left over the window, the burn rates the alerts judge and the counted requests; then the
 /// API's latency percentiles. Each number cell carries the query it shows in <c>data-query</c>.
 /// </summary>
-public static class ConsolePage
+public static partial class ConsolePage
 {
     public const string File = "ops/prometheus/consoles/slo.html";
     public const string Path = "/consoles/slo.html";
@@ -22,61 +22,50 @@ public static class ConsolePage
     /// <summary>The query behind an SLO's "budget left" number: a percentage.</summary>
     public static string BudgetQuery(SloSpec spec, Objective slo) => $"100 * {Promql.BudgetRemaining}{Selector(spec, slo)}";
 
-    public static string Content(SloSpec spec)
+    /// <summary>The page's HTML (an embedded resource), with a <c>$name$</c> hole for each part the spec decides.</summary>
+    private const string Template = "ConsolePage.html";
+
+    public static string Content(SloSpec spec) => Generated.Header("{{/*").TrimEnd() + " */}}\n" + Fill(new Dictionary<string, string>
     {
-        var page = new StringBuilder(Generated.Header("{{/*").TrimEnd() + " */}}\n");
-        page.Append($$$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <title>TrainingPlatform SLOs</title>
-            {{ template "prom_console_head" }}
-            </head>
-            <body>
-            <div class="container-fluid">
-            <h1>TrainingPlatform SLOs</h1>
-            <p>Service <code>{{{spec.Service}}}</code>, window {{{spec.WindowDays}}} days. Error budget policy: {{{Policy(spec)}}} (ops/docs/slos.md).
-            Burn rate 1 spends the budget in exactly {{{spec.WindowDays}}} days; pages at {{{Encode(SloText.Pairs(spec.Alerting.Page))}}}, tickets at {{{Encode(SloText.Pairs(spec.Alerting.Ticket))}}}.
-            Alerts: <a href="{{ pathPrefix }}/alerts">Prometheus alerts</a>.</p>
-            <table class="table table-sm table-bordered">
-            <thead><tr><th>SLO</th><th>Journey</th><th>Objective</th><th>Error budget left ({{{spec.Window}}})</th>{{{string.Concat(BurnWindows.Select(w => $"<th>Burn {w}</th>"))}}}<th>Counted requests</th></tr></thead>
-            <tbody>
-
-            """);
-        foreach (var slo in spec.Objectives)
-        {
-            page.Append($"<tr id=\"slo-{slo.Name}\">\n")
-                .Append($"<td><code>{slo.Name}</code><br>{Encode(slo.Title)}</td>\n")
-                .Append($"<td>{Encode(slo.Journey)}: {Encode(SloText.CountedEvents(slo))}, good when {Encode(SloText.GoodEvent(slo))}</td>\n")
-                .Append($"<td>{SloText.Number(slo.ObjectivePercent)} %</td>\n")
-                .Append(Cell($"budget-{slo.Name}", BudgetQuery(spec, slo), "%.1f %%"));
-            foreach (var window in BurnWindows)
-            {
-                page.Append(Cell($"burn-{window}-{slo.Name}", Promql.BurnRate(slo, window, $", service=\"{spec.Service}\""), "%.2f×"));
-            }
-            page.Append(Cell($"requests-{slo.Name}", $"{Promql.ValidRate}{Selector(spec, slo)}", "%.3g/s"))
-                .Append("</tr>\n");
-        }
-        page.Append("</tbody>\n</table>\n<h2>API latency</h2>\n<table class=\"table table-sm table-bordered\">\n<thead><tr><th>route</th>");
-        page.Append(string.Concat(Percentiles.Select(p => $"<th>p{p * 100}</th>"))).Append("</tr></thead>\n<tbody>\n<tr><td>every route</td>\n");
-        foreach (var percentile in Percentiles)
-        {
-            page.Append(Cell($"latency-p{percentile * 100}", Latency(spec, percentile, "le"), "%.3f s"));
-        }
-        page.Append("</tr>\n");
+        ["service"] = spec.Service,
+        ["windowDays"] = $"{spec.WindowDays}",
+        ["policy"] = Policy(spec),
+        ["pages"] = Encode(SloText.Pairs(spec.Alerting.Page)),
+        ["tickets"] = Encode(SloText.Pairs(spec.Alerting.Ticket)),
+        ["window"] = spec.Window,
+        ["burnHeaders"] = string.Concat(BurnWindows.Select(w => $"<th>Burn {w}</th>")),
+        ["sloRows"] = string.Join('\n', spec.Objectives.Select(slo => Row(spec, slo))),
+        ["percentileHeaders"] = string.Concat(Percentiles.Select(p => $"<th>p{p * 100}</th>")),
+        ["latencyCells"] = string.Join('\n', Percentiles.Select(p => Cell($"latency-p{p * 100}", Latency(spec, p, "le"), "%.3f s"))),
         // One row per route with traffic, its p95: where the time goes.
-        page.Append($$$"""
-            {{ range query `{{{Latency(spec, 0.95, "path_template, le")}}}` | sortByLabel "path_template" }}
-            <tr><td><code>{{ .Labels.path_template }}</code></td><td></td><td>{{ .Value | printf "%.3f s" }} (p95)</td><td></td></tr>
-            {{ end }}
-            </tbody>
-            </table>
-            </div>
-            {{ template "tail" }}
+        ["routeLatencyQuery"] = Latency(spec, 0.95, "path_template, le"),
+    });
 
-            """);
-        return page.ToString();
+    private static string Row(SloSpec spec, Objective slo) => string.Join('\n',
+    [
+        $"<tr id=\"slo-{slo.Name}\">",
+        $"<td><code>{slo.Name}</code><br>{Encode(slo.Title)}</td>",
+        $"<td>{Encode(slo.Journey)}: {Encode(SloText.CountedEvents(slo))}, good when {Encode(SloText.GoodEvent(slo))}</td>",
+        $"<td>{SloText.Number(slo.ObjectivePercent)} %</td>",
+        Cell($"budget-{slo.Name}", BudgetQuery(spec, slo), "%.1f %%"),
+        .. BurnWindows.Select(window => Cell($"burn-{window}-{slo.Name}", Promql.BurnRate(slo, window, $", service=\"{spec.Service}\""), "%.2f×")),
+        Cell($"requests-{slo.Name}", $"{Promql.ValidRate}{Selector(spec, slo)}", "%.3g/s"),
+        "</tr>",
+    ]);
+
+    /// <summary><see cref="Template"/> with each <c>$name$</c> replaced by its value in <paramref name="values"/>.</summary>
+    private static string Fill(Dictionary<string, string> values)
+    {
+        using var stream = typeof(ConsolePage).Assembly.GetManifestResourceStream(Template)
+            ?? throw new InvalidOperationException($"{Template} is not embedded in {typeof(ConsolePage).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return Hole().Replace(reader.ReadToEnd(), hole => values.TryGetValue(hole.Groups["name"].Value, out var value)
+            ? value
+            : throw new InvalidOperationException($"{Template}: no value for {hole.Value}"));
     }
+
+    [GeneratedRegex(@"\$(?<name>\w+)\$")]
+    private static partial Regex Hole();
 
     private static string Latency(SloSpec spec, double percentile, string by) =>
         $"histogram_quantile({SloText.Number(percentile)}, sum by ({by}) (rate({Promql.DurationBucket}{{job=\"services\", service=\"{spec.Service}\", path_template!=\"/metrics\"}}[5m])))";
@@ -85,7 +74,7 @@ public static class ConsolePage
 
     /// <summary>A cell showing <paramref name="query"/>'s value as <paramref name="format"/>, or "no data".</summary>
     private static string Cell(string id, string query, string format) =>
-        $"<td id=\"{id}\" data-query=\"{Encode(query)}\">{{{{ with query `{query}` }}}}{{{{ . | first | value | printf \"{format}\" }}}}{{{{ else }}}}no data{{{{ end }}}}</td>\n";
+        $"<td id=\"{id}\" data-query=\"{Encode(query)}\">{{{{ with query `{query}` }}}}{{{{ . | first | value | printf \"{format}\" }}}}{{{{ else }}}}no data{{{{ end }}}}</td>";
 
     private static string Policy(SloSpec spec) =>
         string.Join("; ", spec.Policy.Select(step => $"{SloText.Number(step.LeftPercent)} % or less left: {step.Step}"));

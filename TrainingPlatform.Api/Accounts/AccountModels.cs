@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Accounts;
 
 public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName, string? Role)

@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Accounts;
 
 /// <summary>Registration and the signed-in user.</summary>

@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Courses;
 
 /// <summary>Courses: listed to everyone when published, created and edited by their instructor.</summary>

@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Courses;
 
 /// <summary>Enrolling in published courses, completing lessons, and one's progress.</summary>

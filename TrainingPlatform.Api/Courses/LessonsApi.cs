@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Courses;
 
 /// <summary>A course's ordered lessons: readable with the course, written by its instructor.</summary>

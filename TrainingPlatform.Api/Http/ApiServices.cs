@@ -1,8 +1,6 @@
 using Scalar.AspNetCore;
-using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
 using TrainingPlatform.Api.PasswordReset;
-using TrainingPlatform.Api.RateLimiting;
 using TrainingPlatform.Api.Sessions;
 using TrainingPlatform.Api.Uploads;
 

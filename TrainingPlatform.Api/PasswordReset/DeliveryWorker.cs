@@ -1,7 +1,5 @@
 using TrainingPlatform.Api.Email;
 
-using TrainingPlatform.Api.Accounts;
-
 namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.PasswordReset;
 
 /// <summary>Resetting a forgotten password through a single-use token sent by email.</summary>

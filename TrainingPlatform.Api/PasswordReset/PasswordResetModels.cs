@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.PasswordReset;
 
 public sealed record PasswordResetRequest(string? Email) : IAccountRequest, IValidatable<string>

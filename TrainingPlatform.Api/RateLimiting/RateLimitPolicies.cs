@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Sessions;
 
 namespace TrainingPlatform.Api.RateLimiting;

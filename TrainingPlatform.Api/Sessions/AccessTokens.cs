@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Api.Sessions;
 

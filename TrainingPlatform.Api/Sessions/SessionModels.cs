@@ -1,6 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
-
 namespace TrainingPlatform.Api.Sessions;
 
 public sealed record TokenRequest(string? Email, string? Password) : IAccountRequest, IValidatable<(string Email, string Password)>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Api.Sessions;
 

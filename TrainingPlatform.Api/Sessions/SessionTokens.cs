@@ -1,5 +1,3 @@
-using TrainingPlatform.Api.Accounts;
-
 namespace TrainingPlatform.Api.Sessions;
 
 /// <summary>

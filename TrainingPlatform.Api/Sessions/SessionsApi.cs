@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using TrainingPlatform.Api.Accounts;
-using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Sessions;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Caching.Memory;
-using TrainingPlatform.Api.Accounts;
 
 namespace TrainingPlatform.Api.Sessions;
 

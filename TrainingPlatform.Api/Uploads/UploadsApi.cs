@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
-using TrainingPlatform.Api.Accounts;
 using TrainingPlatform.Api.Courses;
-using TrainingPlatform.Api.RateLimiting;
 
 namespace TrainingPlatform.Api.Uploads;
 

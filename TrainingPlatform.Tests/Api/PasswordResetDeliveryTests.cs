@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using TrainingPlatform.Api.Email;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
@@ -9,8 +10,6 @@ namespace TrainingPlatform.Tests.Api;
 /// </summary>
 public class PasswordResetDeliveryTests
 {
-    private const string SentTotal = "emails_sent_total";
-    private const string Backlog = "email_queue_backlog";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -24,19 +23,19 @@ public class PasswordResetDeliveryTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
 
-        var failing = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "failed")) >= 3);
-        Assert.Equal(0, failing.ValueOrZero(SentTotal, ("result", "sent")));
-        Assert.Equal(0, failing.ValueOrZero(SentTotal, ("result", "abandoned")));
-        Assert.Equal(1, failing.Value(Backlog));
+        var failing = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "failed")) >= 3);
+        Assert.Equal(0, failing.ValueOrZero(EmailMetrics.SentTotal, ("result", "sent")));
+        Assert.Equal(0, failing.ValueOrZero(EmailMetrics.SentTotal, ("result", "abandoned")));
+        Assert.Equal(1, failing.Value(EmailMetrics.QueueBacklog));
 
         // The port was the test's own until now: nothing else could have answered on it while the server was down.
         down.Dispose();
         await using var mail = await MailCatcher.StartNewAsync(smtpPort);
         var delivered = Assert.Single(await mail.WaitForMessagesAsync(email, 1, Bound));
         var token = ResetEmails.Token(delivered);
-        var after = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(Backlog) == 0);
-        Assert.Equal(1, after.Value(SentTotal, ("result", "sent")));
-        Assert.True(after.Value(SentTotal, ("result", "failed")) >= 3);
+        var after = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.QueueBacklog) == 0);
+        Assert.Equal(1, after.Value(EmailMetrics.SentTotal, ("result", "sent")));
+        Assert.True(after.Value(EmailMetrics.SentTotal, ("result", "failed")) >= 3);
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("/api/v1/password/reset/confirm",
             new { token, newPassword = "back from the outage" })).StatusCode);
     }
@@ -58,8 +57,8 @@ public class PasswordResetDeliveryTests
         using var connected = await silent.AcceptTcpClientAsync(new CancellationTokenSource(Bound).Token);
         // The answer came while the send is still waiting on the server: nothing sent, nothing failed, one in the backlog.
         var metrics = await PrometheusText.ScrapeAsync(client);
-        Assert.Equal(1, metrics.Value(Backlog));
-        Assert.Equal(0, metrics.ValueOrZero(SentTotal, ("result", "sent")) + metrics.ValueOrZero(SentTotal, ("result", "failed")));
+        Assert.Equal(1, metrics.Value(EmailMetrics.QueueBacklog));
+        Assert.Equal(0, metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "sent")) + metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "failed")));
     }
 
     [Fact]
@@ -107,7 +106,7 @@ public class PasswordResetDeliveryTests
         {
             Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
         }
-        await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "failed")) >= 1);
+        await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "failed")) >= 1);
 
         Assert.Equal(0, await api.TerminateAsync(Bound));
         var drainEnd = Assert.Single(api.Records("TrainingPlatform.Api.Accounts.PasswordResetDelivery"),
@@ -133,9 +132,9 @@ public class PasswordResetDeliveryTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email })).StatusCode);
 
-        var refused = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) >= 1);
-        Assert.Equal(1, refused.Value(SentTotal, ("result", "failed")));
-        Assert.Equal(0, refused.Value(SentTotal, ("result", "sent")));
+        var refused = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "abandoned")) >= 1);
+        Assert.Equal(1, refused.Value(EmailMetrics.SentTotal, ("result", "failed")));
+        Assert.Equal(0, refused.Value(EmailMetrics.SentTotal, ("result", "sent")));
         Assert.Empty(await mail.MessagesToAsync(email));
         var why = Assert.Single(api.Records("TrainingPlatform.Api.Accounts.PasswordResetDelivery"),
             record => record.GetProperty("Message").GetString()!.Contains("abandoned after attempt 1"));
@@ -190,9 +189,9 @@ public class PasswordResetDeliveryTests
         await Wait.UntilAsync(() => others.All(relay.Delivered.Contains) && relay.Deferrals >= 2, Bound,
             "the other resets delivered while the deferred one is retried");
         Assert.DoesNotContain(deferred, relay.Delivered);
-        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "sent")) == others.Count);
-        Assert.Equal(0, metrics.Value(SentTotal, ("result", "abandoned")));
-        Assert.Equal(1, metrics.Value(Backlog));
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "sent")) == others.Count);
+        Assert.Equal(0, metrics.Value(EmailMetrics.SentTotal, ("result", "abandoned")));
+        Assert.Equal(1, metrics.Value(EmailMetrics.QueueBacklog));
     }
 
     [Fact]
@@ -207,9 +206,9 @@ public class PasswordResetDeliveryTests
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = refused })).StatusCode);
 
         // One scrape reads the backlog gauge and the counter at two moments: wait until both have settled.
-        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) == 1
-            && metrics.Value(Backlog) == 0);
-        Assert.Equal(0, metrics.ValueOrZero(SentTotal, ("result", "sent")));
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "abandoned")) == 1
+            && metrics.Value(EmailMetrics.QueueBacklog) == 0);
+        Assert.Equal(0, metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "sent")));
         // A 5xx is final: one attempt, no retry (the API retries every 100 ms here, so a retry would have come).
         Assert.Equal(1, relay.Refusals);
     }
@@ -228,9 +227,9 @@ public class PasswordResetDeliveryTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/v1/password/reset", new { email = deferred })).StatusCode);
 
-        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(SentTotal, ("result", "abandoned")) == 1
-            && metrics.Value(Backlog) == 0);
-        Assert.Equal(3, metrics.Value(SentTotal, ("result", "failed")));
+        var metrics = await ScrapeUntilAsync(client, metrics => metrics.ValueOrZero(EmailMetrics.SentTotal, ("result", "abandoned")) == 1
+            && metrics.Value(EmailMetrics.QueueBacklog) == 0);
+        Assert.Equal(3, metrics.Value(EmailMetrics.SentTotal, ("result", "failed")));
         Assert.Equal(3, relay.Deferrals);
     }
 

@@ -12,9 +12,9 @@ public sealed class BackupServiceTests : IDisposable
     private static readonly string Dll = Path.Combine(RepositoryRoot.Path, "TrainingPlatform.Backups", "bin", RepositoryRoot.Configuration,
         "net10.0", "TrainingPlatform.Backups.dll");
 
-    private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("tp-backup-service-");
+    private readonly TempFolder _backups = new("tp-backup-service-");
 
-    public void Dispose() => _backups.Delete(recursive: true);
+    public void Dispose() => _backups.Dispose();
 
     [Theory]
     [InlineData("not a schedule", "Backup:Schedule \"not a schedule\" is not a cron expression")]

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Infrastructure;
 
-/// <summary>A test class that takes about a minute or more: it starts before the others (<see cref="LongestFirst"/>).</summary>
+/// <summary>A test class (or a shared collection's definition) that takes about a minute or more: it starts before the others (<see cref="LongestFirst"/>).</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class LongRunningAttribute : Attribute;
 
@@ -21,8 +21,11 @@ public sealed class LongestFirst : ITestCollectionOrderer
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
         testCollections.OrderByDescending(IsLongRunning);
 
+    // A class's own collection is named after the class; a shared one is marked on its [CollectionDefinition].
     private static bool IsLongRunning(ITestCollection collection) =>
-        collection.DisplayName.StartsWith(ClassCollectionPrefix, StringComparison.Ordinal)
-        && typeof(LongestFirst).Assembly.GetType(collection.DisplayName[ClassCollectionPrefix.Length..]) is { } type
-        && type.IsDefined(typeof(LongRunningAttribute), inherit: false);
+        (collection.CollectionDefinition?.ToRuntimeType()
+         ?? (collection.DisplayName.StartsWith(ClassCollectionPrefix, StringComparison.Ordinal)
+             ? typeof(LongestFirst).Assembly.GetType(collection.DisplayName[ClassCollectionPrefix.Length..])
+             : null))
+        ?.IsDefined(typeof(LongRunningAttribute), inherit: false) == true;
 }

@@ -25,7 +25,7 @@ public partial class RunbookCommandTests
         await using var api = await ApiServer.StartAsync(new Dictionary<string, string?> { ["Metrics:Enabled"] = "false" },
             connectionString: connectionString);
         var database = new NpgsqlConnectionStringBuilder(connectionString);
-        var backups = Directory.CreateTempSubdirectory("tp-runbook-");
+        using var backups = new TempFolder("tp-runbook-");
         var encryptionKey = await AgeKey.CreateAsync();
         var environment = new Dictionary<string, string>
         {
@@ -35,19 +35,12 @@ public partial class RunbookCommandTests
             ["BACKUP_ENCRYPTION_KEY"] = encryptionKey.Secret,
         };
 
-        try
+        foreach (var command in commands)
         {
-            foreach (var command in commands)
-            {
-                var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
-                Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
-                Assert.DoesNotContain(database.Password!, result.Output);
-                Assert.DoesNotContain(encryptionKey.Secret, result.Output);
-            }
-        }
-        finally
-        {
-            backups.Delete(recursive: true);
+            var result = await Command.RunAsync("bash", ["-c", command], environment, timeout: TimeSpan.FromMinutes(3));
+            Assert.True(result.ExitCode == 0, $"`{command}`: {result}");
+            Assert.DoesNotContain(database.Password!, result.Output);
+            Assert.DoesNotContain(encryptionKey.Secret, result.Output);
         }
     }
 
@@ -78,30 +71,23 @@ public partial class RunbookCommandTests
         // HEAD^, not HEAD: once step 6 has tagged the release itself, its own tag is not the previous one.
         var line = $"PREVIOUS_TAG=$({PreviousRelease.PreviousTagCommand})";
         Assert.Contains(line, BashLines("release-checklist.md"));
-        var repository = Directory.CreateTempSubdirectory("tp-release-tags-");
-        try
+        using var repository = new TempFolder("tp-release-tags-");
+        async Task GitAsync(params string[] arguments)
         {
-            async Task GitAsync(params string[] arguments)
-            {
-                var git = await Command.RunAsync("git", ["-c", "user.name=Release", "-c", "user.email=release@example.test", .. arguments],
-                    workingDirectory: repository.FullName);
-                Assert.True(git.ExitCode == 0, git.ToString());
-            }
-            await GitAsync("init", "-q");
-            foreach (var (commit, tag) in new[] { ("one", "v2026.12.04.1"), ("two", "build-7"), ("three", "v2026.12.05.1") })
-            {
-                await GitAsync("commit", "-q", "--allow-empty", "-m", commit);
-                await GitAsync("tag", "-a", tag, "-m", tag);
-            }
-
-            var named = await Command.RunAsync("bash", ["-c", $"{line}\necho \"$PREVIOUS_TAG\""], workingDirectory: repository.FullName);
-
-            Assert.Equal((0, "v2026.12.04.1"), (named.ExitCode, named.Stdout.Trim()));
+            var git = await Command.RunAsync("git", ["-c", "user.name=Release", "-c", "user.email=release@example.test", .. arguments],
+                workingDirectory: repository.FullName);
+            Assert.True(git.ExitCode == 0, git.ToString());
         }
-        finally
+        await GitAsync("init", "-q");
+        foreach (var (commit, tag) in new[] { ("one", "v2026.12.04.1"), ("two", "build-7"), ("three", "v2026.12.05.1") })
         {
-            repository.Delete(recursive: true);
+            await GitAsync("commit", "-q", "--allow-empty", "-m", commit);
+            await GitAsync("tag", "-a", tag, "-m", tag);
         }
+
+        var named = await Command.RunAsync("bash", ["-c", $"{line}\necho \"$PREVIOUS_TAG\""], workingDirectory: repository.FullName);
+
+        Assert.Equal((0, "v2026.12.04.1"), (named.ExitCode, named.Stdout.Trim()));
     }
 
     [Theory]

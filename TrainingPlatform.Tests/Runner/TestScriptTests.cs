@@ -5,6 +5,7 @@ namespace TrainingPlatform.Tests.Runner;
 /// result, and never say "0 failed" for a run that failed or ran nothing. Each case runs the real script on a small
 /// suite (<c>Runner/TinySuite</c>) whose tests pass, fail, skip, crash the test host or hang.
 /// </summary>
+[LongRunning]
 public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
 {
     private readonly TinySuite _suite;
@@ -20,13 +21,16 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         Assert.Equal("5 passed, 0 failed, 1 skipped", lastLine);
     }
 
-    [Fact]
-    public async Task A_failing_test_is_counted()
+    [Theory]
+    [InlineData("Failing", "Fails")]
+    [InlineData("Hanging", "Hangs")] // aborted by the session timeout
+    public async Task A_failing_test_and_one_aborted_by_the_session_timeout_count_as_failed(string testClass, string test)
     {
-        var (exitCode, lastLine, _) = await _suite.TestAsync("Passing", "Failing");
+        var (exitCode, lastLine, output) = await _suite.TestAsync("Passing", testClass);
 
         Assert.NotEqual(0, exitCode);
         Assert.Equal("5 passed, 1 failed", lastLine);
+        Assert.Contains($"TinySuite.{testClass}.{test}", output);
     }
 
     [Fact]
@@ -40,16 +44,6 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
         Assert.Equal(6, counts.Passed + counts.Failed);
         Assert.True(counts.Failed >= 1, output);
         Assert.Contains("TinySuite.Crashing.Crashes", output);
-    }
-
-    [Fact]
-    public async Task A_test_aborted_by_the_session_timeout_counts_as_failed()
-    {
-        var (exitCode, lastLine, output) = await _suite.TestAsync("Passing", "Hanging");
-
-        Assert.NotEqual(0, exitCode);
-        Assert.Equal("5 passed, 1 failed", lastLine);
-        Assert.Contains("TinySuite.Hanging.Hangs", output);
     }
 
     [Fact]
@@ -104,7 +98,9 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
     {
         private static int _runs;
 
-        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("tp-tinysuite-").FullName;
+        private readonly TempFolder _folder = new("tp-tinysuite-");
+
+        public string Directory => _folder.FullName;
 
         public TinySuite()
         {
@@ -136,6 +132,6 @@ public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
             return (result.ExitCode, LastLine(result.Stdout), result.Output);
         }
 
-        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+        public void Dispose() => _folder.Dispose();
     }
 }

@@ -276,6 +276,7 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
     }
 }
 
+[LongRunning]
 [CollectionDefinition(Name)]
 public sealed class ScaleOutCollection : ICollectionFixture<ScaleOutFixture>
 {

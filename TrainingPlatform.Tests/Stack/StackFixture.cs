@@ -90,6 +90,12 @@ public class StackFixture : IAsyncLifetime
                 $"--Stack:ScrapeInterval={ScrapeInterval}",
             ],
             Timeout());
+        // The start-up warm-up costs each replica 2-3 s of both cores here and no stack test measures a replica's
+        // first seconds (WarmUpTests prove the warm-up on the API itself), as in ApiFixture.Settings.
+        foreach (var replica in builder.Resources.OfType<ProjectResource>().Where(r => ReplicaNamesOf(replicas).Contains(r.Name)))
+        {
+            builder.CreateResourceBuilder(replica).WithEnvironment("WarmUp__Calls", "0");
+        }
         var app = await builder.BuildAsync(Timeout());
         await app.StartAsync(Timeout());
         foreach (var replica in ReplicaNamesOf(replicas))

@@ -96,7 +96,7 @@ public class StackModeTests
     /// <summary>Stand-ins for container runtimes' CLIs: shell scripts with the given bodies, in a folder of their own.</summary>
     private sealed class FakeRuntimes : IDisposable
     {
-        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("tp-runtimes-");
+        private readonly TempFolder _directory = new("tp-runtimes-");
 
         public FakeRuntimes(params (string Name, string Body)[] runtimes)
         {
@@ -113,6 +113,6 @@ public class StackModeTests
 
         public string Path(string name) => System.IO.Path.Combine(_directory.FullName, name);
 
-        public void Dispose() => _directory.Delete(recursive: true);
+        public void Dispose() => _directory.Dispose();
     }
 }

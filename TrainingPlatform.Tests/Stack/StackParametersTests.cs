@@ -27,17 +27,10 @@ public class StackParametersTests
 
     private static async Task<string?> ValueAsync(string name, string[] arguments)
     {
-        var data = Directory.CreateTempSubdirectory("tp-parameters-");
-        try
-        {
-            using var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
-                ["--Stack:Mode=local", $"--Stack:DataDirectory={data.FullName}", .. arguments], StackFixture.Timeout(60));
-            var parameter = builder.Resources.OfType<ParameterResource>().Single(p => p.Name == name);
-            return await parameter.GetValueAsync(StackFixture.Timeout(10));
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+        using var data = new TempFolder("tp-parameters-");
+        using var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
+            ["--Stack:Mode=local", $"--Stack:DataDirectory={data.FullName}", .. arguments], StackFixture.Timeout(60));
+        var parameter = builder.Resources.OfType<ParameterResource>().Single(p => p.Name == name);
+        return await parameter.GetValueAsync(StackFixture.Timeout(10));
     }
 }

@@ -112,21 +112,14 @@ public partial class WhereAChangeGoesTests
     /// <summary>The names of the resources the AppHost adds in <paramref name="mode"/>, with two replicas, parameters left out.</summary>
     private static async Task<IEnumerable<string>> ResourcesAsync(string mode)
     {
-        var data = Directory.CreateTempSubdirectory("tp-resources-");
-        try
-        {
-            using var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
-                [$"--Stack:Mode={mode}", $"--Stack:DataDirectory={data.FullName}", "--Stack:ApiReplicas=2"], StackFixture.Timeout(60));
-            return builder.Resources
-                // Aspire's own companions of a project (its rebuilder) are no resource of ours.
-                .Where(r => r is not ParameterResource && !r.GetType().Name.EndsWith("RebuilderResource", StringComparison.Ordinal))
-                .Select(r => r.Name)
-                .ToList();
-        }
-        finally
-        {
-            data.Delete(recursive: true);
-        }
+        using var data = new TempFolder("tp-resources-");
+        using var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.TrainingPlatform_AppHost>(
+            [$"--Stack:Mode={mode}", $"--Stack:DataDirectory={data.FullName}", "--Stack:ApiReplicas=2"], StackFixture.Timeout(60));
+        return builder.Resources
+            // Aspire's own companions of a project (its rebuilder) are no resource of ours.
+            .Where(r => r is not ParameterResource && !r.GetType().Name.EndsWith("RebuilderResource", StringComparison.Ordinal))
+            .Select(r => r.Name)
+            .ToList();
     }
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]

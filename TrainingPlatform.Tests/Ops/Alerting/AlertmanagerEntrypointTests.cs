@@ -48,8 +48,8 @@ public class AlertmanagerEntrypointTests
     [InlineData("pager.example/hook")]
     public async Task A_webhook_url_that_could_break_the_yaml_is_refused_without_printing_it(string url)
     {
-        using var directory = new TemporaryDirectory();
-        var rendered = Path.Combine(directory.Path, "alertmanager.yml");
+        using var directory = new TempFolder("tp-am-entrypoint-");
+        var rendered = Path.Combine(directory.FullName, "alertmanager.yml");
 
         var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
         {
@@ -62,24 +62,24 @@ public class AlertmanagerEntrypointTests
         Assert.Contains("ALERTMANAGER_TICKET_URL", result.Stderr);
         Assert.DoesNotContain("pager.example", result.Output);
         Assert.DoesNotContain("alertmanager, version", result.Output);
-        Assert.Empty(Directory.GetFileSystemEntries(directory.Path));
+        Assert.Empty(Directory.GetFileSystemEntries(directory.FullName));
     }
 
     [Fact]
     [SupportedOSPlatform("linux")]
     public async Task By_default_the_configuration_is_written_owner_only_into_a_fresh_private_directory()
     {
-        using var temp = new TemporaryDirectory();
+        using var temp = new TempFolder("tp-am-entrypoint-");
 
         var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
         {
             ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
             ["ALERTMANAGER_PAGE_URL"] = "http://pager.example/hook",
-            ["TMPDIR"] = temp.Path,
+            ["TMPDIR"] = temp.FullName,
         }, timeout: TimeSpan.FromSeconds(30));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var directory = Assert.Single(Directory.GetDirectories(temp.Path));
+        var directory = Assert.Single(Directory.GetDirectories(temp.FullName));
         Assert.Matches(@"/alertmanager\.[A-Za-z0-9]{8}$", directory);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
         var rendered = Assert.Single(Directory.GetFiles(directory));
@@ -91,10 +91,10 @@ public class AlertmanagerEntrypointTests
     [SupportedOSPlatform("linux")]
     public async Task A_link_planted_at_the_rendered_path_is_replaced_not_followed()
     {
-        using var directory = new TemporaryDirectory();
-        var victim = Path.Combine(directory.Path, "victim");
+        using var directory = new TempFolder("tp-am-entrypoint-");
+        var victim = Path.Combine(directory.FullName, "victim");
         await File.WriteAllTextAsync(victim, "untouched");
-        var rendered = Path.Combine(directory.Path, "alertmanager.yml");
+        var rendered = Path.Combine(directory.FullName, "alertmanager.yml");
         File.CreateSymbolicLink(rendered, victim);
 
         var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], new Dictionary<string, string>
@@ -110,42 +110,25 @@ public class AlertmanagerEntrypointTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rendered));
     }
 
-    /// <summary>A fresh directory of the test's own, deleted with everything in it.</summary>
-    private sealed class TemporaryDirectory : IDisposable
-    {
-        private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("tp-am-entrypoint-");
-
-        public string Path => _directory.FullName;
-
-        public void Dispose() => _directory.Delete(recursive: true);
-    }
-
     private static async Task<CommandResult> RunAsync(bool required, string pageUrl)
     {
-        var directory = Directory.CreateTempSubdirectory("tp-am-entrypoint-");
-        try
+        using var directory = new TempFolder("tp-am-entrypoint-");
+        var rendered = Path.Combine(directory.FullName, "alertmanager.yml");
+        var environment = new Dictionary<string, string>
         {
-            var rendered = Path.Combine(directory.FullName, "alertmanager.yml");
-            var environment = new Dictionary<string, string>
-            {
-                ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
-                ["ALERTMANAGER_RENDERED"] = rendered,
-                ["ALERTMANAGER_PAGE_URL"] = pageUrl,
-            };
-            if (required)
-            {
-                environment["ALERTMANAGER_PAGE_URL_REQUIRED"] = "true";
-            }
-            var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], environment, timeout: TimeSpan.FromSeconds(30));
-            if (pageUrl.Length > 0)
-            {
-                Assert.Contains($"url: \"{pageUrl}\"", await File.ReadAllTextAsync(rendered));
-            }
-            return result;
-        }
-        finally
+            ["ALERTMANAGER_BIN"] = LocalProgram.Alertmanager.Path,
+            ["ALERTMANAGER_RENDERED"] = rendered,
+            ["ALERTMANAGER_PAGE_URL"] = pageUrl,
+        };
+        if (required)
         {
-            directory.Delete(recursive: true);
+            environment["ALERTMANAGER_PAGE_URL_REQUIRED"] = "true";
         }
+        var result = await Command.RunAsync("/bin/sh", [AlertmanagerServer.Entrypoint, "--version"], environment, timeout: TimeSpan.FromSeconds(30));
+        if (pageUrl.Length > 0)
+        {
+            Assert.Contains($"url: \"{pageUrl}\"", await File.ReadAllTextAsync(rendered));
+        }
+        return result;
     }
 }

@@ -12,30 +12,23 @@ public class AlertmanagerUiTests
     [Fact]
     public async Task It_writes_the_compiled_ui_of_the_installed_version_once()
     {
-        var parent = Directory.CreateTempSubdirectory("tp-am-ui-");
-        try
-        {
-            var ui = Path.Combine(parent.FullName, "ui");
-            var installed = await Command.RunAsync("dpkg-query", ["-W", "-f", "${source:Version}", "prometheus-alertmanager"]);
+        using var parent = new TempFolder("tp-am-ui-");
+        var ui = Path.Combine(parent.FullName, "ui");
+        var installed = await Command.RunAsync("dpkg-query", ["-W", "-f", "${source:Version}", "prometheus-alertmanager"]);
 
-            var first = await Command.RunAsync(Script, [ui], timeout: TimeSpan.FromMinutes(3));
-            var second = await Command.RunAsync(Script, [ui]);
+        var first = await Command.RunAsync(Script, [ui], timeout: TimeSpan.FromMinutes(3));
+        var second = await Command.RunAsync(Script, [ui]);
 
-            Assert.True(first.ExitCode == 0, first.ToString());
-            // The page Alertmanager serves at /, the Elm program it starts, and what the page links.
-            Assert.Contains("Elm.Main.init", File.ReadAllText(Path.Combine(ui, "index.html")));
-            Assert.Contains("Elm", File.ReadAllText(Path.Combine(ui, "script.js")));
-            Assert.True(new FileInfo(Path.Combine(ui, "script.js")).Length > 50_000);
-            Assert.True(File.Exists(Path.Combine(ui, "lib", "font-awesome-4.7.0", "css", "font-awesome.min.css")));
-            Assert.Equal(installed.Stdout, File.ReadAllText(Path.Combine(ui, "VERSION")).Trim());
-            // Nothing left beside it: the work directory was renamed into place or removed.
-            Assert.Equal([ui], Directory.GetFileSystemEntries(parent.FullName));
-            Assert.True(second.ExitCode == 0 && second.Output.Trim().Length == 0, $"A second run should do nothing: {second}");
-        }
-        finally
-        {
-            parent.Delete(recursive: true);
-        }
+        Assert.True(first.ExitCode == 0, first.ToString());
+        // The page Alertmanager serves at /, the Elm program it starts, and what the page links.
+        Assert.Contains("Elm.Main.init", File.ReadAllText(Path.Combine(ui, "index.html")));
+        Assert.Contains("Elm", File.ReadAllText(Path.Combine(ui, "script.js")));
+        Assert.True(new FileInfo(Path.Combine(ui, "script.js")).Length > 50_000);
+        Assert.True(File.Exists(Path.Combine(ui, "lib", "font-awesome-4.7.0", "css", "font-awesome.min.css")));
+        Assert.Equal(installed.Stdout, File.ReadAllText(Path.Combine(ui, "VERSION")).Trim());
+        // Nothing left beside it: the work directory was renamed into place or removed.
+        Assert.Equal([ui], Directory.GetFileSystemEntries(parent.FullName));
+        Assert.True(second.ExitCode == 0 && second.Output.Trim().Length == 0, $"A second run should do nothing: {second}");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 [UnsupportedOSPlatform("windows")] // file modes
 public sealed partial class ConcurrentBackupTests : IDisposable
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("tp-concurrent-");
+    private readonly TempFolder _root = new("tp-concurrent-");
     private readonly string _backups;
 
     public ConcurrentBackupTests()
@@ -19,7 +19,7 @@ public sealed partial class ConcurrentBackupTests : IDisposable
         _backups = Directory.CreateDirectory(Path.Combine(_root.FullName, "backups")).FullName;
     }
 
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Two_backups_started_in_the_same_second_are_both_complete_and_verified()

@@ -11,9 +11,9 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 public sealed class DatabaseUrlPasswordTests(DatabaseUrlPasswordTests.SeededDatabase seeded)
     : IClassFixture<DatabaseUrlPasswordTests.SeededDatabase>, IDisposable
 {
-    private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("tp-password-backups-");
+    private readonly TempFolder _backups = new("tp-password-backups-");
 
-    public void Dispose() => _backups.Delete(recursive: true);
+    public void Dispose() => _backups.Dispose();
 
     [Theory]
     [InlineData("slash/")]

@@ -7,9 +7,9 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 [UnsupportedOSPlatform("windows")] // file modes
 public sealed class LocalBackupTests : IDisposable
 {
-    private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("tp-backups-");
+    private readonly TempFolder _backups = new("tp-backups-");
 
-    public void Dispose() => _backups.Delete(recursive: true);
+    public void Dispose() => _backups.Dispose();
 
     [Fact]
     public async Task A_local_backup_restores_as_latest_and_old_backups_are_pruned()

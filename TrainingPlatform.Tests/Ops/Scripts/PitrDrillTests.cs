@@ -206,10 +206,18 @@ public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
             await WaitUntilArchivedAsync(lsn);
         }
 
-        /// <summary>Until the WAL segment holding <paramref name="lsn"/> has been pushed into the repository.</summary>
-        public Task WaitUntilArchivedAsync(string lsn) => Wait.UntilAsync(async () => await ScalarAsync<bool>(ConnectionString("postgres"),
-                $"select coalesce(last_archived_wal >= pg_walfile_name('{lsn}'), false) from pg_stat_archiver"),
-            ArchiveTimeout + TimeSpan.FromSeconds(30), $"WAL at {lsn} archived");
+        /// <summary>
+        /// Until the WAL segment holding <paramref name="lsn"/> has been pushed into the repository. A push that fails
+        /// (a loaded machine's S3 stand-in answering late) is tried again by PostgreSQL's archiver after a minute's
+        /// pause, so the bound allows one such retry; a failure says what the archiver last saw.
+        /// </summary>
+        public Task WaitUntilArchivedAsync(string lsn) => Wait.ForAsync(
+            () => ScalarAsync<string>(ConnectionString("postgres"), $"""
+                select case when coalesce(last_archived_wal >= pg_walfile_name('{lsn}'), false) then 'archived'
+                    else format('last archived %s, %s failed pushes, last failed %s', last_archived_wal, failed_count, last_failed_wal) end
+                from pg_stat_archiver
+                """),
+            state => state == "archived", ArchiveTimeout + TimeSpan.FromSeconds(90), state => $"WAL at {lsn} archived ({state})");
 
         public Task KillAsync() => _server.KillAsync();
 

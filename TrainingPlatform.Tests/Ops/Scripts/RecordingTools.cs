@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// </summary>
 public sealed class RecordingTools : IDisposable
 {
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("tp-recording-tools-");
+    private readonly TempFolder _root = new("tp-recording-tools-");
 
     private RecordingTools()
     {
@@ -63,5 +63,5 @@ public sealed class RecordingTools : IDisposable
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    public void Dispose() => _root.Delete(recursive: true);
+    public void Dispose() => _root.Dispose();
 }

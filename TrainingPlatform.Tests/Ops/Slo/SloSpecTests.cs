@@ -28,51 +28,37 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public void A_stale_file_is_found()
     {
-        var root = CopyOfGeneratedFiles();
-        try
-        {
-            Assert.Empty(Generated.Stale(root));
+        using var root = CopyOfGeneratedFiles();
+        Assert.Empty(Generated.Stale(root.FullName));
 
-            // Someone edits the objective in the spec and forgets to generate.
-            var spec = Path.Combine(root, Generated.SpecFile);
-            File.WriteAllText(spec, File.ReadAllText(spec).Replace("objective: 99.5", "objective: 99.9", StringComparison.Ordinal));
+        // Someone edits the objective in the spec and forgets to generate.
+        var spec = Path.Combine(root.FullName, Generated.SpecFile);
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("objective: 99.5", "objective: 99.9", StringComparison.Ordinal));
 
-            var stale = Generated.Stale(root);
-            Assert.Contains(RuleFiles.RecordingFile, stale);
-            Assert.Contains(RuleFiles.AlertsFile, stale);
-            Assert.Contains(Docs.SlosDoc, stale);
-            Assert.Contains(ReleaseGateList.File, stale);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        var stale = Generated.Stale(root.FullName);
+        Assert.Contains(RuleFiles.RecordingFile, stale);
+        Assert.Contains(RuleFiles.AlertsFile, stale);
+        Assert.Contains(Docs.SlosDoc, stale);
+        Assert.Contains(ReleaseGateList.File, stale);
     }
 
     [Fact]
     public void An_slo_alert_without_a_runbook_section_gets_one_and_every_meaning_is_the_spec_s()
     {
-        var root = CopyOfGeneratedFiles();
-        try
-        {
-            var runbooks = Path.Combine(root, Docs.RunbooksDoc);
-            var committed = File.ReadAllText(runbooks);
-            var start = committed.IndexOf("## UploadErrorBudgetBurnSlow\n", StringComparison.Ordinal);
-            var end = committed.IndexOf("\n## ", start + 1, StringComparison.Ordinal) + 1;
-            // The section gone, and a hand-edited Meaning of another SLO alert.
-            var edited = committed[..start] + committed[end..];
-            edited = Regex.Replace(edited, @"(## SignInErrorBudgetBurnFast\n\n### Meaning\n\n).*?(?=\n\n### )", "$1Sign-in is down.", RegexOptions.Singleline);
-            File.WriteAllText(runbooks, edited);
+        using var root = CopyOfGeneratedFiles();
+        var runbooks = Path.Combine(root.FullName, Docs.RunbooksDoc);
+        var committed = File.ReadAllText(runbooks);
+        var start = committed.IndexOf("## UploadErrorBudgetBurnSlow\n", StringComparison.Ordinal);
+        var end = committed.IndexOf("\n## ", start + 1, StringComparison.Ordinal) + 1;
+        // The section gone, and a hand-edited Meaning of another SLO alert.
+        var edited = committed[..start] + committed[end..];
+        edited = Regex.Replace(edited, @"(## SignInErrorBudgetBurnFast\n\n### Meaning\n\n).*?(?=\n\n### )", "$1Sign-in is down.", RegexOptions.Singleline);
+        File.WriteAllText(runbooks, edited);
 
-            Assert.Contains(Docs.RunbooksDoc, Generated.Stale(root));
-            Generated.Write(root);
+        Assert.Contains(Docs.RunbooksDoc, Generated.Stale(root.FullName));
+        Generated.Write(root.FullName);
 
-            Assert.Equal(committed, File.ReadAllText(runbooks));
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Assert.Equal(committed, File.ReadAllText(runbooks));
     }
 
     [Fact]
@@ -100,13 +86,13 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     /// <summary>A temporary folder holding the spec and every file generated from it, as committed.</summary>
-    private static string CopyOfGeneratedFiles()
+    private static TempFolder CopyOfGeneratedFiles()
     {
-        var root = Directory.CreateTempSubdirectory("tp-slo-").FullName;
+        var root = new TempFolder("tp-slo-");
         foreach (var file in Generated.All(OpsFiles.RepositoryRoot).Select(f => f.Path).Append(Generated.SpecFile))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, file))!);
-            File.Copy(Path.Combine(OpsFiles.RepositoryRoot, file), Path.Combine(root, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root.FullName, file))!);
+            File.Copy(Path.Combine(OpsFiles.RepositoryRoot, file), Path.Combine(root.FullName, file));
         }
         return root;
     }
@@ -119,18 +105,13 @@ public class SloSpecTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("alert: SignIn", "alert: Availability", "'Availability' names 2 SLOs")]
     public void A_broken_spec_is_refused_with_the_place_and_the_reason(string from, string to, string message)
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("tp-slo-spec-").FullName, "slos.yaml");
+        using var folder = new TempFolder("tp-slo-spec-");
+        var file = Path.Combine(folder.FullName, "slos.yaml");
         var text = File.ReadAllText(Path.Combine(OpsFiles.RepositoryRoot, Generated.SpecFile));
         Assert.Contains(from, text);
         File.WriteAllText(file, text.Replace(from, to, StringComparison.Ordinal));
-        try
-        {
-            var error = Assert.Throws<SloSpecException>(() => SloSpecReader.Read(file));
-            Assert.Contains(message, error.Message);
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
-        }
+
+        var error = Assert.Throws<SloSpecException>(() => SloSpecReader.Read(file));
+        Assert.Contains(message, error.Message);
     }
 }
