@@ -67,7 +67,7 @@ measure_learner() {
 # learner_seed BASE LEARNERS: courses with lessons (SQL), learners signed up and signed in through the API, each
 # enrolled in the same LEARNER_ENROLLMENTS courses with the first two lessons of each completed. Writes the path files.
 learner_seed() {
-  local base=$1 learners=$2 learner tokens=""
+  local base=$1 learners=$2 learner tokens="" enrollers=""
   api_seed_courses "$base"
   pg_sql training "INSERT INTO lessons (course_id, position, title, content)
     SELECT c.id, p, 'Lesson ' || p, rpad('', $LEARNER_LESSON_CHARS, 'Lesson content for the benchmark. ')
@@ -75,11 +75,16 @@ learner_seed() {
   for ((learner = 1; learner <= learners; learner++)); do
     api_register "$base" "learner$learner@bench.test" learner
     tokens+="${tokens:+,}$(api_token "$base" "learner$learner@bench.test")"
+    # Enrollment writes come from accounts of their own: the measured learners keep their 10 enrollments in every
+    # round (with their own tokens, a second round read pages of hundreds and measured a different request).
+    api_register "$base" "enroller$learner@bench.test" learner
+    enrollers+="${enrollers:+,}$(api_token "$base" "enroller$learner@bench.test")"
   done
   LEARNER_TOKENS=$tokens
+  LEARNER_ENROLLER_TOKENS=$enrollers
   pg_sql training "INSERT INTO enrollments (user_id, course_id)
     SELECT u.id, c.id FROM users u CROSS JOIN (SELECT id FROM courses ORDER BY id LIMIT $LEARNER_ENROLLMENTS) c
-    WHERE u.role = 'learner' ORDER BY u.id, c.id"
+    WHERE u.role = 'learner' AND u.email LIKE 'learner%' ORDER BY u.id, c.id"
   pg_sql training "INSERT INTO lesson_completions (enrollment_id, lesson_id)
     SELECT e.id, l.id FROM enrollments e JOIN lessons l ON l.course_id = e.course_id AND l.position <= 2"
   pg_sql training "VACUUM ANALYZE"
@@ -116,7 +121,9 @@ learner_load() {
     unauthorized)
       # The same route without a token: the pipeline and the 401 answer, no database.
       result=$(BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$seconds" "$connections" "$base") ;;
-    enroll | complete)
+    enroll)
+      result=$(BENCH_METHOD=POST BENCH_TOKENS=$LEARNER_ENROLLER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
+    complete)
       result=$(BENCH_METHOD=POST BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
     *)
       result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
