@@ -45,7 +45,7 @@ public sealed partial class WarmUpTests
         var postgres = await PostgresServer.SharedAsync();
         var database = await postgres.CreateDatabaseAsync();
         var settings = new Dictionary<string, string?>(ApiFixture.Settings);
-        settings.Remove(TrainingPlatform.Api.Http.WarmUp.CallsKey);
+        settings[TrainingPlatform.Api.Http.WarmUp.CallsKey] = null;
         await using var api = await ApiServer.StartAsync(settings, postgres: postgres, connectionString: database);
         using var client = api.CreateHttpClient();
 

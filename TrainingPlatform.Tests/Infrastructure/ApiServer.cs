@@ -29,10 +29,21 @@ public sealed class ApiServer : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:training"] = connectionString,
             ["Jwt:SigningKey"] = Convert.ToBase64String("test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"u8),
+            // No start-up warm-up, as in ApiFixture.Settings: in the test process the JIT never settles (every class
+            // compiles), so each start would take its full bound. WarmUpTests unset it (null) for the default.
+            [TrainingPlatform.Api.Http.WarmUp.CallsKey] = "0",
         };
+        // A null value unsets a key, as for an ApiProcess's environment (the host would read it as "").
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            all[key] = value;
+            if (value is null)
+            {
+                all.Remove(key);
+            }
+            else
+            {
+                all[key] = value;
+            }
         }
         _settings = all;
         UseKestrel(0);

@@ -48,6 +48,20 @@ public static class Command
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
+        // A test host killed mid-command (an OOM kill, a cancelled job) takes the command and its children with it.
+        using var watchdog = LocalProcess.Watch(process.Id, Environment.ProcessId);
+        try
+        {
+            return await WaitAsync(process, info, fileName, stdin, timeout);
+        }
+        finally
+        {
+            watchdog.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<CommandResult> WaitAsync(Process process, ProcessStartInfo info, string fileName, string? stdin, TimeSpan? timeout)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)

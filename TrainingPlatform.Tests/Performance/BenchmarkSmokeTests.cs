@@ -55,8 +55,8 @@ public sealed partial class BenchmarkSmokeTests
             Assert.Matches($@"[:|] {target} \d+ rps [\d.]+x p95 [\d.]+ ms xacts [\d.]+ errors 0 ", summary);
         }
         Assert.Matches(@"\| pgbench-simple \d+ rps 1\.00x", summary);
-        // The quick mode's cold-start curve: its first 5 seconds, what the first-5-s ratio reads.
-        Assert.Matches(@"\| cold first-5s [\d.]+x curve( \d+){5}$", summary);
+        // The quick mode's cold-start curve: its first 5 seconds, what the first-5-s ratio reads, and its start to ready.
+        Assert.Matches(@"\| cold first-5s [\d.]+x curve( \d+){5} ready [\d.]+ s$", summary);
     }
 
     [GeneratedRegex(@"^summary memory \((?<readers>\d+) readers .*: RSS before \d+ MB, peak \d+ MB, growth (?<growth>-?\d+) MB", RegexOptions.Multiline)]
