@@ -56,7 +56,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             var rounds = Math.Max(settings.AutoPrepareMinUsages + 1, (calls + connections - 1) / connections);
             var now = DateTime.UtcNow;
             var session = Guid.NewGuid();
-            var token = services.GetRequiredService<AccessTokens>().Issue(new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now), session);
+            var token = services.GetRequiredService<AccessTokens>().Issue(Account(now), session);
             var revocations = services.GetRequiredService<SessionRevocations>();
             // Renewed as it goes: the session stays "live" longer than the check's cache keeps an answer.
             void KeepLive() => revocations.AssumeLive(session);
@@ -86,7 +86,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         var sessions = services.GetRequiredService<SessionStore>();
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var now = DateTime.UtcNow;
-        var account = new UserAccount(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now);
+        var account = Account(now);
         var lesson = new Lesson(0, 0, 1, "Warm-up", "", now, now);
         var enrollment = new Enrollment(0, 0, "Warm-up", now, 0, 0);
         for (var round = 0; round < rounds; round++)
@@ -109,6 +109,9 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             }
         }
     }
+
+    /// <summary>The made-up learner the warm-up signs in as and whose account body it serialises (id 0: no row has it).</summary>
+    private static UserAccount Account(DateTime now) => new(0, "warm-up@invalid", "Warm-up", Roles.Learner, "", now, now);
 
     // As the bearer handler runs for a request: the signature and lifetime, then the session check.
     private async Task AuthenticateAsync(string token)
