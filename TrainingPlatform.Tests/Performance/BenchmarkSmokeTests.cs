@@ -49,12 +49,13 @@ public sealed partial class BenchmarkSmokeTests
         Assert.True(result.ExitCode == 0, result.ToString());
         var summary = result.Stdout.Split('\n').SingleOrDefault(line => line.StartsWith("summary learner", StringComparison.Ordinal));
         Assert.True(summary is not null, result.ToString());
-        // Every signed-in path and write answered without an error (the figures themselves are not judged).
+        // Every signed-in path and write answered without an error, with what it cost the API and the database in CPU
+        // (the figures themselves are not judged).
         foreach (var target in new[] { "me", "course", "lessons", "enrollments", "lessons-c128", "enrollments-c128", "unauthorized", "enroll", "complete" })
         {
-            Assert.Matches($@"[:|] {target} \d+ rps [\d.]+x p95 [\d.]+ ms xacts [\d.]+ errors 0 ", summary);
+            Assert.Matches($@"[:|] {target} \d+ rps [\d.]+x p95 [\d.]+ ms xacts [\d.]+ cpu \d+\+\d+ us errors 0 ", summary);
         }
-        Assert.Matches(@"\| pgbench-simple \d+ rps 1\.00x", summary);
+        Assert.Matches(@"\| pgbench-simple \d+ rps 1\.00x p95 [\d.]+ ms xacts [\d.]+ cpu \d+\+[1-9]\d* us", summary);
         // The quick mode's cold-start curve: its first 5 seconds, what the first-5-s ratio reads, and its start to ready.
         Assert.Matches(@"\| cold first-5s [\d.]+x curve( \d+){5} ready [\d.]+ s$", summary);
     }

@@ -36,7 +36,8 @@ measure_learner() {
   postgres_start
   pg_sql postgres "CREATE DATABASE training"
   api_launch "$OUT/api.log" "$LEARNER_API" "${LEARNER_API_ENV[@]}"
-  local base=$API_BASE api_pid=$API_PID
+  local base=$API_BASE
+  LEARNER_API_PID=$API_PID
   learner_seed "$base" "$learners"
   progress "learner seeded: $API_COURSES courses of $LEARNER_LESSONS lessons, $learners learners with $LEARNER_ENROLLMENTS enrollments each"
 
@@ -55,9 +56,9 @@ measure_learner() {
       echo "$round $target $result" >>"$results"
       progress "learner round $round $target: $result"
     done
-    kill -STOP "$api_pid"
+    kill -STOP "$LEARNER_API_PID"
     learner_cold_start "$round" >>"$results"
-    kill -CONT "$api_pid"
+    kill -CONT "$LEARNER_API_PID"
   done
   stop_started_processes
   postgres_stop
@@ -104,20 +105,20 @@ learner_seed() {
 }
 
 # learner_load BASE TARGET SECONDS CONNECTIONS: one run; prints its RESULT pairs plus xacts_per_request (transactions
-# the run caused in the API's database per answered request).
+# the run caused in the API's database per answered request) and the CPU each request cost the API process
+# (api_cpu_us) and the database server with its backends (db_cpu_us), in microseconds.
 learner_load() {
-  local base=$1 target=$2 seconds=$3 connections=$4 before result paths
+  local base=$1 target=$2 seconds=$3 connections=$4 before result paths api_ticks db_ticks cpu
   case $target in
     *-c128) connections=128 target=${target%-c128} ;;
   esac
-  case $target in
-    pgbench-simple | pgbench-prepared)
-      learner_pgbench "${target#pgbench-}" "$seconds" "$connections"
-      return ;;
-  esac
   paths="$OUT/learner-$target.paths"
   before=$(learner_xacts)
+  api_ticks=$(cpu_ticks "$LEARNER_API_PID")
+  db_ticks=$(cpu_tree_ticks "$PG_POSTMASTER")
   case $target in
+    pgbench-simple | pgbench-prepared)
+      result=$(learner_pgbench "${target#pgbench-}" "$seconds" "$connections") ;;
     unauthorized)
       # The same route without a token: the pipeline and the 401 answer, no database.
       result=$(BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$seconds" "$connections" "$base") ;;
@@ -128,8 +129,15 @@ learner_load() {
     *)
       result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE=$paths wrk_run "$seconds" "$connections" "$base") ;;
   esac
-  echo "$result xacts_per_request=$(awk -v d=$(($(learner_xacts_settled) - before)) -v n="$(field requests "$result")" \
-    'BEGIN { printf "%.2f", n ? d / n : 0 }')"
+  cpu="api_cpu_us=$(cpu_per_request "$LEARNER_API_PID" "$api_ticks" "$(field requests "$result")")"
+  cpu+=" db_cpu_us=$(cpu_per_request "$PG_POSTMASTER" "$db_ticks" "$(field requests "$result")" "$(cpu_tree_ticks "$PG_POSTMASTER")")"
+  case $target in
+    pgbench-*)
+      echo "$result $cpu" ;;
+    *)
+      echo "$result $cpu xacts_per_request=$(awk -v d=$(($(learner_xacts_settled) - before)) -v n="$(field requests "$result")" \
+        'BEGIN { printf "%.2f", n ? d / n : 0 }')" ;;
+  esac
 }
 
 learner_xacts() {
@@ -195,20 +203,21 @@ learner_cold_start() {
 report_learner() {
   local results="$OUT/learner.results" summary="" target
   {
-    echo "| path | connections | rps (median) | ratio to pgbench -S | p50 ms | p95 ms | p99 ms | transactions per request | errors |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| path | connections | rps (median) | ratio to pgbench -S | p50 ms | p95 ms | p99 ms | transactions per request | API CPU µs per request | database CPU µs per request | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
   } >"$OUT/learner.md"
   for target in "${LEARNER_TARGETS[@]}"; do
-    local rps p50 p95 p99 xacts ratio errors connections=$CONNECTIONS error_keys=(socket_errors http_errors)
+    local rps p50 p95 p99 xacts api_cpu db_cpu ratio errors connections=$CONNECTIONS error_keys=(socket_errors http_errors)
     [[ $target == *-c128 ]] && connections=128
     # wrk counts every 4xx as an error, and every answer of the unauthorized run is meant to be a 401.
     [[ $target == unauthorized ]] && error_keys=(socket_errors)
-    read -r rps p50 p95 p99 xacts <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms xacts_per_request)"
+    read -r rps p50 p95 p99 xacts api_cpu db_cpu <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms xacts_per_request api_cpu_us db_cpu_us)"
     ratio=$(round_ratio "$results" "$target" pgbench-simple rps)
     errors=$(round_total "$results" "$target" "${error_keys[@]}")
-    printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n' "$(learner_route "$target")" "$connections" \
-      "$rps" "$ratio" "$p50" "$p95" "$p99" "$xacts" "$errors" >>"$OUT/learner.md"
-    summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f errors %d' "$rps" "$ratio" "$p95" "$xacts" "$errors")"
+    printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %d |\n' "$(learner_route "$target")" "$connections" \
+      "$rps" "$ratio" "$p50" "$p95" "$p99" "$xacts" "$api_cpu" "$db_cpu" "$errors" >>"$OUT/learner.md"
+    summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f cpu %.0f+%.0f us errors %d' \
+      "$rps" "$ratio" "$p95" "$xacts" "$api_cpu" "$db_cpu" "$errors")"
   done
   summary+=" | $(report_cold_start)"
   echo "summary learner ($ROUNDS round(s) of ${RUN_SECONDS}s, API $LEARNER_API_KIND, wrk -t1 -c$CONNECTIONS, pgbench -c$CONNECTIONS -j2; medians, ratios to pgbench -S simple): $summary"

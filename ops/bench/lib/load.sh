@@ -77,9 +77,21 @@ cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-# cpu_per_request PID TICKS_BEFORE REQUESTS: microseconds of the process's CPU per request since TICKS_BEFORE.
+# cpu_tree_ticks PID: cpu_ticks of the process and of all its descendants, plus what its ended children had used
+# (a database server's backends come and go).
+cpu_tree_ticks() {
+  local total child
+  total=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0)
+  for child in $(pgrep -P "$1"); do
+    total=$((total + $(cpu_tree_ticks "$child")))
+  done
+  echo "$total"
+}
+
+# cpu_per_request PID TICKS_BEFORE REQUESTS [TICKS_NOW]: microseconds of the process's CPU per request since
+# TICKS_BEFORE (until TICKS_NOW, by default its cpu_ticks now).
 cpu_per_request() {
-  awk -v used=$(($(cpu_ticks "$1") - $2)) -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.1f\n", used * 1e6 / hz / n }'
+  awk -v used=$((${4:-$(cpu_ticks "$1")} - $2)) -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.1f\n", n ? used * 1e6 / hz / n : 0 }'
 }
 
 # field NAME "k=v k=v ...": the value of one key.
