@@ -3,7 +3,7 @@ namespace TrainingPlatform.Tests.Infrastructure;
 /// <summary>
 /// Tests that must not share the machine or the process: xunit runs this collection after every parallel one, one
 /// test at a time. Two kinds belong here: tests with a time bound a loaded CI machine could break (outage, pool
-/// exhaustion, shutdown, soak, session revocation, reset timing, the pool gauges), and tests that change something
+/// exhaustion, shutdown, session revocation, reset timing, the pool gauges), and tests that change something
 /// process-wide (<c>Console.SetOut</c>, a global <c>ActivityListener</c>) which would leak into whatever ran beside them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
