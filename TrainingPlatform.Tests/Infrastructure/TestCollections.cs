@@ -14,8 +14,8 @@ public sealed class RunsAloneCollection
 
 /// <summary>
 /// The API-process tests that run in parallel with the rest of the suite but one after another among themselves,
-/// so no more than one of their API processes competes for the two cores at a time. Together they take about a
-/// minute, so they start among the long classes (drawn last, they ran alone after everything else had ended).
+/// so no more than one of their API processes competes for the two cores at a time. Together they take about two
+/// minutes with the soak, so they start among the long classes (drawn last, they ran alone after everything else had ended).
 /// </summary>
 [LongRunning]
 [CollectionDefinition(Name)]
