@@ -7,15 +7,15 @@ using Aspire.Hosting.Testing;
 namespace TrainingPlatform.Tests.Stack;
 
 /// <summary>
-/// The real AppHost in local mode, started once for the stack tests: Postgres, Redis, HAProxy, Prometheus and the
-/// mail catcher from the machine's binaries, the API as <see cref="Replicas"/> projects behind the ingress, in a
-/// throwaway data directory. For what only the assembled stack shows: resources wired to each other (ingress,
-/// scraping, mail, dashboard commands), as <c>./run.sh</c> runs them. The heaviest host (a minute to start): a
-/// behaviour of the API alone belongs on <see cref="ApiServer"/>.
+/// The real AppHost in local mode, started once for the stack tests (as <see cref="ScaleOut.ScaleOutFixture"/>):
+/// Postgres, Redis, HAProxy, Prometheus and the mail catcher from the machine's binaries, the API as
+/// <see cref="Replicas"/> projects behind the ingress, in a throwaway data directory. For what only the assembled stack
+/// shows: resources wired to each other (ingress, scraping, mail, dashboard commands), as <c>./run.sh</c> runs them.
+/// The heaviest host (a minute to start): a behaviour of the API alone belongs on <see cref="ApiServer"/>.
 /// </summary>
-public class StackFixture : IAsyncLifetime
+public abstract class StackFixture : IAsyncLifetime
 {
-    public virtual int Replicas => 1;
+    public abstract int Replicas { get; }
 
 
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("tp-stack-");

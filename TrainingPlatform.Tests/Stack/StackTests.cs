@@ -1,10 +1,17 @@
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using TrainingPlatform.Tests.ScaleOut;
 
 namespace TrainingPlatform.Tests.Stack;
 
-[LongRunning]
-public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+/// <summary>
+/// The wiring between the stack's resources, on the scale-out stack (three replicas) of <see cref="ScaleOutTests"/>,
+/// one class after the other in its collection: a one-replica stack of its own cost the suite another AppHost start
+/// (about 28 CPU-s), and none of these tests depends on the number of replicas. <see cref="StackRestartTests"/> and
+/// <see cref="DashboardTests"/> start the one-replica stack <c>./run.sh</c> runs by default.
+/// </summary>
+[Collection(ScaleOutCollection.Name)]
+public class StackTests(ScaleOutFixture stack)
 {
     [Fact]
     public async Task The_api_is_healthy_and_reaches_its_database()
@@ -44,6 +51,8 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     public async Task Prometheus_scrapes_the_api_and_probes_its_health()
     {
         using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
+        // The probe through the ingress, and each replica scraped as a target of its own.
+        string[] expected = ["blackbox=up", .. Enumerable.Repeat("services=up", stack.Replicas)];
         var deadline = DateTime.UtcNow.AddSeconds(90);
         string[] health = [];
         while (DateTime.UtcNow < deadline)
@@ -54,14 +63,14 @@ public class StackTests(StackFixture stack) : IClassFixture<StackFixture>
                 .Select(t => $"{t.GetProperty("labels").GetProperty("job").GetString()}={t.GetProperty("health").GetString()}")
                 .Order()
                 .ToArray();
-            if (health is ["blackbox=up", "services=up"])
+            if (health.SequenceEqual(expected))
             {
                 break;
             }
             await Task.Delay(1000);
         }
 
-        Assert.Equal(["blackbox=up", "services=up"], health);
+        Assert.Equal(expected, health);
     }
 
     [Fact]

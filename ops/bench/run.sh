@@ -71,6 +71,7 @@ Options:
 Environment (defaults full / quick):
   BENCH_ROUNDS        rounds of interleaved load runs (3 / 1)
   BENCH_SECONDS       seconds per load run (15 / 5)
+  BENCH_WARM_SECONDS  seconds of each warm-up load run before measuring (5 / 2)
   BENCH_CONNECTIONS   wrk connections (32)
   BENCH_BACKUP_MB     generated rows for backup, in MB (1100 / 50)
   BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Maximum Pool Size=100")
@@ -120,12 +121,12 @@ done
 if $QUICK; then
   ROUNDS=${BENCH_ROUNDS:-1}
   RUN_SECONDS=${BENCH_SECONDS:-5}
-  WARM_SECONDS=2
+  WARM_SECONDS=${BENCH_WARM_SECONDS:-2}
   BACKUP_MB=${BENCH_BACKUP_MB:-50}
 else
   ROUNDS=${BENCH_ROUNDS:-3}
   RUN_SECONDS=${BENCH_SECONDS:-15}
-  WARM_SECONDS=5
+  WARM_SECONDS=${BENCH_WARM_SECONDS:-5}
   BACKUP_MB=${BENCH_BACKUP_MB:-1100}
 fi
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
