@@ -32,6 +32,16 @@ public static class DatabaseServices
     /// </summary>
     public const int DefaultMaxAutoPrepare = 64;
 
+    /// <summary>
+    /// Session options for the API's connections: one plan per prepared statement. Every statement the API runs finds
+    /// its rows by key through an index made for it, so one plan serves every caller. Left to choose, Postgres plans
+    /// a statement anew on each execution whenever its generic plan's estimate (an average over all users) looks worse
+    /// than one made for the values at hand: the enrollments page then spent three times its execution on planning,
+    /// once other learners had enrolled in many courses (ops/docs/performance.md, learner section). A connection
+    /// string that sets <c>Options</c> keeps its own.
+    /// </summary>
+    public const string DefaultOptions = "-c plan_cache_mode=force_generic_plan";
+
     /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
     public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
     {
@@ -90,6 +100,10 @@ public static class DatabaseServices
         if (!Sets(given, "NoResetOnClose"))
         {
             tuned.NoResetOnClose = true;
+        }
+        if (!Sets(given, "Options"))
+        {
+            tuned.Options = DefaultOptions;
         }
         // Not multiplexing (Multiplexing=true), though it read faster: with every connection held by a transaction, a
         // multiplexed read waits for one past the pool's Timeout instead of failing fast with a 503

@@ -1,10 +1,12 @@
+using TrainingPlatform.Api.Data;
+
 namespace TrainingPlatform.Tests.Api;
 
 /// <summary>
-/// The enrollments page reads the learner's own rows, however Postgres plans it. Once Npgsql prepares the page's
-/// statements, Postgres may plan them once for any learner (a generic plan); this database forces that, beside
-/// thousands of other learners' newer enrollments, and counts the enrollment rows the API's reads touched
-/// (pg_stat_user_tables and pg_stat_user_indexes, flushed when the API's connections close).
+/// The API's connections plan each prepared statement once for every caller (a generic plan,
+/// <see cref="DatabaseServices.DefaultOptions"/>), and the enrollments page under such a plan reads the learner's own
+/// rows, beside thousands of other learners' newer enrollments: counted from the enrollment rows the API's reads
+/// touched (pg_stat_user_tables and pg_stat_user_indexes, flushed when the API's connections close).
 /// </summary>
 public class EnrollmentsPlanTests
 {
@@ -40,7 +42,6 @@ public class EnrollmentsPlanTests
                 SELECT u.id, c.id FROM users u CROSS JOIN courses c WHERE u.email LIKE 'other%' AND c.title LIKE 'Other %';
                 ANALYZE;
                 """);
-            await SqlAsync(direct, $"ALTER DATABASE \"{new NpgsqlConnectionStringBuilder(database).Database}\" SET plan_cache_mode = force_generic_plan");
         }
         await ClosedAsync(direct);
         await SqlAsync(direct, "SELECT pg_stat_reset()");
@@ -65,6 +66,22 @@ public class EnrollmentsPlanTests
             """);
         Assert.True(read > 0, "the statistics counted no read of enrollments at all");
         Assert.True(read <= Requests * 20, $"{read} enrollment rows read for {Requests} pages of 3 ({OthersEnrollments} other enrollments)");
+    }
+
+    [Theory]
+    [InlineData(null, "force_generic_plan")]
+    [InlineData("-c plan_cache_mode=auto", "auto")]
+    [InlineData("-c work_mem=8MB", "auto")]
+    public async Task The_api_connections_use_generic_plans_unless_the_connection_string_sets_options(string? options, string expected)
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        var database = await postgres.CreatePooledDatabaseAsync();
+        // As an operator writes it.
+        database += options is null ? "" : $";Options={options}";
+        await using var api = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database);
+        await using var connection = await api.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+        Assert.Equal(expected, await command.ExecuteScalarAsync());
     }
 
     /// <summary>Until the API's connections have ended: a backend reports its statistics as it exits.</summary>
