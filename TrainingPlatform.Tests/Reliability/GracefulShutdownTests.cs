@@ -88,7 +88,8 @@ public class GracefulShutdownTests(ITestOutputHelper output)
             {
                 await client.ConnectAsync(address.Host, address.Port);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            // Refused, or reset: a connection still in the backlog when the listener closed is reset by the kernel.
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
                 return;
             }
