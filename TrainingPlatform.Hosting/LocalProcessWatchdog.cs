@@ -22,16 +22,21 @@ public sealed partial class LocalProcess
     /// </summary>
     public static Process Watch(int programId, int ownerId)
     {
-        var watchdog = new ProcessStartInfo("sh")
+        var watchdog = new ProcessStartInfo("bash")
         {
             // Its own streams, so it never holds the test runner's output open.
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // It waits while the owner runs: a zombie counts as ended, since where nothing reaps orphans (this machine's
+        // init does not) an owner killed after its parent ended stays one for good, and `tail --pid` waited on it for
+        // ever (a fresh-clone run of KilledTestHostTests). The 1-s pause is a read with a timeout on a pipe nobody
+        // writes to, not a `sleep` started every second by each watchdog.
         // Each process is stopped before its children are listed, so none can start another behind the kill.
         const string script = """
-            tail --pid="$1" -f /dev/null
+            exec 3<> <(:)
+            while read -r stat 2>/dev/null < "/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do read -r -t 1 -u 3 || true; done
             end() { kill -STOP "$1" 2>/dev/null; for child in $(pgrep -P "$1"); do end "$child"; done; kill -KILL "$1" 2>/dev/null; }
             end "$2"
             """;

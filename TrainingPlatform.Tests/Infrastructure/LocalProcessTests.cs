@@ -32,6 +32,22 @@ public class LocalProcessTests
     }
 
     [Fact]
+    public async Task An_owner_left_a_zombie_counts_as_ended()
+    {
+        // A process whose parent has ended, and which then ends itself: where init does not reap orphans (as here),
+        // it stays a zombie, which still "exists" for kill -0 and tail --pid.
+        var started = await Command.RunAsync("bash", ["-c", "(sleep 0.2 & echo $!)"]);
+        var owner = int.Parse(started.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await using var program = await StartSleepAsync();
+        await Wait.UntilAsync(() => !File.Exists($"/proc/{owner}/stat") || File.ReadAllText($"/proc/{owner}/stat").Split(") ")[^1].StartsWith('Z'),
+            TimeSpan.FromSeconds(10), "the owner to end");
+
+        program.EndWith(owner);
+
+        await Wait.UntilAsync(() => program.HasExited, TimeSpan.FromSeconds(15), "the tied program to be killed");
+    }
+
+    [Fact]
     public async Task Stopping_a_tied_program_stops_its_watchdog_too()
     {
         using var owner = Process.Start("sleep", "300");
@@ -54,7 +70,7 @@ public class LocalProcessTests
             ? File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
             : [];
 
-    // The watchdog's processes: the shell and its tail, both naming the owner on their command line.
+    // The watchdog's processes: its shell (and any child of it), naming the owner on their command line.
     private static List<int> WatchdogsOf(int ownerId) =>
         Directory.EnumerateDirectories("/proc")
             .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
@@ -64,7 +80,7 @@ public class LocalProcessTests
                 try
                 {
                     var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-                    return commandLine.Contains($"--pid={ownerId}") || (commandLine.Contains("watchdog") && commandLine.Contains(ownerId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    return commandLine.Contains("watchdog") && commandLine.Contains(ownerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 catch (IOException)
                 {
