@@ -29,9 +29,10 @@ public sealed partial class LocalProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // It waits while the owner runs: a zombie counts as ended, since where nothing reaps orphans (this machine's
-        // init does not) an owner killed after its parent ended stays one for good, and `tail --pid` waited on it for
-        // ever (a fresh-clone run of KilledTestHostTests). The 1-s pause is a read with a timeout on a pipe nobody
+        // It waits while the owner runs, and a zombie counts as ended: a killed owner stays one until its parent reaps
+        // it, which a busy or stuck parent may not do for long, and `tail --pid` (used before) waited on it all that
+        // time (a fresh-clone run of KilledTestHostTests found the watchdog of its killed test host still waiting after
+        // 30 s). The 1-s pause is a read with a timeout on a pipe nobody
         // writes to, not a `sleep` started every second by each watchdog.
         // Each process is stopped before its children are listed, so none can start another behind the kill.
         const string script = """

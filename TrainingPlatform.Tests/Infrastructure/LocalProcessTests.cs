@@ -34,17 +34,24 @@ public class LocalProcessTests
     [Fact]
     public async Task An_owner_left_a_zombie_counts_as_ended()
     {
-        // A process whose parent has ended, and which then ends itself: where init does not reap orphans (as here),
-        // it stays a zombie, which still "exists" for kill -0 and tail --pid.
-        var started = await Command.RunAsync("bash", ["-c", "(sleep 0.2 & echo $!)"]);
-        var owner = int.Parse(started.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await using var program = await StartSleepAsync();
-        await Wait.UntilAsync(() => !File.Exists($"/proc/{owner}/stat") || File.ReadAllText($"/proc/{owner}/stat").Split(") ")[^1].StartsWith('Z'),
-            TimeSpan.FromSeconds(10), "the owner to end");
+        // A process that has ended but is not reaped stays a zombie, which still "exists" for kill -0 and tail --pid:
+        // here its parent (bash that became a sleep) never waits for it.
+        using var parent = Process.Start("bash", ["-c", "sleep 0.1 & exec sleep 300"]);
+        try
+        {
+            var owner = 0;
+            await Wait.UntilAsync(() => ChildrenOf(parent.Id) is [var child] && File.ReadAllText($"/proc/{owner = child}/stat").Split(") ")[^1].StartsWith('Z'),
+                TimeSpan.FromSeconds(10), "the owner to end, unreaped");
+            await using var program = await StartSleepAsync();
 
-        program.EndWith(owner);
+            program.EndWith(owner);
 
-        await Wait.UntilAsync(() => program.HasExited, TimeSpan.FromSeconds(15), "the tied program to be killed");
+            await Wait.UntilAsync(() => program.HasExited, TimeSpan.FromSeconds(15), "the tied program to be killed");
+        }
+        finally
+        {
+            parent.Kill();
+        }
     }
 
     [Fact]
