@@ -32,8 +32,8 @@ public sealed partial class LocalProcess
         // It waits while the owner runs, and a zombie counts as ended: a killed owner stays one until its parent reaps
         // it, which a busy or stuck parent may not do for long, and `tail --pid` (used before) waited on it all that
         // time (a fresh-clone run of KilledTestHostTests found the watchdog of its killed test host still waiting after
-        // 30 s). The 1-s pause is a read with a timeout on a pipe nobody
-        // writes to, not a `sleep` started every second by each watchdog.
+        // 30 s). The 1-s pause is a read with a timeout on a pipe nobody writes to, not a `sleep` started every second
+        // by each watchdog.
         // Each process is stopped before its children are listed, so none can start another behind the kill.
         const string script = """
             exec 3<> <(:)
