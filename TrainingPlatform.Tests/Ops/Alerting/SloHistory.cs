@@ -46,7 +46,7 @@ internal static class SloHistory
         await File.WriteAllTextAsync(input, text.ToString());
         try
         {
-            var result = await Command.RunAsync(LocalProgram.Promtool.Path,
+            var result = await Promtool.RunAsync(
                 ["tsdb", "create-blocks-from", "openmetrics", input, dataDirectory]);
             Assert.True(result.ExitCode == 0, result.ToString());
         }
