@@ -69,7 +69,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public static Dictionary<string, string?> Environment(string connectionString, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var environment = ApiFixture.Settings.ToDictionary(setting => setting.Key.Replace(":", "__"), setting => setting.Value);
-        environment["ConnectionStrings__training"] = connectionString;
+        environment["ConnectionStrings__training"] = PostgresServer.Pooled(connectionString);
         environment["Jwt__SigningKey"] = SigningKey;
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -27,7 +27,7 @@ public sealed class ApiServer : WebApplicationFactory<Program>
         _configureServices = configureServices;
         var all = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:training"] = connectionString,
+            ["ConnectionStrings:training"] = PostgresServer.Pooled(connectionString),
             ["Jwt:SigningKey"] = Convert.ToBase64String("test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"u8),
             // No start-up warm-up, as in ApiFixture.Settings: in the test process the JIT never settles (every class
             // compiles), so each start would take its full bound. WarmUpTests unset it (null) for the default.

@@ -44,6 +44,14 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// <paramref name="connectionString"/> as the API runs with it in production: pooled. The tests' own connection
+    /// strings are not, so a finished test leaves no idle server process behind; the API's pool closes with the API.
+    /// Unpooled, every request paid a new server process and a SCRAM exchange (about 7 ms of CPU on both sides here).
+    /// </summary>
+    public static string Pooled(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
+
+    /// <summary>
     /// Creates a fresh database and returns its connection string with pooling on, as the API runs in production,
     /// capped at <paramref name="maxPoolSize"/> connections.
     /// </summary>

@@ -13,6 +13,8 @@ public sealed class TelemetryTests
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+            // The log batch exporter waits 5 s by default; the access record is what this test waits for last.
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
             ["Metrics:Enabled"] = "true",
         });
