@@ -19,7 +19,7 @@ public sealed class RunsAloneCollection
 /// </summary>
 [LongRunning]
 [CollectionDefinition(Name)]
-public sealed class ReliabilityCollection
+public sealed class ReliabilityCollection : ICollectionFixture<Reliability.HostileApi>
 {
     public const string Name = "Reliability";
 }

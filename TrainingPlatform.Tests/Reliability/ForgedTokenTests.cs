@@ -6,7 +6,7 @@ namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>Bearer tokens an attacker can make: each one is a 401 problem and a security event, and writes nothing.</summary>
 [Collection(ReliabilityCollection.Name)]
-public class ForgedTokenTests(HostileApi api) : IClassFixture<HostileApi>
+public class ForgedTokenTests(HostileApi api)
 {
     private const string Issuer = "training-platform";
 

@@ -4,7 +4,8 @@ using TrainingPlatform.Tests.ServiceDefaults;
 namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>
-/// One API process per hostile-input test class, on its own database, with an instructor and a learner, and the
+/// One API process for the hostile-input classes of the <see cref="ReliabilityCollection"/>, which run one after
+/// another (a process each cost about 2 CPU-s), on its own database, with an instructor and a learner, and the
 /// means to prove an attack changed nothing: the content of every table (found in the catalog, checksummed), and
 /// the audit's counters on /metrics, read once the audit has caught up with the answers.
 /// </summary>

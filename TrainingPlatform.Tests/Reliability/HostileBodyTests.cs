@@ -2,7 +2,7 @@ namespace TrainingPlatform.Tests.Reliability;
 
 /// <summary>Bodies no client should send, on the credential routes (registration, sign-in) and an ordinary one (course creation).</summary>
 [Collection(ReliabilityCollection.Name)]
-public class HostileBodyTests(HostileApi api) : IClassFixture<HostileApi>
+public class HostileBodyTests(HostileApi api)
 {
     private const string Register = "/api/v1/auth/register";
     private const string Token = "/api/v1/token";

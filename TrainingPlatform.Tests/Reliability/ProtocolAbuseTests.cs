@@ -6,7 +6,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// the rest reach the pipeline and get problem bodies.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
-public class ProtocolAbuseTests(HostileApi api) : IClassFixture<HostileApi>
+public class ProtocolAbuseTests(HostileApi api)
 {
     private const string Host = "Host: 127.0.0.1\r\nConnection: close\r\n";
 

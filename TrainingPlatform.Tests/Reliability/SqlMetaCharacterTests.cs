@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// problem. Either way no table loses or gains a row it should not.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
-public class SqlMetaCharacterTests(HostileApi api) : IClassFixture<HostileApi>
+public class SqlMetaCharacterTests(HostileApi api)
 {
     public static TheoryData<string> Payloads() =>
     [

@@ -9,7 +9,7 @@ namespace TrainingPlatform.Tests.Reliability;
 /// (The API's UploadsTests check the stored names case by case; this follows them out again.)
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
-public class UploadNameTests(HostileApi api) : IClassFixture<HostileApi>
+public class UploadNameTests(HostileApi api)
 {
     [Theory]
     [InlineData("../../../../etc/passwd")]
