@@ -15,21 +15,17 @@ public sealed class DatabaseUrlPasswordTests(DatabaseUrlPasswordTests.SeededData
 
     public void Dispose() => _backups.Dispose();
 
+    // Every URL delimiter and a space in one password, in the user-info and as a query parameter: any one of them
+    // mishandled breaks the whole password, so one run each proves them all (a run per character, as before, cost
+    // about 3 CPU-s each). Then what that password cannot hold: escape sequences a shell or printf would
+    // interpret, a valid percent-escape, characters of two to four bytes, and the shape openssl rand -base64 gives.
     [Theory]
-    [InlineData("slash/")]
-    [InlineData("plus+")]
+    [InlineData(@"all / + \ @ : % ? # & = [ ] ! $ ' ( ) * , ; é")]
+    [InlineData(@"all / + \ @ : % ? # & = [ ] ! $ ' ( ) * , ; é", true)]
     [InlineData(@"backslash\n\x41\")]
-    [InlineData("at@")]
-    [InlineData("colon:")]
     [InlineData("percent%41%")]
-    [InlineData("question?")]
-    [InlineData("hash#")]
-    [InlineData("ampersand&equals=")]
-    [InlineData("with space")]
     [InlineData("non-ASCII é ü 密码 🙂")]
-    [InlineData(@"all / + \ @ : % ? # & = é")]
     [InlineData("q8Xz/+AbC3dE9k==")]
-    [InlineData(@"all / + \ @ : % ? # & = é", true)]
     public async Task Backup_restore_and_the_synthetic_check_work_and_the_password_shows_nowhere(string kind, bool asQueryParameter = false)
     {
         var database = seeded.Database;
