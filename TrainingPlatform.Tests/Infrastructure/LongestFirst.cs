@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Infrastructure;
 
-/// <summary>A test class (or a shared collection's definition) that takes about a minute or more, or half a minute of a busy run: it starts before the others (<see cref="LongestFirst"/>).</summary>
+/// <summary>A test class (or a shared collection's definition) that takes twenty seconds or more of a busy run: it starts before the others (<see cref="LongestFirst"/>).</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class LongRunningAttribute : Attribute;
 

@@ -6,6 +6,7 @@ namespace TrainingPlatform.Tests.Ops.Alerting;
 /// The whole alerting path with real binaries and the committed configuration: Prometheus evaluates the repository's
 /// rules on backfilled SLO history and sends to Alertmanager, whose routes deliver to webhooks started here.
 /// </summary>
+[LongRunning]
 public class AlertingEndToEndTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

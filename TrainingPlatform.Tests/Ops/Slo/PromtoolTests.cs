@@ -1,7 +1,6 @@
 namespace TrainingPlatform.Tests.Ops.Slo;
 
 /// <summary>The committed Prometheus files pass the checks Prometheus's own tool makes.</summary>
-/// <remarks>Long: the rule unit tests take about 14 CPU-s, half a minute on a busy run.</remarks>
 [LongRunning]
 public class PromtoolTests
 {
