@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Api;
 /// Reset emails when the mail server misbehaves: the request answers 202 at once whatever the server does, failed
 /// sends are retried and counted, and queued resets are still delivered when the API shuts down.
 /// </summary>
-[LongRunning]
+[LongRunning(50)]
 public class PasswordResetDeliveryTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -10,7 +10,7 @@ namespace TrainingPlatform.Tests.Api;
 /// behind in the database (it reads ids that do not exist), however often it runs; and
 /// <c>WarmUp:Calls</c> 0 turns it off (as the other tests run) while a negative number stops start-up.
 /// </summary>
-[LongRunning]
+[LongRunning(35)]
 public sealed partial class WarmUpTests
 {
     private const string WarmedUp = "Warmed up on";

@@ -17,7 +17,7 @@ public sealed class RunsAloneCollection
 /// so no more than one of their API processes competes for the two cores at a time. Together they take about two
 /// minutes with the soak, so they start among the long classes (drawn last, they ran alone after everything else had ended).
 /// </summary>
-[LongRunning]
+[LongRunning(150)]
 [CollectionDefinition(Name)]
 public sealed class ReliabilityCollection : ICollectionFixture<Reliability.HostileApi>
 {

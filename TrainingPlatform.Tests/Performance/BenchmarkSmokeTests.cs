@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Performance;
 /// pipeline comparison under wrk and the API's memory under slow downloads each print their summary line. The
 /// figures themselves are not judged (a shared machine makes them noisy); the document quotes a full run.
 /// </summary>
-[LongRunning]
+[LongRunning(115)]
 public sealed partial class BenchmarkSmokeTests
 {
     [Fact]

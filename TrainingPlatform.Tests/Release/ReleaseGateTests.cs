@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Release;
 /// it lets a release out only with no page firing and budget left on every SLO of ops/slo/slos.yaml, names each SLO's
 /// step of the error budget policy, and lets a fix through a spent budget with --fix.
 /// </summary>
-[LongRunning]
+[LongRunning(105)]
 public class ReleaseGateTests
 {
     /// <summary>The line the release checklist runs, exactly.</summary>

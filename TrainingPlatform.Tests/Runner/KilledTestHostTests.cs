@@ -8,7 +8,7 @@ namespace TrainingPlatform.Tests.Runner;
 /// this suite in a test host of their own, waits until they have started one of each kind of program the suite
 /// starts, kills that host with SIGKILL and then looks for anything it left.
 /// </summary>
-[LongRunning]
+[LongRunning(60)]
 public sealed class KilledTestHostTests(ITestOutputHelper output)
 {
     // Tests whose programs together cover each kind: the local stack (its orchestrator, API replicas, Postgres, Redis,

@@ -5,7 +5,7 @@ namespace TrainingPlatform.Tests.Runner;
 /// result, and never say "0 failed" for a run that failed or ran nothing. Each case runs the real script on a small
 /// suite (<c>Runner/TinySuite</c>) whose tests pass, fail, skip, crash the test host or hang.
 /// </summary>
-[LongRunning]
+[LongRunning(110)]
 public class TestScriptTests : IClassFixture<TestScriptTests.TinySuite>
 {
     private readonly TinySuite _suite;

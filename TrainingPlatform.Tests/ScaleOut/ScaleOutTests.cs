@@ -276,7 +276,7 @@ public class ScaleOutTests(ScaleOutFixture stack, ITestOutputHelper output)
     }
 }
 
-[LongRunning]
+[LongRunning(110)]
 [CollectionDefinition(Name)]
 public sealed class ScaleOutCollection : ICollectionFixture<ScaleOutFixture>
 {

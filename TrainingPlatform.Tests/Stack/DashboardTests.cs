@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Stack;
 /// its dashboard opened in headless Chromium, the resources Running, no banner on the first page, and every link of
 /// every resource opening what its label promises. One AppHost and one browser run for the class.
 /// </summary>
-[LongRunning]
+[LongRunning(50)]
 public class DashboardTests(DashboardTests.Dashboard dashboard) : IClassFixture<DashboardTests.Dashboard>
 {
     /// <summary>

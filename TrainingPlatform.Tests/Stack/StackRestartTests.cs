@@ -9,7 +9,7 @@ namespace TrainingPlatform.Tests.Stack;
 /// Prometheus's samples (the SLO windows and the budget the release gate reads) for at least 35 days, and
 /// Alertmanager's silences. Two real AppHost starts, about a minute each.
 /// </summary>
-[LongRunning]
+[LongRunning(120)]
 public class StackRestartTests
 {
     private const string Sample = "up{job=\"services\"}";

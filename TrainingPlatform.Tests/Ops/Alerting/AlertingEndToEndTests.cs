@@ -6,7 +6,7 @@ namespace TrainingPlatform.Tests.Ops.Alerting;
 /// The whole alerting path with real binaries and the committed configuration: Prometheus evaluates the repository's
 /// rules on backfilled SLO history and sends to Alertmanager, whose routes deliver to webhooks started here.
 /// </summary>
-[LongRunning]
+[LongRunning(25)]
 public class AlertingEndToEndTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// password: the PostgreSQL tools record their own (<see cref="RecordingTools"/>), every other process is sampled
 /// from /proc/*/cmdline while they run.
 /// </summary>
-[LongRunning]
+[LongRunning(20)]
 public sealed class DatabaseUrlPasswordTests(DatabaseUrlPasswordTests.SeededDatabase seeded)
     : IClassFixture<DatabaseUrlPasswordTests.SeededDatabase>, IDisposable
 {

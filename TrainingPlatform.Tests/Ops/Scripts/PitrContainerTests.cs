@@ -16,7 +16,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// nothing else, archives WAL and takes backups; the derived options are the ones the local configuration file gets.
 /// </summary>
 [UnsupportedOSPlatform("windows")] // file modes
-[LongRunning]
+[LongRunning(25)]
 public sealed class PitrContainerTests
 {
     private const string Bucket = "pitr-container";

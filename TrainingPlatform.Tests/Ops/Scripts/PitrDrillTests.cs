@@ -12,7 +12,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// after an immediate shutdown.
 /// </summary>
 [UnsupportedOSPlatform("windows")] // file modes
-[LongRunning]
+[LongRunning(20)]
 public sealed class PitrDrillTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // A server of each test's own: the kill of one must not leave the other's history behind it.

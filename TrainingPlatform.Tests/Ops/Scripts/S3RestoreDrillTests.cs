@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Scripts;
 /// The restore drill of ops/docs/backup-restore.md: back up to S3, look at the object, wreck the
 /// database, restore, and prove the data is what it was. Real Postgres, real S3 protocol, real awscli.
 /// </summary>
-[LongRunning]
+[LongRunning(115)]
 public sealed class S3RestoreDrillTests(S3RestoreDrillTests.S3 s3, ITestOutputHelper output) : IClassFixture<S3RestoreDrillTests.S3>
 {
     private const string Bucket = "training-backups";

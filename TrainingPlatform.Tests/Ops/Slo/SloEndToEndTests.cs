@@ -7,7 +7,7 @@ namespace TrainingPlatform.Tests.Ops.Slo;
 /// ops/prometheus files (with 1 s clocks and short <c>for</c>s): the SLO rules measure what users get,
 /// the dashboards show it, and a database outage pages.
 /// </summary>
-[LongRunning]
+[LongRunning(20)]
 public partial class SloEndToEndTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
