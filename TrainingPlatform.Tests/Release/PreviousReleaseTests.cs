@@ -7,6 +7,7 @@ namespace TrainingPlatform.Tests.Release;
 /// <see cref="PreviousRelease"/>) serves the schema this build migrates to, and the runbook's rollback blocks,
 /// rehearsed line by line on a single-revision stand-in of the container app, bring it back with data intact.
 /// </summary>
+[LongRunning(30)]
 public partial class PreviousReleaseTests(PreviousRelease previous) : IClassFixture<PreviousRelease>
 {
     private const string CurrentImage = "registry.example/trainingplatform/api:current";

@@ -116,6 +116,9 @@ public class DashboardTests(DashboardTests.Dashboard dashboard) : IClassFixture<
             start.Environment["ASPNETCORE_URLS"] = url;
             start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
             start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort.Next()}";
+            // Replicas inherit the AppHost's environment: no start-up warm-up, as on every test stack (StackFixture); it
+            // cost this class's replica about 8 CPU-s, and no dashboard case measures a replica's first seconds.
+            start.Environment[TrainingPlatform.Api.Http.WarmUp.CallsKey.Replace(":", "__", StringComparison.Ordinal)] = "0";
             start.Environment["Stack__Mode"] = "local";
             start.Environment["Stack__DataDirectory"] = _data.FullName;
             foreach (var port in new[] { "Api", "Prometheus", "Mail", "Alertmanager" })
