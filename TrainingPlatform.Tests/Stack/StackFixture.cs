@@ -107,6 +107,11 @@ public abstract class StackFixture : IAsyncLifetime
         return app;
     }
 
+    /// <summary>The dumps "Back up now" wrote on this stack (every other dump is the schedule's).</summary>
+    public IReadOnlyCollection<string> DumpsBackedUpNow => _dumpsBackedUpNow;
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _dumpsBackedUpNow = [];
+
     /// <summary>
     /// "Back up now" on the dashboard's <c>backups</c> resource. Runs never overlap: while a scheduled run (every minute
     /// here) is going it answers "already running", and it is tried again, as a person would.
@@ -121,6 +126,11 @@ public abstract class StackFixture : IAsyncLifetime
             result = await commands.ExecuteCommandAsync("backups", "backup-now", Timeout(120));
             return result.Success || result.Message?.Contains("already running", StringComparison.Ordinal) != true;
         }, TimeSpan.FromSeconds(90), "Back up now ran outside a scheduled run");
+        if (result is { Success: true, Data: { } data })
+        {
+            using var report = JsonDocument.Parse(data.Value);
+            _dumpsBackedUpNow.Add(report.RootElement.GetProperty("location").GetString()!);
+        }
         return result;
     }
 
