@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 
 namespace TrainingPlatform.Tests.Stack;
@@ -32,6 +33,13 @@ public class StackRestartTests
                 await first.ResourceNotifications.WaitForResourceHealthyAsync("alertmanager", StackFixture.Timeout(60));
                 using var alertmanager = first.CreateHttpClient("alertmanager", "http");
                 silence = await CreateSilenceAsync(alertmanager);
+                // Alertmanager writes its silences to disk only every 15 minutes and when it stops on SIGTERM; the
+                // AppHost's teardown on a loaded machine once ended it before that write (the silence was gone, a 404).
+                // Stopped first through the dashboard's Stop, as an operator would, it writes them.
+                var commands = first.Services.GetRequiredService<ResourceCommandService>();
+                var stopped = await commands.ExecuteCommandAsync("alertmanager", KnownResourceCommands.StopCommand, StackFixture.Timeout(60));
+                Assert.True(stopped.Success, stopped.Message);
+                await first.ResourceNotifications.WaitForResourceAsync("alertmanager", KnownResourceStates.TerminalStates, StackFixture.Timeout(60));
             }
             // The next stack opens the same files: the first one's servers must have let go of them (Prometheus
             // removes its TSDB lock file on a clean shutdown, PostgreSQL its pid file).
