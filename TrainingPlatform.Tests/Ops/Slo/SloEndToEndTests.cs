@@ -90,13 +90,16 @@ public partial class SloEndToEndTests
     }
 
     /// <summary>
-    /// Freezes the postmaster (SIGSTOP) while health checks open their connections, then thaws it: the
-    /// requests wait, then succeed, each well over 0.5 s.
+    /// Freezes the server, the postmaster and every server process (SIGSTOP), while health checks ask it, then thaws
+    /// it: the requests wait, then succeed, each well over 0.5 s.
     /// </summary>
     private static async Task SlowRequestsAsync(PostgresServer postgres, HttpClient client)
     {
         var postmaster = File.ReadLines(Path.Combine(postgres.DataDirectory, "postmaster.pid")).First().Trim();
+        // The server processes too: the API's pooled connections are open already, and with the postmaster alone
+        // frozen they answered at once (only new connections waited).
         await Signal("-STOP", postmaster);
+        await SignalChildren("-STOP", postmaster);
         Task<HttpResponseMessage>[] requests;
         try
         {
@@ -105,6 +108,7 @@ public partial class SloEndToEndTests
         }
         finally
         {
+            await SignalChildren("-CONT", postmaster);
             await Signal("-CONT", postmaster);
         }
         foreach (var response in await Task.WhenAll(requests))
@@ -116,6 +120,12 @@ public partial class SloEndToEndTests
     private static async Task Signal(string signal, string pid)
     {
         var result = await Command.RunAsync("kill", [signal, pid]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    private static async Task SignalChildren(string signal, string parent)
+    {
+        var result = await Command.RunAsync("pkill", [signal, "-P", parent]);
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
