@@ -12,11 +12,14 @@ public sealed partial class WarmUp
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// ... or once it has gone on this long, however busy the JIT still is: about as long as the JIT's burst of tier-1
-    /// recompiling took here. Every second of it is a second longer before a new replica is ready (10 s made the start
-    /// 9–13 s instead of 1.4–3.2 s on a shared machine, ops/docs/performance.md).
+    /// ... or once it has gone on this long (<see cref="SettleSecondsKey"/>, 0 for no settling), however busy the JIT
+    /// still is: by default about as long as the JIT's burst of tier-1 recompiling took here. Every second of it is a
+    /// second longer before a new replica is ready (10 s made the start 9–13 s instead of 1.4–3.2 s on a shared
+    /// machine, ops/docs/performance.md).
     /// </summary>
-    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(5);
+    public const string SettleSecondsKey = "WarmUp:SettleSeconds";
+
+    private const double DefaultSettleSeconds = 5;
 
     private static readonly TimeSpan JitSample = TimeSpan.FromMilliseconds(100);
 
@@ -31,10 +34,15 @@ public sealed partial class WarmUp
 
     /// <summary>
     /// The routes through the pipeline on every connection until the JIT has been quiet for <see cref="Quiet"/>, at most
-    /// <see cref="MaxSettle"/>: what it compiles meanwhile is what the first real requests would otherwise wait for.
+    /// <paramref name="maxSettle"/>: what it compiles meanwhile is what the first real requests would otherwise wait for.
     /// </summary>
-    private async Task SettleAsync(int connections, string token, Action keepLive, RequestDelegate pipeline, CancellationToken stoppingToken)
+    private async Task SettleAsync(int connections, string token, Action keepLive, RequestDelegate pipeline, TimeSpan maxSettle,
+        CancellationToken stoppingToken)
     {
+        if (maxSettle <= TimeSpan.Zero)
+        {
+            return;
+        }
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
         {
@@ -46,7 +54,7 @@ public sealed partial class WarmUp
         var started = Stopwatch.GetTimestamp();
         var quietSince = started;
         var compiled = JitInfo.GetCompiledMethodCount();
-        while (!workers.Any(worker => worker.IsCompleted) && Stopwatch.GetElapsedTime(started) < MaxSettle
+        while (!workers.Any(worker => worker.IsCompleted) && Stopwatch.GetElapsedTime(started) < maxSettle
             && Stopwatch.GetElapsedTime(quietSince) < Quiet)
         {
             keepLive();

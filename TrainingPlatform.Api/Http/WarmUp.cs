@@ -17,7 +17,7 @@ namespace TrainingPlatform.Api.Http;
 /// as many connections at once as the pool holds (each statement used often enough there for Npgsql to prepare it),
 /// and their response bodies serialised. Then the same routes go through the app's own request pipeline (routing,
 /// authentication, the endpoints, problem bodies) as <see cref="WarmUpRequest"/>s until the JIT has stopped compiling
-/// (its tier-1 recompilation of the hot methods runs in the background), for at most <see cref="MaxSettle"/>. Its first
+/// (its tier-1 recompilation of the hot methods runs in the background), for at most <see cref="SettleSecondsKey"/>. Its first
 /// requests then meet optimised code, open connections and prepared statements (ops/docs/performance.md, learner
 /// section). The reads ask for ids that do not exist and the token's made-up session is taken as live without a row:
 /// nothing is written, no network request is made, no access line, metric or security event is recorded. It runs
@@ -43,6 +43,11 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
         {
             throw new InvalidOperationException($"{CallsKey} is {calls}: give 0 (no warm-up) or more.");
         }
+        var settleSeconds = configuration.GetValue(SettleSecondsKey, DefaultSettleSeconds);
+        if (settleSeconds < 0)
+        {
+            throw new InvalidOperationException($"{SettleSecondsKey} is {settleSeconds}: give 0 (no settling) or more.");
+        }
         if (calls == 0)
         {
             return;
@@ -66,7 +71,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
                 .Select(_ => Task.Run(() => WarmAsync(rounds, token, KeepLive, pipeline, stoppingToken), stoppingToken)));
             if (pipeline is not null)
             {
-                await SettleAsync(connections, token, KeepLive, pipeline, stoppingToken);
+                await SettleAsync(connections, token, KeepLive, pipeline, TimeSpan.FromSeconds(settleSeconds), stoppingToken);
             }
             LogWarmedUp(logger, connections, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, Interlocked.Read(ref _requests),
                 JitInfo.GetCompiledMethodCount());

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using TrainingPlatform.Tests.ServiceDefaults;
 
 namespace TrainingPlatform.Tests.Api;
@@ -8,7 +10,8 @@ namespace TrainingPlatform.Tests.Api;
 /// listens, so the first answer of <c>/healthz</c> is already 200 (no 503 phase for the 5xx counters and the logs); its
 /// requests through the app's pipeline leave no access line, request metric or security event; it leaves nothing
 /// behind in the database (it reads ids that do not exist), however often it runs; and
-/// <c>WarmUp:Calls</c> 0 turns it off (as the other tests run) while a negative number stops start-up.
+/// <c>WarmUp:Calls</c> 0 turns it off (as the other tests run) while a negative number stops start-up, as does a negative
+/// <c>WarmUp:SettleSeconds</c>.
 /// </summary>
 [LongRunning(35)]
 public sealed partial class WarmUpTests
@@ -41,12 +44,15 @@ public sealed partial class WarmUpTests
     }
 
     [Fact]
-    public async Task The_warm_up_writes_no_row_however_often_it_runs()
+    public async Task The_warm_up_writes_no_row_however_often_it_runs_and_a_negative_settle_bound_is_refused()
     {
         var postgres = await PostgresServer.SharedAsync();
         var database = await postgres.CreateDatabaseAsync();
         var settings = new Dictionary<string, string?>(ApiFixture.Settings);
         settings[TrainingPlatform.Api.Http.WarmUp.CallsKey] = null;
+        // The calls and the routes through the pipeline, without waiting for the JIT to settle: in a test process it
+        // never does, and each start would spend the whole bound on both cores.
+        settings[TrainingPlatform.Api.Http.WarmUp.SettleSecondsKey] = "0";
         await using var api = await ApiServer.StartAsync(settings, postgres: postgres, connectionString: database);
         using var client = api.CreateHttpClient();
 
@@ -60,6 +66,13 @@ public sealed partial class WarmUpTests
         }
         var metrics = await PrometheusText.ScrapeAsync(client);
         Assert.Equal(0, metrics.ValueOrZero(HttpMeasures.ServerErrorsTotal));
+
+        var negative = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [TrainingPlatform.Api.Http.WarmUp.SettleSecondsKey] = "-1" }).Build();
+        var refused = new TrainingPlatform.Api.Http.WarmUp(api.Services, api.Services.GetRequiredService<NpgsqlDataSource>(), negative,
+            NullLogger<TrainingPlatform.Api.Http.WarmUp>.Instance);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.RunAsync(CancellationToken.None));
+        Assert.Contains("WarmUp:SettleSeconds is -1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

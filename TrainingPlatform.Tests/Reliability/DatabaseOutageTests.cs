@@ -35,7 +35,8 @@ public class DatabaseOutageTests(ITestOutputHelper output)
             }
         })).ToArray();
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Serving under load before the outage.
+        await Wait.UntilAsync(() => responses.Count(r => r.Succeeded) >= 4 * Workers);
         await postgres.StopAsync();
         var down = clock.Elapsed;
         await Wait.UntilAsync(() => responses.Count(r => r.StartedAt > down && r.Status == HttpStatusCode.ServiceUnavailable) >= 2 * Workers);
@@ -46,8 +47,13 @@ public class DatabaseOutageTests(ITestOutputHelper output)
         await postgres.StartAsync();
         var up = clock.Elapsed;
         // Serving normally: the failures stop, and plenty of reads and writes succeed after the last one.
-        await Wait.UntilAsync(() => responses.Count(r => r.StartedAt > up && r.Succeeded) >= 4 * Workers);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Wait.UntilAsync(() =>
+        {
+            var seen = responses.ToList();
+            var lastFailureEnd = seen.Where(r => !r.Succeeded).Select(r => r.StartedAt + r.Elapsed).DefaultIfEmpty().Max();
+            return seen.Count(r => r.StartedAt > up && r.Succeeded) >= 4 * Workers
+                && seen.Count(r => r.StartedAt > lastFailureEnd && r.Succeeded) >= 3 * Workers;
+        }, RecoveryBound + AnswerBound, "serving normally after Postgres came back");
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         Assert.False(api.HasExited, "the API kept running through the outage");

@@ -147,9 +147,10 @@ if parse_s3_uri "$SOURCE"; then
   [[ -n $AWS ]] || s3_client_from_environment
   STORED=$WORK/${S3_PATH##*/}
   say "downloading $SOURCE"
-  RECORDED=$(step "reading the metadata of $SOURCE" aws_s3 s3api head-object --bucket "$S3_BUCKET" --key "$S3_PATH" \
+  # One GET for the body and its metadata: they belong to the same version of the object, even if it is replaced
+  # meanwhile (a HEAD and then a download could pair one version's checksum with another's bytes).
+  RECORDED=$(step "downloading $SOURCE" aws_s3 s3api get-object --bucket "$S3_BUCKET" --key "$S3_PATH" "$STORED" \
     --output json | jq -r ".Metadata | $METADATA_FIELDS")
-  step "downloading $SOURCE" aws_s3 s3 cp "$SOURCE" "$STORED" --only-show-errors
 else
   STORED=$SOURCE
   [[ -f $STORED ]] || die "no such backup file: $STORED"

@@ -16,9 +16,11 @@ readonly LEARNER_TARGETS=(me course lessons enrollments lessons-c128 enrollments
 measure_learner() {
   local learners=40 key
   LEARNER_COLD_SECONDS=10
+  LEARNER_STEADY_RUNS=5
   if $QUICK; then
     learners=8
     LEARNER_COLD_SECONDS=5
+    LEARNER_STEADY_RUNS=2
   fi
   # The API as it ships when a publish is there (run.sh makes one unless --no-build), else the build output.
   LEARNER_API=$API_BIN
@@ -175,7 +177,8 @@ learner_pgbench() {
 
 # learner_cold_start ROUND: a fresh API process on the same database; its start-to-ready time (launch to the first
 # 200 of /healthz, which includes its migration check and warm-up); from that moment, one 1-second run of GET /auth/me
-# per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean of five more 1-second runs).
+# per second for LEARNER_COLD_SECONDS, then its steady state after a warm-up (the mean of LEARNER_STEADY_RUNS more
+# 1-second runs: 5, or 2 with --quick).
 # Prints one results line: ROUND cold s1=.. s2=.. ... steady=.. ready_s=..
 learner_cold_start() {
   local round=$1 second line="" result launched ready
@@ -189,7 +192,7 @@ learner_cold_start() {
   BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$API_BASE" >/dev/null
   # The steady state in the same 1-second runs (each opens its connections anew), so the ratio compares like with like.
   local samples=() steady
-  for ((second = 1; second <= 5; second++)); do
+  for ((second = 1; second <= LEARNER_STEADY_RUNS; second++)); do
     result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
     samples+=("$(field rps "$result")")
   done
