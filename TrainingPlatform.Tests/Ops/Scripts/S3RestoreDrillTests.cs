@@ -222,11 +222,11 @@ public sealed class S3RestoreDrillTests(S3RestoreDrillTests.S3 s3, ITestOutputHe
         var attacker = Directory.CreateTempSubdirectory("tp-attacker-");
         var plain = await LocalBackupAsync(database, attacker, key: null);
         var otherKey = await LocalBackupAsync(database, attacker, await AgeKey.CreateAsync());
-        var altered = await DownloadAsync(genuine);
-        var bytes = await File.ReadAllBytesAsync(altered);
+        var replayed = await DownloadAsync(genuine);
+        var altered = Path.Combine(attacker.FullName, "altered");
+        var bytes = await File.ReadAllBytesAsync(replayed);
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(altered, bytes);
-        var replayed = await DownloadAsync(genuine);
 
         await database.ExecuteAsync("insert into courses (instructor_id, title, description) select min(id), 'Created after the backup', '' from users");
         var before = await database.TableChecksumsAsync();
@@ -238,10 +238,10 @@ public sealed class S3RestoreDrillTests(S3RestoreDrillTests.S3 s3, ITestOutputHe
             (altered, ".dump.age", "decrypting"),
             (replayed, ".dump.age", "is not the backup its name says: its authenticated manifest says database " + database.Name + ", created 20"),
         };
-        foreach (var (file, suffix, refusal) in plants)
+        foreach (var (index, (file, suffix, refusal)) in plants.Index())
         {
-            // Newer than any real backup, so "latest" picks it.
-            var plantKey = $"planted/{database.Name}/2099/12/31/{database.Name}-20991231T235959Z-00000000{suffix}";
+            // Newer than any real backup and than the plants before it (they stay), so "latest" picks it.
+            var plantKey = $"planted/{database.Name}/2099/12/31/{database.Name}-20991231T235959Z-{index:x8}{suffix}";
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file)));
             await _s3.AwsAsync("s3api", "put-object", "--bucket", Bucket, "--key", plantKey, "--body", file,
                 "--metadata", $"sha256={sha256},database={database.Name}");
@@ -253,7 +253,6 @@ public sealed class S3RestoreDrillTests(S3RestoreDrillTests.S3 s3, ITestOutputHe
             Assert.Contains(refusal, restore.Stderr);
             Assert.Contains("the database was not touched", restore.Stderr);
             Assert.Equal(before, await database.TableChecksumsAsync());
-            await _s3.AwsAsync("s3api", "delete-object", "--bucket", Bucket, "--key", plantKey);
         }
     }
 
