@@ -80,8 +80,8 @@ cpu_ticks() {
 # cpu_tree_ticks PID: cpu_ticks of the process and of all its descendants, plus what its ended children had used
 # (a database server's backends come and go). The children are read first and the process itself last: a child that
 # ends during the walk is then in its parent's count of ended children (at worst counted twice, for a few ticks),
-# never lost. Read the other way round, a backend that ended between the two reads was in neither, and on a busy
-# machine a 1-second run's database figure came out negative.
+# never lost. Read the other way round, a backend that ended between the two reads was in neither, so on a busy
+# machine a 1-second run's database figure could come out negative.
 cpu_tree_ticks() {
   local total=0 child
   for child in $(pgrep -P "$1"); do
