@@ -71,7 +71,7 @@ Options:
 Environment (defaults full / quick):
   BENCH_ROUNDS        rounds of interleaved load runs (3 / 1)
   BENCH_SECONDS       seconds per load run (15 / 5)
-  BENCH_WARM_SECONDS  seconds of each warm-up load run before measuring (5 / 2)
+  BENCH_WARM_SECONDS  seconds of each warm-up load run before measuring, 0 for none (5 / 2)
   BENCH_CONNECTIONS   wrk connections (32)
   BENCH_BACKUP_MB     generated rows for backup, in MB (1100 / 50)
   BENCH_CONNECTION_EXTRA  appended to the API's connection string (e.g. ";Maximum Pool Size=100")
@@ -130,6 +130,7 @@ else
   BACKUP_MB=${BENCH_BACKUP_MB:-1100}
 fi
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+[[ $WARM_SECONDS =~ ^[0-9]+$ ]] || { echo "error: BENCH_WARM_SECONDS must be a whole number of seconds (0 for no warm-up): $WARM_SECONDS" >&2; exit 2; }
 
 for tool in dotnet wrk curl jq; do
   command -v "$tool" >/dev/null || { echo "error: $tool is required (ops/scripts/prerequisites.sh test installs it)" >&2; exit 1; }

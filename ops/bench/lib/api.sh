@@ -58,7 +58,7 @@ measure_api() {
   local results="$OUT/api.results" round target result sequence=0
   : >"$results"
   # Warm-up: JIT, the connection pool and the plan cache.
-  wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$base/api/v1/courses/?limit=20" >/dev/null
+  wrk_warm "$CONNECTIONS" "$base/api/v1/courses/?limit=20"
   for ((round = 1; round <= ROUNDS; round++)); do
     for target in list list-c4 list-c128 get enroll token; do
       scrape_once "$base"

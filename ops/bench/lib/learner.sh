@@ -45,8 +45,8 @@ measure_learner() {
 
   local results="$OUT/learner.results" round target result sequence=0
   : >"$results"
-  learner_load "$base" me "$WARM_SECONDS" "$CONNECTIONS" >/dev/null
-  learner_load "$base" enrollments "$WARM_SECONDS" "$CONNECTIONS" >/dev/null
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_warm "$CONNECTIONS" "$base"
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-enrollments.paths" wrk_warm "$CONNECTIONS" "$base"
   for ((round = 1; round <= ROUNDS; round++)); do
     for target in "${LEARNER_TARGETS[@]}"; do
       scrape_once "$base"
@@ -189,7 +189,7 @@ learner_cold_start() {
     result=$(BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run 1 "$CONNECTIONS" "$API_BASE")
     line+=" s$second=$(field rps "$result")"
   done
-  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_run "$WARM_SECONDS" "$CONNECTIONS" "$API_BASE" >/dev/null
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_warm "$CONNECTIONS" "$API_BASE"
   # The steady state in the same 1-second runs (each opens its connections anew), so the ratio compares like with like.
   local samples=() steady
   for ((second = 1; second <= LEARNER_STEADY_RUNS; second++)); do

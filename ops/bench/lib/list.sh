@@ -32,7 +32,7 @@ measure_list() {
     if [[ $variant == "${variants[0]}" ]]; then
       api_seed_courses "$API_BASE"
     fi
-    wrk_run "$WARM_SECONDS" 32 "$API_BASE$LIST_PATH" >/dev/null
+    wrk_warm 32 "$API_BASE$LIST_PATH"
     kill -STOP "$API_PID"
   done
 

@@ -72,6 +72,13 @@ wrk_run() {
   grep '^RESULT ' <<<"$output" | sed 's/^RESULT //'
 }
 
+# wrk_warm CONNECTIONS URL: a warm-up run of WARM_SECONDS (the JIT, pools, plan caches) whose figures are dropped;
+# none with BENCH_WARM_SECONDS=0 (the smoke tests, which judge no figure). BENCH_TOKENS and BENCH_PATHS_FILE apply.
+wrk_warm() {
+  ((WARM_SECONDS > 0)) || return 0
+  wrk_run "$WARM_SECONDS" "$1" "$2" >/dev/null
+}
+
 # cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
 cpu_ticks() {
   awk '{ print $14 + $15 }' "/proc/$1/stat"

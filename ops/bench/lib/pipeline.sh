@@ -51,7 +51,7 @@ measure_pipeline() {
       $(pipeline_host_args "$variant") --urls "http://127.0.0.1:${port[$variant]}"
     pid[$variant]=$LAST_PID
     wait_for_url "http://127.0.0.1:${port[$variant]}/hello" "$OUT/host-$variant.log" "${pid[$variant]}"
-    wrk_run "$WARM_SECONDS" "$CONNECTIONS" "http://127.0.0.1:${port[$variant]}/hello" >/dev/null
+    wrk_warm "$CONNECTIONS" "http://127.0.0.1:${port[$variant]}/hello"
     kill -STOP "${pid[$variant]}"
   done
 
