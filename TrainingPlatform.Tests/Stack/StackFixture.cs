@@ -3,6 +3,7 @@ extern alias AppHost;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace TrainingPlatform.Tests.Stack;
 
@@ -96,6 +97,10 @@ public abstract class StackFixture : IAsyncLifetime
         {
             builder.CreateResourceBuilder(replica).WithEnvironment("WarmUp__Calls", "0");
         }
+        // The AppHost forwards every line its resources print to its own log, which the test run prints: about 59,000
+        // access lines of the replicas (15 MB) per run. Warnings and errors still show; the tests that read a
+        // resource's output read it from the resource itself.
+        builder.Services.AddLogging(logging => logging.AddFilter($"{builder.Environment.ApplicationName}.Resources", LogLevel.Warning));
         var app = await builder.BuildAsync(Timeout());
         await app.StartAsync(Timeout());
         foreach (var replica in ReplicaNamesOf(replicas))
