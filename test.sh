@@ -39,6 +39,15 @@ if ! dotnet build "$project" -c Release -warnaserror -nologo -clp:ErrorsOnly; th
   echo "0 passed, 1 failed"
   exit 1
 fi
+# The previous release's API (Release/PreviousReleaseTests) is built now as well: no build happens during the test run.
+# Only for a whole run of the suite; a failure (a shallow clone) is left for that test to report.
+if [[ $project == TrainingPlatform.sln && $# -eq 0 ]]; then
+  if TrainingPlatform.Tests/Release/build-previous-release.sh "$run_tmp/previous-release" >"$run_tmp/previous-release.log" 2>&1; then
+    export TP_PREVIOUS_RELEASE_DIR=$run_tmp/previous-release
+  else
+    echo "note: the previous release did not build here; PreviousReleaseTests will build it and say why"
+  fi
+fi
 # What should run, to tell afterwards what did not.
 dotnet test "$project" -c Release --no-build --list-tests "$@" >"$results/discovered.txt" 2>&1 || rm -f "$results/discovered.txt"
 status=0

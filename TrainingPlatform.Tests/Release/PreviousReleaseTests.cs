@@ -57,6 +57,10 @@ public partial class PreviousReleaseTests(PreviousRelease previous) : IClassFixt
         await AssertServesAsync(app, account);
     }
 
+    [Fact]
+    public void Test_sh_builds_the_previous_release_before_the_run_where_the_fixture_looks_for_it() =>
+        Assert.Contains($"export {PreviousRelease.PrebuiltVariable}=", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "test.sh")));
+
     private SingleRevisionApp App(string database) => new(database, new Dictionary<string, string>
     {
         [CurrentImage] = Path.GetDirectoryName(ApiProcess.Dll)!,

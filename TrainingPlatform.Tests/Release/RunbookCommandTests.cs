@@ -71,6 +71,9 @@ public partial class RunbookCommandTests
         // HEAD^, not HEAD: once step 6 has tagged the release itself, its own tag is not the previous one.
         var line = $"PREVIOUS_TAG=$({PreviousRelease.PreviousTagCommand})";
         Assert.Contains(line, BashLines("release-checklist.md"));
+        // The release the rollback rehearsal builds is chosen the same way.
+        Assert.Contains($"$({PreviousRelease.PreviousTagCommand.Replace(" HEAD^", " HEAD^ 2>/dev/null", StringComparison.Ordinal)})",
+            File.ReadAllText(PreviousRelease.Script));
         using var repository = new TempFolder("tp-release-tags-");
         async Task GitAsync(params string[] arguments)
         {
