@@ -46,7 +46,7 @@ public class GracefulShutdownTests(ITestOutputHelper output)
     [Fact]
     public async Task Requests_still_stalled_when_the_shutdown_timeout_ends_are_cut_and_leave_nothing_behind()
     {
-        var (connectionString, api, instructor) = await StartAsync(shutdownTimeoutSeconds: 2);
+        var (connectionString, api, instructor) = await StartAsync(shutdownTimeoutSeconds: 1);
         await using var _ = api;
         await using var courses = await TableLock.TakeAsync(connectionString, "courses");
         var writes = Enumerable.Range(0, InFlight).Select(i =>
