@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need, builds with zero warnings allowed, runs the suite against real
-# PostgreSQL, Prometheus, promtool, s3rver, awscli and Chromium, and ends with one line "N passed, N failed"
+# Runs every test: installs what the tests need, builds with zero warnings allowed (a whole run also builds the
+# previous release's API, for the rollback rehearsal), runs the suite against real PostgreSQL, Prometheus, promtool,
+# s3rver, awscli and Chromium, and ends with one line "N passed, N failed"
 # (", N skipped" when some are). A test that was discovered but reported no result (a crashed or aborted test host,
 # the session timeout) counts as failed, and a run that exits non-zero never says "0 failed".
 #
