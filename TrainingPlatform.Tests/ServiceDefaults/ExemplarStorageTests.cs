@@ -25,26 +25,19 @@ public sealed class ExemplarStorageTests
         using var config = PrometheusConfigCopy.Render([new ScrapeTarget("api", api.BaseAddress.Authority)], [], port,
             new PrometheusClock(Interval: "1s", AlertFor: "1m"));
         await using var prometheus = await PrometheusServer.StartAsync(config, port);
-        // A trace the caller started (W3C traceparent, sampled), so the exemplar to find carries a known trace id.
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var client = api.CreateHttpClient(TimeSpan.FromSeconds(10));
         var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
-        var query = Uri.EscapeDataString($"{HttpMeasures.RequestDuration}_bucket{{path_template=\"/api/v1/courses/{{id}}\"}}");
 
         var found = await Wait.ForAsync(async () =>
         {
             // Each bucket keeps one exemplar per interval, so the request is sent again until one is scraped.
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/courses/999999999");
-            request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var request = Exemplars.TracedGet("/api/v1/courses/999999999", traceId);
             using var response = await client.SendAsync(request);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            var answer = await prometheus.GetAsync(
-                $"/api/v1/query_exemplars?query={query}&start={start}&end={DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds()}");
+            var answer = await prometheus.GetAsync(Exemplars.QueryPath("/api/v1/courses/{id}", start));
             Assert.True(answer.IsSuccess, answer.Body.ToString());
-            return answer.Data.EnumerateArray()
-                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
-                .Select(exemplar => exemplar.GetProperty("labels").GetProperty("trace_id").GetString())
-                .ToList();
+            return Exemplars.TraceIds(answer.Data);
         }, ids => ids.Contains(traceId), TimeSpan.FromSeconds(45),
             ids => $"an exemplar with trace id {traceId}; found [{string.Join(", ", ids)}]\n{prometheus.Log}");
 

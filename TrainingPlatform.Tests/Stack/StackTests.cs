@@ -246,22 +246,16 @@ public class StackTests(ScaleOutFixture stack)
         using var api = stack.App.CreateHttpClient("ingress", "http");
         using var prometheus = stack.App.CreateHttpClient("prometheus", "http");
         var start = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
-        var query = Uri.EscapeDataString($"{HttpMeasures.RequestDuration}_bucket{{path_template=\"/api/v1/courses/{{id}}\"}}");
 
         var found = await Wait.ForAsync(async () =>
         {
             // Each bucket keeps one exemplar per interval, so the request is sent again until one is scraped.
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/courses/999999999");
-            request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var request = Exemplars.TracedGet("/api/v1/courses/999999999", traceId);
             using var response = await api.SendAsync(request, StackFixture.Timeout(10));
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             using var answer = JsonDocument.Parse(await prometheus.GetStringAsync(
-                $"/api/v1/query_exemplars?query={query}&start={start}&end={DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds()}",
-                StackFixture.Timeout(10)));
-            return answer.RootElement.GetProperty("data").EnumerateArray()
-                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
-                .Select(exemplar => exemplar.GetProperty("labels").GetProperty("trace_id").GetString())
-                .ToList();
+                Exemplars.QueryPath("/api/v1/courses/{id}", start), StackFixture.Timeout(10)));
+            return Exemplars.TraceIds(answer.RootElement.GetProperty("data"));
         }, ids => ids.Contains(traceId), TimeSpan.FromSeconds(60), ids => $"an exemplar with trace id {traceId}; found [{string.Join(", ", ids)}]");
 
         Assert.Contains(traceId, found);
