@@ -72,7 +72,10 @@ public sealed class KilledTestHostTests(ITestOutputHelper output)
                 + string.Join("\n", seen.Select(p => p.CommandLine)));
 
             // One process, though it may have been seen twice: read while it was still starting, its record differed.
-            var host = seen.Where(p => p.CommandLine.Contains("testhost", StringComparison.Ordinal) && p.IsAlive).Select(p => p.Id).Distinct().Single();
+            // A process the host has just forked shows the host's command line until it execs, and its record keeps
+            // it: the host is the one whose parent is not a host.
+            var hosts = seen.Where(p => p.CommandLine.Contains("testhost", StringComparison.Ordinal) && p.IsAlive).ToList();
+            var host = hosts.Where(p => !hosts.Any(h => h.Id == p.ParentId)).Select(p => p.Id).Distinct().Single();
             output.WriteLine($"killing the test host {host} with {seen.Where(p => p.IsAlive).DistinctBy(p => p.Id).Count()} programs running");
             Assert.Equal(0, kill(host, 9));
 
