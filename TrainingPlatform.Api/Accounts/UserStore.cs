@@ -1,6 +1,6 @@
 namespace TrainingPlatform.Api.Accounts;
 
-public sealed class UserStore(NpgsqlDataSource dataSource)
+public sealed class UserStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads)
 {
     internal const string Columns =
         "id AS Id, email AS Email, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt, "
@@ -25,14 +25,14 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
 
     public async Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserAccount>(
             new CommandDefinition($"SELECT {Columns} FROM users WHERE email = @email", new { email }, cancellationToken: cancellationToken));
     }
 
     public async Task<UserAccount?> FindByIdAsync(long id, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserAccount>(
             new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }

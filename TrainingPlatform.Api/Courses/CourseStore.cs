@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.OutputCaching;
 
 namespace TrainingPlatform.Api.Courses;
 
-public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore listCache, CourseQuota quota)
+public sealed class CourseStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads, IOutputCacheStore listCache, CourseQuota quota)
 {
     internal const string Columns =
         "id AS Id, title AS Title, description AS Description, published AS Published, instructor_id AS InstructorId, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -13,7 +13,7 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore l
         // Anonymous viewers have a filter of their own, so the plan uses the published-courses index rather than
         // an OR that Postgres must plan for any viewer.
         var visible = viewerId is null ? "published" : CourseAccess.VisibleSql("courses", "@viewerId");
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             SELECT count(*) FROM courses WHERE {visible};
@@ -26,7 +26,7 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, IOutputCacheStore l
 
     public async Task<Course?> FindAsync(long id, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
             $"SELECT {Columns} FROM courses WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }

@@ -1,6 +1,6 @@
 namespace TrainingPlatform.Api.Courses;
 
-public sealed class LessonStore(NpgsqlDataSource dataSource, CourseQuota quota)
+public sealed class LessonStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads, CourseQuota quota)
 {
     private const string Columns =
         "id AS Id, course_id AS CourseId, position AS Position, title AS Title, content AS Content, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -11,7 +11,7 @@ public sealed class LessonStore(NpgsqlDataSource dataSource, CourseQuota quota)
     /// </summary>
     public async Task<(Course? Course, IReadOnlyList<Lesson> Lessons)> ListAsync(long courseId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             SELECT {CourseStore.Columns} FROM courses WHERE id = @courseId;
@@ -24,7 +24,7 @@ public sealed class LessonStore(NpgsqlDataSource dataSource, CourseQuota quota)
 
     public async Task<Lesson?> FindAsync(long courseId, long lessonId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<Lesson>(new CommandDefinition(
             $"SELECT {Columns} FROM lessons WHERE course_id = @courseId AND id = @lessonId", new { courseId, lessonId },
             cancellationToken: cancellationToken));

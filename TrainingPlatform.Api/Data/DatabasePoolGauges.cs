@@ -3,15 +3,21 @@ using System.Diagnostics.Metrics;
 namespace TrainingPlatform.Api.Data;
 
 /// <summary>
-/// Npgsql's pool usage for this API's pool as the meter <c>TrainingPlatform.Database</c>: <c>db.pool.connections</c>
-/// (tag <c>state</c> = <c>busy</c> | <c>idle</c>) and <c>db.pool.max_connections</c>, on /metrics as
-/// <c>db_pool_connections</c> and <c>db_pool_max_connections</c>, where the saturation alert reads them. Npgsql's own
-/// instruments are read on demand through a <see cref="MeterListener"/>; only this instance's pool (by its name) is
-/// counted, so other data sources in the process never inflate it.
+/// Npgsql's pool usage for this API's two pools as the meter <c>TrainingPlatform.Database</c>: <c>db.pool.connections</c>
+/// (tags <c>pool</c> = <c>reads</c> | <c>writes</c> and <c>state</c> = <c>busy</c> | <c>idle</c>) and
+/// <c>db.pool.max_connections</c> (tag <c>pool</c>), on /metrics as <c>db_pool_connections</c> and
+/// <c>db_pool_max_connections</c>, where the saturation alert reads them pool by pool. Npgsql's own instruments are
+/// read on demand through a <see cref="MeterListener"/>; only this instance's pools (by their names) are counted, so
+/// other data sources in the process never inflate them.
 /// </summary>
 internal sealed class DatabasePoolGauges : IHostedService, IDisposable
 {
     public const string MeterName = "TrainingPlatform.Database";
+
+    /// <summary>The tag that tells the pools apart, and its values.</summary>
+    public const string PoolTag = "pool";
+    public const string ReadsPool = "reads";
+    public const string WritesPool = "writes";
 
     private const string NpgsqlMeter = "Npgsql";
     private const string NpgsqlConnectionCount = "db.client.connection.count";
@@ -22,19 +28,28 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
     private readonly Lock _gate = new();
     private readonly Meter _meter;
     private readonly MeterListener _listener = new();
-    private long _busy;
-    private long _idle;
-    private long _max;
-    private readonly string _poolName;
+    private readonly Dictionary<string, Usage> _usage;
 
-    public DatabasePoolGauges(IMeterFactory meterFactory, DatabaseServices.DatabasePool pool)
+    private sealed class Usage(string pool)
     {
-        _poolName = pool.Name;
+        public string Pool { get; } = pool;
+        public long Busy;
+        public long Idle;
+        public long Max;
+    }
+
+    public DatabasePoolGauges(IMeterFactory meterFactory, DatabaseServices.DatabasePools pools)
+    {
+        _usage = new Dictionary<string, Usage>
+        {
+            [pools.Reads] = new(ReadsPool),
+            [pools.Writes] = new(WritesPool),
+        };
         _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("db.pool.connections", ObserveConnections, "{connection}",
-            "Connections in the API's Npgsql pools, by state (busy or idle).");
-        _meter.CreateObservableGauge("db.pool.max_connections", () => Read().Max, "{connection}",
-            "The most connections the API's Npgsql pools may open.");
+            "Connections in the API's Npgsql pools, by pool (reads or writes) and state (busy or idle).");
+        _meter.CreateObservableGauge("db.pool.max_connections", ObserveMax, "{connection}",
+            "The most connections each of the API's Npgsql pools may open.");
 
         _listener.InstrumentPublished = (instrument, listener) =>
         {
@@ -61,36 +76,39 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
         _meter.Dispose();
     }
 
-    private IEnumerable<Measurement<long>> ObserveConnections()
+    private IEnumerable<Measurement<long>> ObserveConnections() => Read().SelectMany(usage => new[]
     {
-        var (busy, idle, _) = Read();
-        return
-        [
-            new Measurement<long>(busy, new KeyValuePair<string, object?>("state", "busy")),
-            new Measurement<long>(idle, new KeyValuePair<string, object?>("state", "idle")),
-        ];
-    }
+        new Measurement<long>(usage.Busy, Tag(usage), new KeyValuePair<string, object?>("state", "busy")),
+        new Measurement<long>(usage.Idle, Tag(usage), new KeyValuePair<string, object?>("state", "idle")),
+    });
 
-    private (long Busy, long Idle, long Max) Read()
+    private IEnumerable<Measurement<long>> ObserveMax() => Read().Select(usage => new Measurement<long>(usage.Max, Tag(usage)));
+
+    private static KeyValuePair<string, object?> Tag(Usage usage) => new(PoolTag, usage.Pool);
+
+    private List<Usage> Read()
     {
         lock (_gate)
         {
-            _busy = _idle = _max = 0;
+            foreach (var usage in _usage.Values)
+            {
+                usage.Busy = usage.Idle = usage.Max = 0;
+            }
             _listener.RecordObservableInstruments();
-            return (_busy, _idle, _max);
+            return _usage.Values.Select(usage => new Usage(usage.Pool) { Busy = usage.Busy, Idle = usage.Idle, Max = usage.Max }).ToList();
         }
     }
 
     // Called synchronously from RecordObservableInstruments, under _gate.
     private void Accumulate(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (!IsOwnPool(tags))
+        if (OwnPool(tags) is not { } usage)
         {
             return;
         }
         if (instrument.Name == NpgsqlConnectionMax)
         {
-            _max += value;
+            usage.Max += value;
             return;
         }
         foreach (var tag in tags)
@@ -99,25 +117,25 @@ internal sealed class DatabasePoolGauges : IHostedService, IDisposable
             {
                 if (tag.Value as string == "used")
                 {
-                    _busy += value;
+                    usage.Busy += value;
                 }
                 else
                 {
-                    _idle += value;
+                    usage.Idle += value;
                 }
             }
         }
     }
 
-    private bool IsOwnPool(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private Usage? OwnPool(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
         {
             if (tag.Key == NpgsqlPoolNameTag)
             {
-                return tag.Value as string == _poolName;
+                return tag.Value is string name ? _usage.GetValueOrDefault(name) : null;
             }
         }
-        return false;
+        return null;
     }
 }

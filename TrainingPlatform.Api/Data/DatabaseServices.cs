@@ -42,16 +42,35 @@ public static class DatabaseServices
     /// </summary>
     public const string DefaultOptions = "-c plan_cache_mode=force_generic_plan";
 
-    /// <summary>The Npgsql data source (with its health check and telemetry), outage handling and pool gauges.</summary>
+    /// <summary>
+    /// The service key (and Aspire name) of the data source for reads: single statements outside a transaction, which
+    /// Npgsql multiplexes (many requests' statements written and answered together on a few connections). The
+    /// unkeyed <see cref="NpgsqlDataSource"/> serves transactions and everything else, one connection each.
+    /// </summary>
+    public const string Reads = ConnectionName + "-reads";
+
+    /// <summary>The Npgsql data sources (with health check and telemetry), outage handling and pool gauges.</summary>
     public static IHostApplicationBuilder AddTrainingDatabase(this IHostApplicationBuilder builder)
     {
-        // A pool name of this instance's own, so the pool gauges count its connections and no other data source's.
-        var pool = new DatabasePool($"{ConnectionName}-{Guid.NewGuid():N}");
-        builder.Services.AddSingleton(pool);
+        // Pool names of this instance's own, so the pool gauges count its connections and no other data source's.
+        var id = Guid.NewGuid().ToString("N");
+        var pools = new DatabasePools($"{ConnectionName}-{id}", $"{Reads}-{id}");
+        builder.Services.AddSingleton(pools);
+        var budget = builder.Configuration.GetValue<int?>(MaxPoolSizeKey);
         builder.AddNpgsqlDataSource(ConnectionName,
-            settings => settings.ConnectionString = WithPoolBudget(WithServiceDefaults(settings.ConnectionString),
-                builder.Configuration.GetValue<int?>(MaxPoolSizeKey)),
-            dataSource => dataSource.Name = pool.Name);
+            settings => settings.ConnectionString = ForWrites(settings.ConnectionString, budget),
+            dataSource => dataSource.Name = pools.Writes);
+        // Multiplexing is for reads only. A transaction holds a connection for itself, and Npgsql's multiplexer waits
+        // without bound for a connection no transaction holds: with every one held by a stalled write, reads would hang
+        // instead of failing fast with a 503 (PoolExhaustionTests). Apart, stalled writes exhaust their own pool and get
+        // their 503 after its Timeout, and reads carry on. The writes' health check covers the same server.
+        builder.AddKeyedNpgsqlDataSource(Reads,
+            settings =>
+            {
+                settings.ConnectionString = ForReads(builder.Configuration.GetConnectionString(ConnectionName) ?? settings.ConnectionString, budget);
+                settings.DisableHealthChecks = true;
+            },
+            dataSource => dataSource.Name = pools.Reads);
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddHostedService<DatabasePoolGauges>();
@@ -62,13 +81,49 @@ public static class DatabaseServices
     public static async Task MigrateDatabaseAsync(this WebApplication app) =>
         await app.Services.GetRequiredService<SchemaMigrator>().UpAsync(app.Lifetime.ApplicationStopping);
 
-    /// <summary>The name Npgsql reports this instance's pool under, in its <c>db.client.connection.pool.name</c> tag.</summary>
-    public sealed record DatabasePool(string Name);
+    /// <summary>The names Npgsql reports this instance's two pools under, in its <c>db.client.connection.pool.name</c> tag.</summary>
+    public sealed record DatabasePools(string Writes, string Reads);
 
-    private static string? WithPoolBudget(string? connectionString, int? maxPoolSize) =>
-        string.IsNullOrEmpty(connectionString) || maxPoolSize is not > 0
-            ? connectionString
-            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize.Value }.ConnectionString;
+    /// <summary>
+    /// How this replica's connection budget is shared: a quarter (at least one) for the multiplexed reads, which need
+    /// few connections because each carries many requests' statements at once; the rest for transactions, each of which
+    /// holds one connection from its first statement to its commit.
+    /// </summary>
+    internal static (int Reads, int Writes) Share(int budget)
+    {
+        if (budget < 2)
+        {
+            throw new InvalidOperationException(
+                $"The API needs a database connection budget of at least 2 (one for reads, one for transactions); {MaxPoolSizeKey} or the connection string's Maximum Pool Size gives {budget}.");
+        }
+        var reads = Math.Max(1, budget / 4);
+        return (reads, budget - reads);
+    }
+
+    internal static string? ForWrites(string? connectionString, int? budget) => Shared(connectionString, budget, (tuned, share) =>
+    {
+        tuned.MaxPoolSize = share.Writes;
+        tuned.Multiplexing = false;
+    });
+
+    internal static string? ForReads(string? connectionString, int? budget) => Shared(connectionString, budget, (tuned, share) =>
+    {
+        tuned.MaxPoolSize = share.Reads;
+        // Multiplexing shares pooled connections; a connection string that turns pooling off keeps one per statement.
+        tuned.Multiplexing = tuned.Pooling;
+    });
+
+    private static string? Shared(string? connectionString, int? budget, Action<NpgsqlConnectionStringBuilder, (int Reads, int Writes)> apply)
+    {
+        var withDefaults = WithServiceDefaults(connectionString);
+        if (string.IsNullOrEmpty(withDefaults))
+        {
+            return withDefaults;
+        }
+        var tuned = new NpgsqlConnectionStringBuilder(withDefaults);
+        apply(tuned, Share(budget is > 0 ? budget.Value : tuned.MaxPoolSize));
+        return tuned.ConnectionString;
+    }
 
     private static string? WithServiceDefaults(string? connectionString)
     {
@@ -105,9 +160,6 @@ public static class DatabaseServices
         {
             tuned.Options = DefaultOptions;
         }
-        // Not multiplexing (Multiplexing=true), though it read faster: with every connection held by a transaction, a
-        // multiplexed read waits for one past the pool's Timeout instead of failing fast with a 503
-        // (PoolExhaustionTests; ops/docs/performance.md, learner section).
         return tuned.ConnectionString;
     }
 

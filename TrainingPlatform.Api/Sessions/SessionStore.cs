@@ -13,7 +13,7 @@ namespace TrainingPlatform.Api.Sessions;
 /// that begins while a rotation is in flight waits for it and then revokes the session the new token belongs to,
 /// and a rotation that begins after a revocation sees it.
 /// </remarks>
-public sealed class SessionStore(NpgsqlDataSource dataSource, IOptions<JwtSettings> options, TimeProvider clock)
+public sealed class SessionStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads, IOptions<JwtSettings> options, TimeProvider clock)
 {
     private sealed record StoredToken(long Id, DateTime ExpiresAt, DateTime? UsedAt);
 
@@ -92,7 +92,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, IOptions<JwtSettin
     /// <summary>True when the session is revoked or gone (its user deleted): the read behind <see cref="SessionRevocations"/>.</summary>
     public async Task<bool> IsRevokedAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         return !await connection.QuerySingleOrDefaultAsync<bool>(new CommandDefinition(
             "SELECT revoked_at IS NULL FROM sessions WHERE id = @sessionId", new { sessionId }, cancellationToken: cancellationToken));
     }

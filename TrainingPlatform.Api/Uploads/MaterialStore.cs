@@ -12,7 +12,7 @@ public sealed record Material(long Id, long CourseId, string FileName, string Co
 /// buffers both ways, so a file's size never becomes the API's memory per request: uploads stream into the insert,
 /// downloads read one <see cref="ChunkBytes"/> slice per query.
 /// </summary>
-public sealed class MaterialStore(NpgsqlDataSource dataSource, UploadQuota quota)
+public sealed class MaterialStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads, UploadQuota quota)
 {
     /// <summary>
     /// The most a download holds in memory. Each slice is its own short query, so a slow reader holds a buffer,
@@ -47,7 +47,7 @@ public sealed class MaterialStore(NpgsqlDataSource dataSource, UploadQuota quota
     /// <summary>The material's metadata and whether <paramref name="userId"/> may read it; null when it does not exist.</summary>
     public async Task<Access?> FindAsync(long id, long userId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Material, bool, Access>(new CommandDefinition(
             $"""
             SELECT {Columns}, {CourseAccess.ReaderSql("c", "@userId")} AS MayRead
@@ -88,7 +88,7 @@ public sealed class MaterialStore(NpgsqlDataSource dataSource, UploadQuota quota
 
     private async Task<int> ReadSliceAsync(long id, long offset, Memory<byte> slice, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT substring(content FROM @from FOR @count) FROM course_materials WHERE id = @id");
+        await using var command = reads.CreateCommand("SELECT substring(content FROM @from FOR @count) FROM course_materials WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("from", checked((int)offset + 1));
         command.Parameters.AddWithValue("count", slice.Length);

@@ -31,6 +31,29 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Every_page_of_the_enrollments_carries_the_total_even_past_the_end()
+    {
+        var learner = await api.NewAccountAsync();
+        var enrolled = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, course) = await api.NewCourseAsync();
+            Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
+            enrolled.Add(course.Id);
+        }
+        enrolled.Reverse();
+
+        foreach (var (offset, items) in new[] { (0, enrolled.Take(2)), (2, enrolled.Skip(2)), (3, Enumerable.Empty<long>()), (50, Enumerable.Empty<long>()) })
+        {
+            var page = (await learner.Client.GetFromJsonAsync<PageBody<EnrollmentBody>>($"/api/v1/enrollments/?limit=2&offset={offset}"))!;
+            Assert.Equal(3, page.Total);
+            Assert.Equal(items, page.Items.Select(item => item.CourseId));
+        }
+        var none = (await (await api.NewAccountAsync()).Client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments/"))!;
+        Assert.Equal((0L, 0), (none.Total, none.Items.Count));
+    }
+
+    [Fact]
     public async Task Enrolling_twice_is_a_conflict()
     {
         var (instructor, course) = await api.NewCourseAsync();

@@ -6,18 +6,20 @@ namespace TrainingPlatform.Tests.Reliability;
 [Collection(RunsAloneCollection.Name)]
 public class PoolExhaustionTests(ITestOutputHelper output)
 {
-    private const int PoolSize = 3;
+    // Maximum Pool Size=4: one connection for the multiplexed reads, three for transactions (DatabaseServices.Share).
+    private const int Budget = 4;
+    private const int Writers = 3;
     private const int Extra = 8;
 
     // The API's own pool wait (Timeout=3, added to the connection string) plus a wide margin for a loaded machine.
     private static readonly TimeSpan FailFastBound = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task With_every_pooled_connection_stalled_extra_requests_get_503_after_the_pool_wait_and_the_gauges_show_it()
+    public async Task With_every_transaction_connection_stalled_extra_writes_get_503_after_the_pool_wait_reads_carry_on_and_the_gauges_show_it()
     {
         var postgres = await PostgresServer.SharedAsync();
         // Statements wait on the lock as long as it is held: the pool's wait is what must bound the extra requests.
-        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync(PoolSize))
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync(Budget))
         {
             CommandTimeout = 120,
         }.ConnectionString;
@@ -26,18 +28,23 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         using var scraper = api.CreateHttpClient();
 
         await using var courses = await TableLock.TakeAsync(connectionString, "courses");
-        var stalled = Enumerable.Range(0, PoolSize).Select(i =>
-            instructor.Client.PostAsJsonAsync("/api/v1/courses", new { title = $"stalled {i}", description = "", published = true })).ToArray();
-        await courses.WaitForWaitersAsync(PoolSize);
+        var stalled = Enumerable.Range(0, Writers).Select(i => CreateCourse(instructor, $"stalled {i}")).ToArray();
+        await courses.WaitForWaitersAsync(Writers);
 
         var clock = Stopwatch.StartNew();
-        var extra = Enumerable.Range(0, Extra).Select(_ =>
-            TimedResponse.SendAsync("read", null, clock, () => instructor.Client.GetAsync("/api/v1/courses"))).ToArray();
-        var backlog = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) >= PoolSize + Extra);
-        Assert.Equal(PoolSize, backlog.Value("db_pool_connections", ("state", "busy")));
-        Assert.Equal(PoolSize, backlog.Value("db_pool_max_connections"));
-        // What the saturation alert computes: busy / max above 0.9.
-        Assert.True(backlog.Value("db_pool_connections", ("state", "busy")) / backlog.Value("db_pool_max_connections") > 0.9);
+        var extra = Enumerable.Range(0, Extra).Select(i =>
+            TimedResponse.SendAsync("write", null, clock, () => CreateCourse(instructor, $"extra {i}"))).ToArray();
+        var backlog = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) >= Writers + Extra);
+        Assert.Equal(Writers, backlog.Value("db_pool_connections", ("pool", "writes"), ("state", "busy")));
+        Assert.Equal(Writers, backlog.Value("db_pool_max_connections", ("pool", "writes")));
+        // What the saturation alert computes, pool by pool: busy / max above 0.9.
+        Assert.True(backlog.Value("db_pool_connections", ("pool", "writes"), ("state", "busy")) / backlog.Value("db_pool_max_connections", ("pool", "writes")) > 0.9);
+
+        // Reads have connections of their own: while every transaction's connection is held, a read is answered (with a
+        // single pool it would wait for one until the pool's Timeout and get a 503, as the extra writes do).
+        var read = await TimedResponse.SendAsync("read", null, clock, () => instructor.Client.GetAsync("/api/v1/auth/me/"));
+        output.WriteLine(read.ToString());
+        Assert.Equal(HttpStatusCode.OK, read.Status);
 
         var answered = await Task.WhenAll(extra);
         output.WriteLine(string.Join(Environment.NewLine, answered));
@@ -47,8 +54,8 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         Assert.All(stalled, write => Assert.False(write.IsCompleted, "the stalled writes still hold the pool"));
 
         // No pile-up: once the extras have their answer, only the stalled writes remain in flight.
-        var after = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) <= PoolSize);
-        Assert.Equal(PoolSize, after.Value(HttpMeasures.RequestsInFlight));
+        var after = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) <= Writers);
+        Assert.Equal(Writers, after.Value(HttpMeasures.RequestsInFlight));
         Assert.Equal(Extra, after.Value(HttpMeasures.ServerErrorsTotal, ("path_template", "/api/v1/courses"), ("status_code", "503")));
 
         await courses.ReleaseAsync();
@@ -60,6 +67,43 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) == 0 && m.ValueOrZero("db_pool_connections", ("state", "busy")) == 0);
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/courses")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_read_blocked_by_a_lock_ends_in_503_after_the_command_timeout_and_the_reads_queued_behind_it_are_then_answered()
+    {
+        var postgres = await PostgresServer.SharedAsync();
+        // Maximum Pool Size=2: one connection for the multiplexed reads, so every read queues behind the blocked one
+        // (the worst case: many requests' statements share a connection and are answered in order).
+        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreatePooledDatabaseAsync(maxPoolSize: 2))
+        {
+            CommandTimeout = 2,
+        }.ConnectionString;
+        await using var api = await ApiProcess.StartAsync(connectionString);
+        var instructor = await api.RegisterAsync("instructor");
+        using var created = await CreateCourse(instructor, "locked");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var course = await created.Content.ReadFromJsonAsync<JsonElement>();
+
+        var clock = Stopwatch.StartNew();
+        TimedResponse blocked, behind;
+        await using (var courses = await TableLock.TakeAsync(connectionString, "courses"))
+        {
+            var blockedRead = TimedResponse.SendAsync("blocked", null, clock, () => instructor.Client.GetAsync($"/api/v1/courses/{course.GetProperty("id")}"));
+            await courses.WaitForWaitersAsync(1);
+            var behindRead = TimedResponse.SendAsync("behind", null, clock, () => instructor.Client.GetAsync("/api/v1/auth/me/"));
+            blocked = await blockedRead;
+            behind = await behindRead;
+        }
+        output.WriteLine($"{blocked}\n{behind}");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, blocked.Status);
+        Assert.Equal("application/problem+json", blocked.MediaType);
+        Assert.Equal(HttpStatusCode.OK, behind.Status);
+        Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/auth/me/")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> CreateCourse(TestAccount instructor, string title) =>
+        instructor.Client.PostAsJsonAsync("/api/v1/courses", new { title, description = "", published = true });
 
     private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition) =>
         PrometheusText.ScrapeUntilAsync(client, condition, TimeSpan.FromSeconds(10));
