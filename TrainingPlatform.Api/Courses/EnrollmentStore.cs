@@ -2,15 +2,12 @@ namespace TrainingPlatform.Api.Courses;
 
 public sealed class EnrollmentStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads)
 {
-    private const string Columns = """
-        e.id AS Id, e.course_id AS CourseId, c.title AS CourseTitle, e.enrolled_at AS EnrolledAt,
-        (SELECT count(*) FROM lesson_completions lc WHERE lc.enrollment_id = e.id) AS CompletedLessons,
-        (SELECT count(*) FROM lessons l WHERE l.course_id = e.course_id) AS TotalLessons
+    private const string Select = """
+        SELECT e.id AS Id, e.course_id AS CourseId, c.title AS CourseTitle, e.enrolled_at AS EnrolledAt,
+               (SELECT count(*) FROM lesson_completions lc WHERE lc.enrollment_id = e.id) AS CompletedLessons,
+               (SELECT count(*) FROM lessons l WHERE l.course_id = e.course_id) AS TotalLessons
+        FROM enrollments e JOIN courses c ON c.id = e.course_id
         """;
-
-    private const string From = "FROM enrollments e JOIN courses c ON c.id = e.course_id";
-
-    private const string Select = $"SELECT {Columns} {From}";
 
     /// <summary>Enrolls the user; null when already enrolled.</summary>
     public async Task<Enrollment?> EnrollAsync(long userId, long courseId, CancellationToken cancellationToken)
@@ -41,23 +38,20 @@ public sealed class EnrollmentStore(NpgsqlDataSource dataSource, [FromKeyedServi
 
     /// <summary>
     /// The user's enrollments with their progress, most recent first; those in drafts are hidden (<see cref="CourseAccess"/>).
-    /// The total rides on every row (a window over all the learner's rows, counted before the page is cut), so a page is
-    /// one statement; only a page past the end, which has no row to carry it, counts on its own.
+    /// Count and page in one round trip.
     /// </summary>
     public async Task<Page<Enrollment>> ListAsync(long userId, Paging paging, CancellationToken cancellationToken)
     {
         var mine = $"e.user_id = @userId AND {CourseAccess.VisibleSql("c", "@userId")}";
         await using var connection = await reads.OpenConnectionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<Enrollment, long, (Enrollment Item, long Total)>(new CommandDefinition(
-            $"SELECT {Columns}, count(*) OVER () AS Total {From} WHERE {mine} ORDER BY e.id DESC LIMIT @limit OFFSET @offset",
-            new { userId, paging.Limit, paging.Offset }, cancellationToken: cancellationToken),
-            (item, total) => (item, total), splitOn: "Total")).AsList();
-        var total = rows.Count > 0 ? rows[0].Total
-            : paging.Offset == 0 ? 0
-            : await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                $"SELECT count(*) {From} WHERE {mine}", new { userId },
-                cancellationToken: cancellationToken));
-        return new Page<Enrollment>(rows.ConvertAll(row => row.Item), total, paging.Limit, paging.Offset);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            SELECT count(*) FROM enrollments e JOIN courses c ON c.id = e.course_id WHERE {mine};
+            {Select} WHERE {mine} ORDER BY e.id DESC LIMIT @limit OFFSET @offset;
+            """, new { userId, paging.Limit, paging.Offset }, cancellationToken: cancellationToken));
+        var total = await results.ReadSingleAsync<long>();
+        var items = await results.ReadAsync<Enrollment>();
+        return new Page<Enrollment>(items.AsList(), total, paging.Limit, paging.Offset);
     }
 
     /// <summary>Marks the lesson complete for the enrollment (again is harmless) and returns the progress.</summary>
