@@ -13,7 +13,8 @@ public static class DatabaseServices
     public const string MaxPoolSizeKey = "Database:MaxPoolSize";
 
     // Fail fast when the database is down or the pool is exhausted: a request should get its 503 within
-    // about five seconds rather than hang. "Timeout" also bounds the wait for a pooled connection.
+    // about five seconds rather than hang. "Timeout" also bounds the wait for a pooled connection and, for a multiplexed
+    // read, the wait for its answer: Npgsql applies it there instead of the command timeout (MultiplexedReadTests).
     private const int ConnectTimeoutSeconds = 3;
     private const int CommandTimeoutSeconds = 5;
 
