@@ -17,6 +17,10 @@ public static class CourseRequests
         return (instructor, await instructor.CreateCourseAsync(published, title));
     }
 
+    /// <summary>The course creation request itself, for tests that look at its answer whatever it is (429, 409, 503).</summary>
+    public static Task<HttpResponseMessage> PostCourseAsync(this TestAccount instructor, string title) =>
+        instructor.Client.PostAsJsonAsync("/api/v1/courses", new { title, description = "", published = true });
+
     public static async Task<CourseBody> CreateCourseAsync(this TestAccount instructor, bool published = true, string title = "Intro to Postgres")
     {
         var response = await instructor.Client.PostAsJsonAsync("/api/v1/courses/", new { title, description = "Tables, indexes, backups.", published });

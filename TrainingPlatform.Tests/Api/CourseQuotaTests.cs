@@ -24,13 +24,13 @@ public class CourseQuotaTests(CourseQuotaApiFixture api) : IClassFixture<CourseQ
         await instructor.CreateCourseAsync();
         var before = await Rows.ChecksumsAsync(api.ConnectionString);
 
-        var problem = await (await CreateCourseAsync(instructor, "One too many")).AssertProblemAsync(HttpStatusCode.Conflict);
+        var problem = await (await instructor.PostCourseAsync("One too many")).AssertProblemAsync(HttpStatusCode.Conflict);
 
         Assert.Equal("Courses:MaxCoursesPerOwner", problem.GetProperty("limit").GetString());
         Assert.Equal(before, await Rows.ChecksumsAsync(api.ConnectionString));
         // The quota is the owner's: another instructor still has all of theirs.
         var other = await api.NewAccountAsync("instructor");
-        Assert.Equal(HttpStatusCode.Created, (await CreateCourseAsync(other, "Someone else's")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await other.PostCourseAsync("Someone else's")).StatusCode);
     }
 
     [Fact]
@@ -120,7 +120,4 @@ public class CourseQuotaTests(CourseQuotaApiFixture api) : IClassFixture<CourseQ
     }
 
     private static int Utf8(string text) => Encoding.UTF8.GetByteCount(text);
-
-    private static Task<HttpResponseMessage> CreateCourseAsync(TestAccount instructor, string title) =>
-        instructor.Client.PostAsJsonAsync("/api/v1/courses", new { title, description = "", published = true });
 }

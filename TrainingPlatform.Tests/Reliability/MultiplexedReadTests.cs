@@ -1,3 +1,4 @@
+using TrainingPlatform.Tests.Api;
 using Xunit.Abstractions;
 
 namespace TrainingPlatform.Tests.Reliability;
@@ -22,15 +23,13 @@ public class MultiplexedReadTests(ITestOutputHelper output)
         }.ConnectionString;
         await using var api = await ApiProcess.StartAsync(connectionString);
         var instructor = await api.RegisterAsync("instructor");
-        using var created = await PoolExhaustionTests.CreateCourse(instructor, "locked");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var course = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var course = await instructor.CreateCourseAsync(title: "locked");
 
         var clock = Stopwatch.StartNew();
         TimedResponse blocked, behind;
         await using (var courses = await TableLock.TakeAsync(connectionString, "courses"))
         {
-            var blockedRead = TimedResponse.SendAsync("blocked", null, clock, () => instructor.Client.GetAsync($"/api/v1/courses/{course.GetProperty("id")}"));
+            var blockedRead = TimedResponse.SendAsync("blocked", null, clock, () => instructor.Client.GetAsync($"/api/v1/courses/{course.Id}"));
             await courses.WaitForWaitersAsync(1);
             var behindRead = TimedResponse.SendAsync("behind", null, clock, () => instructor.Client.GetAsync("/api/v1/auth/me/"));
             blocked = await blockedRead;

@@ -1,3 +1,4 @@
+using TrainingPlatform.Tests.Api;
 using TrainingPlatform.Tests.ServiceDefaults;
 using Xunit.Abstractions;
 
@@ -28,12 +29,12 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         using var scraper = api.CreateHttpClient();
 
         await using var courses = await TableLock.TakeAsync(connectionString, "courses");
-        var stalled = Enumerable.Range(0, Writers).Select(i => CreateCourse(instructor, $"stalled {i}")).ToArray();
+        var stalled = Enumerable.Range(0, Writers).Select(i => instructor.PostCourseAsync($"stalled {i}")).ToArray();
         await courses.WaitForWaitersAsync(Writers);
 
         var clock = Stopwatch.StartNew();
         var extra = Enumerable.Range(0, Extra).Select(i =>
-            TimedResponse.SendAsync("write", null, clock, () => CreateCourse(instructor, $"extra {i}"))).ToArray();
+            TimedResponse.SendAsync("write", null, clock, () => instructor.PostCourseAsync($"extra {i}"))).ToArray();
         var backlog = await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) >= Writers + Extra);
         Assert.Equal(Writers, backlog.Value("db_pool_connections", ("pool", "writes"), ("state", "busy")));
         Assert.Equal(Writers, backlog.Value("db_pool_max_connections", ("pool", "writes")));
@@ -67,9 +68,6 @@ public class PoolExhaustionTests(ITestOutputHelper output)
         await ScrapeUntilAsync(scraper, m => m.ValueOrZero(HttpMeasures.RequestsInFlight) == 0 && m.ValueOrZero("db_pool_connections", ("state", "busy")) == 0);
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.GetAsync("/api/v1/courses")).StatusCode);
     }
-
-    internal static Task<HttpResponseMessage> CreateCourse(TestAccount instructor, string title) =>
-        instructor.Client.PostAsJsonAsync("/api/v1/courses", new { title, description = "", published = true });
 
     private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> condition) =>
         PrometheusText.ScrapeUntilAsync(client, condition, TimeSpan.FromSeconds(10));
