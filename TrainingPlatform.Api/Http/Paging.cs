@@ -15,6 +15,13 @@ public readonly record struct Paging(int Limit, int Offset)
             ? TypedResults.Ok(await read(paging))
             : problem;
 
+    /// <summary>
+    /// The list's total when a page read with this paging shows it: a page that is not full ends the list, unless it is
+    /// empty past the start (the list may end before the offset). Null when only counting tells (a full page, or an
+    /// empty one past the start), so the common short list costs one statement, not two.
+    /// </summary>
+    public long? TotalShownBy(int rows) => rows < Limit && (rows > 0 || Offset == 0) ? Offset + rows : null;
+
     private static Paging From(int? limit, int? offset, FieldErrors errors)
     {
         if (limit is < 1 or > MaxLimit)

@@ -88,6 +88,9 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.DoesNotContain("Secret draft title", body);
         var mine = JsonSerializer.Deserialize<PageBody<EnrollmentBody>>(body, JsonSerializerOptions.Web)!;
         Assert.Equal((1L, other.Id), (mine.Total, Assert.Single(mine.Items).CourseId));
+        // A full page is counted: the count hides the draft too.
+        var counted = (await learner.Client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments?limit=1"))!;
+        Assert.Equal((1L, other.Id), (counted.Total, Assert.Single(counted.Items).CourseId));
         await (await learner.Client.GetAsync($"/api/v1/courses/{course.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
 
         Assert.Equal(HttpStatusCode.OK, (await instructor.Client.PatchAsJsonAsync($"/api/v1/courses/{course.Id}", new { published = true })).StatusCode);
