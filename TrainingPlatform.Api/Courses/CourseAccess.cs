@@ -19,11 +19,7 @@ public sealed class CourseAccess(CourseStore courses)
         $"({VisibleSql(course, user)} AND ({course}.instructor_id = {user} OR EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = {course}.id AND e.user_id = {user})))";
 
     public async Task<Checked<Course>> VisibleAsync(long id, long? userId, CancellationToken cancellationToken) =>
-        Visible(await courses.FindAsync(id, cancellationToken), userId);
-
-    /// <summary>The same check on a course already read (null when it does not exist).</summary>
-    public static Checked<Course> Visible(Course? course, long? userId) =>
-        course is not null && course.IsVisibleTo(userId) ? course : ApiProblems.NotFound("Course");
+        await courses.FindAsync(id, cancellationToken) is { } course && course.IsVisibleTo(userId) ? course : ApiProblems.NotFound("Course");
 
     public async Task<Checked<Course>> OwnedAsync(long id, long userId, CancellationToken cancellationToken)
     {

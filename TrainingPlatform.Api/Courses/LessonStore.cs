@@ -6,20 +6,19 @@ public sealed class LessonStore(NpgsqlDataSource dataSource, [FromKeyedServices(
         "id AS Id, course_id AS CourseId, position AS Position, title AS Title, content AS Content, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     /// <summary>
-    /// The course (null when it does not exist) and its lessons in order, in one round trip: the caller checks who may
-    /// see them (<see cref="CourseAccess.Visible"/>).
+    /// The course's lessons in order when <paramref name="userId"/> may see the course (<see cref="CourseAccess.VisibleSql"/>),
+    /// in one statement. Empty when the course has no lessons, does not exist or is hidden: the caller tells those apart
+    /// (<see cref="CourseAccess.VisibleAsync"/>) only then, so a course with lessons costs one statement, not two.
     /// </summary>
-    public async Task<(Course? Course, IReadOnlyList<Lesson> Lessons)> ListAsync(long courseId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Lesson>> ListVisibleAsync(long courseId, long? userId, CancellationToken cancellationToken)
     {
         await using var connection = await reads.OpenConnectionAsync(cancellationToken);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+        return (await connection.QueryAsync<Lesson>(new CommandDefinition(
             $"""
-            SELECT {CourseStore.Columns} FROM courses WHERE id = @courseId;
-            SELECT {Columns} FROM lessons WHERE course_id = @courseId ORDER BY position, id;
-            """, new { courseId }, cancellationToken: cancellationToken));
-        var course = await results.ReadSingleOrDefaultAsync<Course>();
-        var lessons = await results.ReadAsync<Lesson>();
-        return (course, lessons.AsList());
+            SELECT {Columns} FROM lessons
+            WHERE course_id = @courseId AND (SELECT {CourseAccess.VisibleSql("c", "@userId")} FROM courses c WHERE c.id = @courseId)
+            ORDER BY position, id
+            """, new { courseId, userId }, cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<Lesson?> FindAsync(long courseId, long lessonId, CancellationToken cancellationToken)

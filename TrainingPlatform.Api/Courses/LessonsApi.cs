@@ -19,10 +19,13 @@ public static class LessonsApi
     [EndpointName("ListLessons")]
     [EndpointSummary("The course's lessons in order")]
     private static async Task<Results<Ok<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
-        long id, ClaimsPrincipal principal, LessonStore lessons, CancellationToken cancellationToken)
+        long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
-        var (course, list) = await lessons.ListAsync(id, cancellationToken);
-        return CourseAccess.Visible(course, principal.IdOrNull()).IsRefused(out _, out var problem) ? problem : TypedResults.Ok(list);
+        var list = await lessons.ListVisibleAsync(id, principal.IdOrNull(), cancellationToken);
+        // No lesson shown: the course is hidden or missing (404), or has none yet.
+        return list.Count == 0 && (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem)
+            ? problem
+            : TypedResults.Ok(list);
     }
 
     [EndpointName("CreateLesson")]

@@ -102,7 +102,7 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             await sessions.IsRevokedAsync(Guid.Empty, cancellationToken);
             await users.FindByIdAsync(0, cancellationToken);
             await courses.FindAsync(0, cancellationToken);
-            await lessons.ListAsync(0, cancellationToken);
+            await lessons.ListVisibleAsync(0, null, cancellationToken);
             await enrollments.ListAsync(0, new Paging(Paging.DefaultLimit, 0), cancellationToken);
             // Past the start an empty page is counted: the count statement too.
             await enrollments.ListAsync(0, new Paging(Paging.DefaultLimit, 1), cancellationToken);

@@ -32,6 +32,8 @@ public static class SessionsServices
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
+            // Nothing reads the token back from the authentication properties; keeping it there cost a dictionary per request.
+            options.SaveToken = false;
             options.TokenValidationParameters = AccessTokens.ValidationParameters(jwt);
             options.Events = new JwtBearerEvents
             {

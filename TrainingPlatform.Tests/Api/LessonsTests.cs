@@ -49,7 +49,19 @@ public class LessonsTests(ApiFixture api) : IClassFixture<ApiFixture>
         var other = await owner.CreateCourseAsync();
         using var anonymous = api.Anonymous();
 
-        await (await anonymous.GetAsync($"/api/v1/courses/{draft.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var emptyDraft = await owner.CreateCourseAsync(published: false);
+        var learner = await api.NewAccountAsync();
+
+        // The list with lessons and without: hidden or missing is 404, a visible course without lessons is empty.
+        foreach (var client in new[] { anonymous, learner.Client })
+        {
+            await (await client.GetAsync($"/api/v1/courses/{draft.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+            await (await client.GetAsync($"/api/v1/courses/{emptyDraft.Id}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+            await (await client.GetAsync($"/api/v1/courses/{long.MaxValue}/lessons")).AssertProblemAsync(HttpStatusCode.NotFound);
+            Assert.Empty((await client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{other.Id}/lessons"))!);
+        }
+        Assert.Equal(["Hidden"], (await owner.Client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{draft.Id}/lessons"))!.Select(l => l.Title));
+        Assert.Empty((await owner.Client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{emptyDraft.Id}/lessons"))!);
         await (await anonymous.GetAsync($"/api/v1/courses/{draft.Id}/lessons/{lesson.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await owner.Client.GetAsync($"/api/v1/courses/{other.Id}/lessons/{lesson.Id}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await owner.Client.PutAsJsonAsync($"/api/v1/courses/{other.Id}/lessons/{lesson.Id}", new { title = "x" })).AssertProblemAsync(HttpStatusCode.NotFound);
