@@ -2,10 +2,10 @@ namespace TrainingPlatform.Api.Courses;
 
 public sealed class EnrollmentStore(NpgsqlDataSource dataSource, [FromKeyedServices(DatabaseServices.Reads)] NpgsqlDataSource reads)
 {
+    // The counts are kept by triggers (M202612060001_CountLessonsAndCompletions), not counted per request.
     private const string Select = """
         SELECT e.id AS Id, e.course_id AS CourseId, c.title AS CourseTitle, e.enrolled_at AS EnrolledAt,
-               (SELECT count(*) FROM lesson_completions lc WHERE lc.enrollment_id = e.id) AS CompletedLessons,
-               (SELECT count(*) FROM lessons l WHERE l.course_id = e.course_id) AS TotalLessons
+               e.completed_lessons AS CompletedLessons, c.lesson_count AS TotalLessons
         FROM enrollments e JOIN courses c ON c.id = e.course_id
         """;
 

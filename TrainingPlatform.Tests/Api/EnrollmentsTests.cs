@@ -31,6 +31,41 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Progress_follows_lessons_added_and_deleted_and_completions_made_at_once()
+    {
+        var (instructor, course) = await api.NewCourseAsync();
+        var lessons = new List<LessonBody>();
+        for (var i = 1; i <= 6; i++)
+        {
+            lessons.Add(await instructor.AddLessonAsync(course.Id, "Lesson " + i));
+        }
+        var learner = await api.NewAccountAsync();
+        Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
+
+        // Five completions at once, one of them twice: the counts are kept by the database, row by row.
+        var completions = lessons.Take(5).Append(lessons[0])
+            .Select(lesson => learner.Client.PostAsync($"/api/v1/courses/{course.Id}/lessons/{lesson.Id}/complete", null));
+        Assert.All(await Task.WhenAll(completions), response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal((5L, 6L), await ProgressAsync());
+
+        await instructor.AddLessonAsync(course.Id, "Lesson 7");
+        Assert.Equal((5L, 7L), await ProgressAsync());
+        // Deleting a completed lesson takes its completion with it.
+        Assert.Equal(HttpStatusCode.NoContent, (await instructor.Client.DeleteAsync($"/api/v1/courses/{course.Id}/lessons/{lessons[0].Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await instructor.Client.DeleteAsync($"/api/v1/courses/{course.Id}/lessons/{lessons[5].Id}")).StatusCode);
+        Assert.Equal((4L, 5L), await ProgressAsync());
+        Assert.Equal(4, await api.CountAsync($"lesson_completions lc JOIN enrollments e ON e.id = lc.enrollment_id WHERE e.user_id = {learner.Id}"));
+        Assert.Equal(5, await api.CountAsync($"lessons WHERE course_id = {course.Id}"));
+
+        async Task<(long, long)> ProgressAsync()
+        {
+            var page = (await learner.Client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments"))!;
+            var enrollment = Assert.Single(page.Items);
+            return (enrollment.CompletedLessons, enrollment.TotalLessons);
+        }
+    }
+
+    [Fact]
     public async Task Every_page_of_the_enrollments_carries_the_total_even_past_the_end()
     {
         var learner = await api.NewAccountAsync();

@@ -23,10 +23,16 @@ public class MigrationTests
         var database = await postgres.CreateDatabaseAsync();
         string email;
         long courseId;
+        TestAccount learner;
         await using (var api = await ApiServer.StartAsync(ApiFixture.Settings, postgres: postgres, connectionString: database))
         {
             var fixture = new SeededApi(api);
             (email, courseId) = await fixture.SeedAsync();
+            learner = await TestAccounts.NewAsync(api.CreateHttpClient);
+            Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{courseId}/enroll", null)).StatusCode);
+            var lesson = Assert.Single((await learner.Client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{courseId}/lessons"))!);
+            Assert.Equal(HttpStatusCode.OK, (await learner.Client.PostAsync($"/api/v1/courses/{courseId}/lessons/{lesson.Id}/complete", null)).StatusCode);
+            learner.Client.Dispose();
         }
 
         var version = await MigrateCliAsync(database, "version");
@@ -51,6 +57,10 @@ public class MigrationTests
         var course = await client.GetFromJsonAsync<CourseBody>($"/api/v1/courses/{courseId}");
         Assert.Equal("Survives migrations", course!.Title);
         Assert.Single((await client.GetFromJsonAsync<List<LessonBody>>($"/api/v1/courses/{courseId}/lessons"))!);
+        // The progress counts, dropped on the way down, are counted again on the way up.
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", learner.Tokens.Access);
+        var enrollment = Assert.Single((await client.GetFromJsonAsync<PageBody<EnrollmentBody>>("/api/v1/enrollments"))!.Items);
+        Assert.Equal((1L, 1L), (enrollment.CompletedLessons, enrollment.TotalLessons));
     }
 
     [Fact]
