@@ -13,48 +13,39 @@ public sealed class M202612060001_CountLessonsAndCompletions : Migration
 {
     public override void Up()
     {
-        Execute.Sql("""
+        Execute.Sql($"""
             ALTER TABLE courses ADD COLUMN lesson_count bigint NOT NULL DEFAULT 0;
             ALTER TABLE enrollments ADD COLUMN completed_lessons bigint NOT NULL DEFAULT 0;
-
-            CREATE FUNCTION count_course_lessons() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'UPDATE' AND NEW.course_id = OLD.course_id THEN
-                    RETURN NULL;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                    UPDATE courses SET lesson_count = lesson_count + 1 WHERE id = NEW.course_id;
-                END IF;
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                    UPDATE courses SET lesson_count = lesson_count - 1 WHERE id = OLD.course_id;
-                END IF;
-                RETURN NULL;
-            END $$;
-            CREATE TRIGGER lessons_counted AFTER INSERT OR DELETE OR UPDATE OF course_id ON lessons
-                FOR EACH ROW EXECUTE FUNCTION count_course_lessons();
-
-            CREATE FUNCTION count_completed_lessons() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'UPDATE' AND NEW.enrollment_id = OLD.enrollment_id THEN
-                    RETURN NULL;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                    UPDATE enrollments SET completed_lessons = completed_lessons + 1 WHERE id = NEW.enrollment_id;
-                END IF;
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                    UPDATE enrollments SET completed_lessons = completed_lessons - 1 WHERE id = OLD.enrollment_id;
-                END IF;
-                RETURN NULL;
-            END $$;
-            CREATE TRIGGER lesson_completions_counted AFTER INSERT OR DELETE OR UPDATE OF enrollment_id ON lesson_completions
-                FOR EACH ROW EXECUTE FUNCTION count_completed_lessons();
-
+            {CountedBy("count_course_lessons", "lessons_counted", "lessons", "course_id", "courses", "lesson_count")}
+            {CountedBy("count_completed_lessons", "lesson_completions_counted", "lesson_completions", "enrollment_id", "enrollments", "completed_lessons")}
             UPDATE courses c SET lesson_count = n FROM (SELECT course_id, count(*) AS n FROM lessons GROUP BY course_id) l
                 WHERE l.course_id = c.id;
             UPDATE enrollments e SET completed_lessons = n
                 FROM (SELECT enrollment_id, count(*) AS n FROM lesson_completions GROUP BY enrollment_id) lc WHERE lc.enrollment_id = e.id;
             """);
     }
+
+    /// <summary>
+    /// A trigger that keeps <paramref name="parent"/>.<paramref name="counter"/> equal to the number of
+    /// <paramref name="child"/> rows whose <paramref name="key"/> names it: inserted, deleted or moved to another parent.
+    /// </summary>
+    private static string CountedBy(string function, string trigger, string child, string key, string parent, string counter) => $"""
+        CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND NEW.{key} = OLD.{key} THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                UPDATE {parent} SET {counter} = {counter} + 1 WHERE id = NEW.{key};
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE {parent} SET {counter} = {counter} - 1 WHERE id = OLD.{key};
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER {trigger} AFTER INSERT OR DELETE OR UPDATE OF {key} ON {child}
+            FOR EACH ROW EXECUTE FUNCTION {function}();
+        """;
 
     public override void Down()
     {
