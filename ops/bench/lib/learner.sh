@@ -43,21 +43,39 @@ measure_learner() {
   learner_seed "$base" "$learners"
   progress "learner seeded: $API_COURSES courses of $LEARNER_LESSONS lessons, $learners learners with $LEARNER_ENROLLMENTS enrollments each"
 
-  local results="$OUT/learner.results" round target result sequence=0
+  local results="$OUT/learner.results" round target result sequence=0 build
   : >"$results"
-  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_warm "$CONNECTIONS" "$base"
-  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-enrollments.paths" wrk_warm "$CONNECTIONS" "$base"
+  learner_warm "$base"
+  # An older build on the same database (BENCH_BASELINE_API), run right after this one on every path of every round,
+  # each process held with SIGSTOP while the other runs: the machine's drift then shifts both builds alike.
+  local -A bases=([this]=$base) pids=([this]=$LEARNER_API_PID)
+  local builds=(this)
+  if [[ -n ${BENCH_BASELINE_API:-} ]]; then
+    kill -STOP "$LEARNER_API_PID"
+    api_launch "$OUT/api-baseline.log" "$BENCH_BASELINE_API" "${LEARNER_API_ENV[@]}"
+    bases[baseline]=$API_BASE
+    pids[baseline]=$API_PID
+    builds+=(baseline)
+    learner_warm "$API_BASE"
+    kill -STOP "$API_PID"
+    kill -CONT "$LEARNER_API_PID"
+  fi
   for ((round = 1; round <= ROUNDS; round++)); do
     for target in "${LEARNER_TARGETS[@]}"; do
-      scrape_once "$base"
-      result=$(BENCH_SEQUENCE=$sequence learner_load "$base" "$target" "$RUN_SECONDS" "$CONNECTIONS")
-      if [[ $target == enroll ]]; then
-        # The next run continues after every enrollment this one may have sent (answered or in flight).
-        sequence=$((sequence + $(field requests "$result") + 128 + 100))
-      fi
-      echo "$round $target $result" >>"$results"
-      progress "learner round $round $target: $result"
+      for build in "${builds[@]}"; do
+        [[ $build == this || $target != pgbench-* ]] || continue
+        learner_switch "${pids[$build]}" "${pids[@]}"
+        scrape_once "${bases[$build]}"
+        result=$(LEARNER_API_PID=${pids[$build]} BENCH_SEQUENCE=$sequence learner_load "${bases[$build]}" "$target" "$RUN_SECONDS" "$CONNECTIONS")
+        if [[ $target == enroll ]]; then
+          # The next run continues after every enrollment this one may have sent (answered or in flight).
+          sequence=$((sequence + $(field requests "$result") + 128 + 100))
+        fi
+        echo "$round $(learner_result_name "$build" "$target") $result" >>"$results"
+        progress "learner round $round $(learner_result_name "$build" "$target"): $result"
+      done
     done
+    learner_switch "$LEARNER_API_PID" "${pids[@]}"
     kill -STOP "$LEARNER_API_PID"
     learner_cold_start "$round" >>"$results"
     kill -CONT "$LEARNER_API_PID"
@@ -65,6 +83,31 @@ measure_learner() {
   stop_started_processes
   postgres_stop
   report_learner
+}
+
+# learner_warm BASE: the warm-up runs before measuring (the JIT, the pools, prepared statements).
+learner_warm() {
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-me.paths" wrk_warm "$CONNECTIONS" "$1"
+  BENCH_TOKENS=$LEARNER_TOKENS BENCH_PATHS_FILE="$OUT/learner-enrollments.paths" wrk_warm "$CONNECTIONS" "$1"
+}
+
+# learner_switch PID PIDS...: lets PID run and holds every other of PIDS with SIGSTOP.
+learner_switch() {
+  local run=$1 pid
+  shift
+  for pid in "$@"; do
+    [[ $pid == "$run" ]] || kill -STOP "$pid"
+  done
+  kill -CONT "$run"
+}
+
+# learner_result_name BUILD TARGET: the name a run has in learner.results (baseline-TARGET for the baseline build).
+learner_result_name() {
+  if [[ $1 == baseline ]]; then
+    echo "baseline-$2"
+  else
+    echo "$2"
+  fi
 }
 
 # learner_seed BASE LEARNERS: courses with lessons (SQL), learners signed up and signed in through the API, each
@@ -210,13 +253,11 @@ report_learner() {
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
   } >"$OUT/learner.md"
   for target in "${LEARNER_TARGETS[@]}"; do
-    local rps p50 p95 p99 xacts api_cpu db_cpu ratio errors connections=$CONNECTIONS error_keys=(socket_errors http_errors)
+    local rps p50 p95 p99 xacts api_cpu db_cpu ratio errors connections=$CONNECTIONS
     [[ $target == *-c128 ]] && connections=128
-    # wrk counts every 4xx as an error, and every answer of the unauthorized run is meant to be a 401.
-    [[ $target == unauthorized ]] && error_keys=(socket_errors)
     read -r rps p50 p95 p99 xacts api_cpu db_cpu <<<"$(round_medians "$results" "$target" rps p50_ms p95_ms p99_ms xacts_per_request api_cpu_us db_cpu_us)"
     ratio=$(round_ratio "$results" "$target" pgbench-simple rps)
-    errors=$(round_total "$results" "$target" "${error_keys[@]}")
+    errors=$(learner_errors "$target" "$target")
     printf '| %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %d |\n' "$(learner_route "$target")" "$connections" \
       "$rps" "$ratio" "$p50" "$p95" "$p99" "$xacts" "$api_cpu" "$db_cpu" "$errors" >>"$OUT/learner.md"
     summary+="${summary:+ | }$target $(printf '%.0f rps %.2fx p95 %.2f ms xacts %.2f cpu %.0f+%.0f us errors %d' \
@@ -224,6 +265,33 @@ report_learner() {
   done
   summary+=" | $(report_cold_start)"
   echo "summary learner ($ROUNDS round(s) of ${RUN_SECONDS}s, API $LEARNER_API_KIND, wrk -t1 -c$CONNECTIONS, pgbench -c$CONNECTIONS -j2; medians, ratios to pgbench -S simple): $summary"
+  if [[ -n ${BENCH_BASELINE_API:-} ]]; then
+    report_learner_baseline
+  fi
+}
+
+# learner_errors NAME TARGET: the errors of the runs named NAME over all rounds. wrk counts every 4xx as an error,
+# and every answer of the unauthorized run is meant to be a 401.
+learner_errors() {
+  if [[ $2 == unauthorized ]]; then
+    round_total "$OUT/learner.results" "$1" socket_errors
+  else
+    round_total "$OUT/learner.results" "$1" socket_errors http_errors
+  fi
+}
+
+# The baseline build's line: per path its medians, and this build's requests/s over the baseline's (the median of
+# the per-round ratios, each pair run one right after the other on the same database).
+report_learner_baseline() {
+  local results="$OUT/learner.results" summary="" target rps p95 api_cpu db_cpu
+  for target in "${LEARNER_TARGETS[@]}"; do
+    [[ $target != pgbench-* ]] || continue
+    read -r rps p95 api_cpu db_cpu <<<"$(round_medians "$results" "baseline-$target" rps p95_ms api_cpu_us db_cpu_us)"
+    summary+="${summary:+ | }$target $(printf '%.0f rps p95 %.2f ms cpu %.0f+%.0f us errors %d this/baseline %.2fx' "$rps" "$p95" \
+      "$api_cpu" "$db_cpu" "$(learner_errors "baseline-$target" "$target")" "$(round_ratio "$results" "$target" "baseline-$target" rps)")"
+  done
+  echo "summary learner baseline (API from $BENCH_BASELINE_API, run after this build on every path of every round; medians): $summary" |
+    tee -a "$OUT/learner.md"
 }
 
 # The cold-start curve: per second, the median over rounds; the first-5-s ratio is the mean of seconds 1-5 over the
