@@ -78,7 +78,7 @@ Environment (defaults full / quick):
   BENCH_API_ENV       extra NAME=VALUE settings for the API, space-separated (e.g. Courses__ListCacheSeconds=0)
   BENCH_READERS       concurrent slow readers for memory (100 / 20)
   BENCH_BASELINE_API  folder of an older API build to compare in list and learner (e.g. another checkout's
-                      TrainingPlatform.Api/bin/Release/net10.0); learner runs it after this build on every path
+                      TrainingPlatform.Api/bin/Release/net10.0); learner runs it beside this build on every path
   BENCH_BASELINE_BENCHMARKS  folder of an older benchmarks build whose audit and defaults hosts join pipeline
                       as audit-baseline and defaults-baseline (another checkout's
                       TrainingPlatform.Benchmarks/bin/Release/net10.0)
