@@ -53,8 +53,8 @@ measure_learner() {
   local -A bases=([this]=$base) pids=([this]=$LEARNER_API_PID)
   local builds=(this)
   if [[ -n ${BENCH_BASELINE_API:-} ]]; then
-    # Neither compared process is the one that seeded (80 sign-ups and sign-ins hashing passwords): in two comparisons
-    # the build whose process had seeded served /auth/me slower in every round, whichever build it was.
+    # Neither compared process is the one that seeded (80 sign-ups and sign-ins hashing passwords): the seeding
+    # process served /auth/me 13-22 % below the other build in every round, fresh ones at par (performance.md, 8).
     stop_process "$LEARNER_API_PID"
     api_launch "$OUT/api-measured.log" "$LEARNER_API" "${LEARNER_API_ENV[@]}"
     base=$API_BASE
