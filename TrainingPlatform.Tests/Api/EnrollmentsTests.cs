@@ -5,13 +5,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_learner_enrolls_completes_lessons_and_sees_progress()
     {
-        var (instructor, course) = await api.NewCourseAsync();
-        var lessons = new List<LessonBody>();
-        for (var i = 1; i <= 4; i++)
-        {
-            lessons.Add(await instructor.AddLessonAsync(course.Id, "Lesson " + i));
-        }
-        var learner = await api.NewAccountAsync();
+        var (_, course, lessons, learner) = await CourseWithLessonsAsync(4);
 
         var enroll = await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll/", null);
         Assert.Equal(HttpStatusCode.Created, enroll.StatusCode);
@@ -33,13 +27,7 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Progress_follows_lessons_added_and_deleted_and_completions_made_at_once()
     {
-        var (instructor, course) = await api.NewCourseAsync();
-        var lessons = new List<LessonBody>();
-        for (var i = 1; i <= 6; i++)
-        {
-            lessons.Add(await instructor.AddLessonAsync(course.Id, "Lesson " + i));
-        }
-        var learner = await api.NewAccountAsync();
+        var (instructor, course, lessons, learner) = await CourseWithLessonsAsync(6);
         Assert.Equal(HttpStatusCode.Created, (await learner.Client.PostAsync($"/api/v1/courses/{course.Id}/enroll", null)).StatusCode);
 
         // Five completions at once, one of them twice: the counts are kept by the database, row by row.
@@ -154,5 +142,17 @@ public class EnrollmentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         await (await anonymous.PostAsync("/api/v1/courses/1/enroll", null)).AssertProblemAsync(HttpStatusCode.Unauthorized);
         var learner = await api.NewAccountAsync();
         Assert.Equal(["limit"], await (await learner.Client.GetAsync("/api/v1/enrollments?limit=1000")).AssertFieldErrorsAsync());
+    }
+
+    /// <summary>A course with <paramref name="count"/> lessons ("Lesson 1" on) and a learner not yet enrolled in it.</summary>
+    private async Task<(TestAccount Instructor, CourseBody Course, List<LessonBody> Lessons, TestAccount Learner)> CourseWithLessonsAsync(int count)
+    {
+        var (instructor, course) = await api.NewCourseAsync();
+        var lessons = new List<LessonBody>();
+        for (var i = 1; i <= count; i++)
+        {
+            lessons.Add(await instructor.AddLessonAsync(course.Id, "Lesson " + i));
+        }
+        return (instructor, course, lessons, await api.NewAccountAsync());
     }
 }
