@@ -33,9 +33,9 @@ public static class AccountsApi
 
     [EndpointName("Me")]
     [EndpointSummary("The signed-in user")]
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(
+    private static async Task<Results<JsonOk<UserResponse>, ProblemHttpResult>> Me(
         ClaimsPrincipal principal, UserStore users, CancellationToken cancellationToken) =>
         await users.FindByIdAsync(principal.Id(), cancellationToken) is { } user
-            ? TypedResults.Ok(UserResponse.From(user))
+            ? JsonOk.Of(UserResponse.From(user))
             : ApiProblems.NotFound("Account");
 }

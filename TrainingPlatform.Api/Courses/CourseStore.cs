@@ -7,6 +7,10 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, [FromKeyedServices(
     internal const string Columns =
         "id AS Id, title AS Title, description AS Description, published AS Published, instructor_id AS InstructorId, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
+    /// <summary>A row of <see cref="Columns"/>, in their order, without Dapper (<see cref="KeyLookups"/>).</summary>
+    private static Course ReadRow(NpgsqlDataReader row) =>
+        new(row.GetInt64(0), row.GetString(1), row.GetString(2), row.GetBoolean(3), row.GetInt64(4), row.GetDateTime(5), row.GetDateTime(6));
+
     /// <summary>Published courses plus the viewer's own drafts, newest first: count and page in one round trip.</summary>
     public async Task<Page<Course>> ListVisibleAsync(long? viewerId, Paging paging, CancellationToken cancellationToken)
     {
@@ -24,12 +28,8 @@ public sealed class CourseStore(NpgsqlDataSource dataSource, [FromKeyedServices(
         return new Page<Course>(items.AsList(), total, paging.Limit, paging.Offset);
     }
 
-    public async Task<Course?> FindAsync(long id, CancellationToken cancellationToken)
-    {
-        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Course>(new CommandDefinition(
-            $"SELECT {Columns} FROM courses WHERE id = @id", new { id }, cancellationToken: cancellationToken));
-    }
+    public Task<Course?> FindAsync(long id, CancellationToken cancellationToken) =>
+        reads.FindByKeyAsync($"SELECT {Columns} FROM courses WHERE id = $1", id, ReadRow, cancellationToken);
 
     /// <summary>Creates the course within the instructor's quota (else <see cref="QuotaExceededException"/>, nothing stored).</summary>
     public async Task<Course> CreateAsync(long instructorId, string title, string description, bool published, CancellationToken cancellationToken)

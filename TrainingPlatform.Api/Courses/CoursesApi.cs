@@ -19,7 +19,7 @@ public static class CoursesApi
 
     [EndpointName("ListCourses")]
     [EndpointSummary("Published courses, plus the caller's own drafts (paged)")]
-    private static Task<Results<Ok<Page<Course>>, ValidationProblem>> List(
+    private static Task<Results<JsonOk<Page<Course>>, ValidationProblem>> List(
         int? limit, int? offset, ClaimsPrincipal principal, CourseStore courses, CancellationToken cancellationToken) =>
         Paging.ListAsync(limit, offset, paging => courses.ListVisibleAsync(principal.IdOrNull(), paging, cancellationToken));
 
@@ -38,26 +38,26 @@ public static class CoursesApi
 
     [EndpointName("GetCourse")]
     [EndpointSummary("One course")]
-    private static async Task<Results<Ok<Course>, ProblemHttpResult>> Get(
+    private static async Task<Results<JsonOk<Course>, ProblemHttpResult>> Get(
         long id, ClaimsPrincipal principal, CourseAccess access, CancellationToken cancellationToken) =>
         (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out var course, out var problem)
             ? problem
-            : TypedResults.Ok(course);
+            : JsonOk.Of(course);
 
     [EndpointName("ReplaceCourse")]
     [EndpointSummary("Replace a course's title, description and published flag (its instructor only)")]
-    private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Replace(
+    private static Task<Results<JsonOk<Course>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
         UpdateAsync(id, _ => body, principal, access, courses, cancellationToken);
 
     [EndpointName("PatchCourse")]
     [EndpointSummary("Change some of a course's fields (its instructor only)")]
-    private static Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> Patch(
+    private static Task<Results<JsonOk<Course>, ValidationProblem, ProblemHttpResult>> Patch(
         long id, CourseWrite body, ClaimsPrincipal principal, CourseAccess access, CourseStore courses, CancellationToken cancellationToken) =>
         UpdateAsync(id, body.Over, principal, access, courses, cancellationToken);
 
     /// <summary>Replaces the course with <paramref name="next"/>'s fields, given the course as it is now.</summary>
-    private static async Task<Results<Ok<Course>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+    private static async Task<Results<JsonOk<Course>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         long id, Func<Course, CourseWrite> next, ClaimsPrincipal principal, CourseAccess access, CourseStore courses,
         CancellationToken cancellationToken)
     {
@@ -70,7 +70,7 @@ public static class CoursesApi
             return problem;
         }
         return await courses.UpdateAsync(id, current.InstructorId, valid.Title, valid.Description, valid.Published, cancellationToken) is { } updated
-            ? TypedResults.Ok(updated)
+            ? JsonOk.Of(updated)
             : ApiProblems.NotFound("Course");
     }
 

@@ -37,13 +37,13 @@ public static class EnrollmentsApi
 
     [EndpointName("ListEnrollments")]
     [EndpointSummary("The caller's enrollments with progress (paged)")]
-    private static Task<Results<Ok<Page<Enrollment>>, ValidationProblem>> ListMine(
+    private static Task<Results<JsonOk<Page<Enrollment>>, ValidationProblem>> ListMine(
         int? limit, int? offset, ClaimsPrincipal principal, EnrollmentStore enrollments, CancellationToken cancellationToken) =>
         Paging.ListAsync(limit, offset, paging => enrollments.ListAsync(principal.Id(), paging, cancellationToken));
 
     [EndpointName("CompleteLesson")]
     [EndpointSummary("Mark a lesson complete and return the enrollment's progress")]
-    private static async Task<Results<Ok<Enrollment>, ProblemHttpResult>> Complete(
+    private static async Task<Results<JsonOk<Enrollment>, ProblemHttpResult>> Complete(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, EnrollmentStore enrollments,
         CancellationToken cancellationToken)
     {
@@ -60,6 +60,6 @@ public static class EnrollmentsApi
         {
             return ApiProblems.NotFound("Lesson");
         }
-        return TypedResults.Ok(await enrollments.CompleteAsync(enrollment.Id, lessonId, cancellationToken));
+        return JsonOk.Of(await enrollments.CompleteAsync(enrollment.Id, lessonId, cancellationToken));
     }
 }

@@ -18,14 +18,14 @@ public static class LessonsApi
 
     [EndpointName("ListLessons")]
     [EndpointSummary("The course's lessons in order")]
-    private static async Task<Results<Ok<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
+    private static async Task<Results<JsonOk<IReadOnlyList<Lesson>>, ProblemHttpResult>> List(
         long id, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
         var list = await lessons.ListVisibleAsync(id, principal.IdOrNull(), cancellationToken);
         // No lesson shown: the course is hidden or missing (404), or has none yet.
         return list.Count == 0 && (await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem)
             ? problem
-            : TypedResults.Ok(list);
+            : JsonOk.Of(list);
     }
 
     [EndpointName("CreateLesson")]
@@ -47,19 +47,19 @@ public static class LessonsApi
 
     [EndpointName("GetLesson")]
     [EndpointSummary("One lesson")]
-    private static async Task<Results<Ok<Lesson>, ProblemHttpResult>> Get(
+    private static async Task<Results<JsonOk<Lesson>, ProblemHttpResult>> Get(
         long id, long lessonId, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons, CancellationToken cancellationToken)
     {
         if ((await access.VisibleAsync(id, principal.IdOrNull(), cancellationToken)).IsRefused(out _, out var problem))
         {
             return problem;
         }
-        return await lessons.FindAsync(id, lessonId, cancellationToken) is { } lesson ? TypedResults.Ok(lesson) : ApiProblems.NotFound("Lesson");
+        return await lessons.FindAsync(id, lessonId, cancellationToken) is { } lesson ? JsonOk.Of(lesson) : ApiProblems.NotFound("Lesson");
     }
 
     [EndpointName("ReplaceLesson")]
     [EndpointSummary("Replace a lesson's title, content and position (the course's instructor only)")]
-    private static async Task<Results<Ok<Lesson>, ValidationProblem, ProblemHttpResult>> Replace(
+    private static async Task<Results<JsonOk<Lesson>, ValidationProblem, ProblemHttpResult>> Replace(
         long id, long lessonId, LessonWrite body, ClaimsPrincipal principal, CourseAccess access, LessonStore lessons,
         CancellationToken cancellationToken)
     {
@@ -72,7 +72,7 @@ public static class LessonsApi
             return problem;
         }
         return await lessons.UpdateAsync(course.InstructorId, id, lessonId, valid.Title, valid.Content, valid.Position, cancellationToken) is { } lesson
-            ? TypedResults.Ok(lesson)
+            ? JsonOk.Of(lesson)
             : ApiProblems.NotFound("Lesson");
     }
 

@@ -10,9 +10,9 @@ public readonly record struct Paging(int Limit, int Offset)
     /// A paged list endpoint: the page <paramref name="read"/> gives for the <c>limit</c> and <c>offset</c> query
     /// parameters, or the 400 problem naming the bad one.
     /// </summary>
-    public static async Task<Results<Ok<Page<T>>, ValidationProblem>> ListAsync<T>(int? limit, int? offset, Func<Paging, Task<Page<T>>> read) =>
+    public static async Task<Results<JsonOk<Page<T>>, ValidationProblem>> ListAsync<T>(int? limit, int? offset, Func<Paging, Task<Page<T>>> read) =>
         FieldErrors.TryValidate(errors => From(limit, offset, errors), out var paging, out var problem)
-            ? TypedResults.Ok(await read(paging))
+            ? JsonOk.Of(await read(paging))
             : problem;
 
     /// <summary>

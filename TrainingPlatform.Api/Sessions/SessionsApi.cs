@@ -34,7 +34,7 @@ public static class SessionsApi
 
     [EndpointName("IssueToken")]
     [EndpointSummary("Sign in: exchange email and password for an access token and a refresh token")]
-    private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
+    private static async Task<Results<JsonOk<TokenPair>, ValidationProblem, ProblemHttpResult>> Issue(
         TokenRequest request, UserStore users, Credentials credentials, SessionTokens sessions, PasswordGuess guess,
         CancellationToken cancellationToken)
     {
@@ -53,12 +53,12 @@ public static class SessionsApi
             guess.Wrong();
             return ApiProblems.Unauthorized("Invalid credentials", "The email or password is incorrect.");
         }
-        return TypedResults.Ok(pair);
+        return JsonOk.Of(pair);
     }
 
     [EndpointName("RefreshToken")]
     [EndpointSummary("Spend a refresh token for a new token pair; reusing a spent one revokes its whole family")]
-    private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> Refresh(
+    private static async Task<Results<JsonOk<TokenPair>, ValidationProblem, ProblemHttpResult>> Refresh(
         RefreshRequest request, SessionTokens sessions, CancellationToken cancellationToken)
     {
         if (!request.TryValidate(out var refresh, out var problem))
@@ -66,7 +66,7 @@ public static class SessionsApi
             return problem;
         }
         return await sessions.RefreshAsync(refresh, cancellationToken) is { } pair
-            ? TypedResults.Ok(pair)
+            ? JsonOk.Of(pair)
             : ApiProblems.Unauthorized("Invalid refresh token", "The refresh token is unknown, expired, revoked or already used. Sign in again.");
     }
 
@@ -82,7 +82,7 @@ public static class SessionsApi
 
     [EndpointName("ChangePassword")]
     [EndpointSummary("Change the signed-in user's password; signs out every other session and returns a new token pair")]
-    private static async Task<Results<Ok<TokenPair>, ValidationProblem, ProblemHttpResult>> ChangePassword(
+    private static async Task<Results<JsonOk<TokenPair>, ValidationProblem, ProblemHttpResult>> ChangePassword(
         PasswordChangeRequest request, ClaimsPrincipal principal, UserStore users, Credentials credentials, SessionTokens sessions,
         PasswordGuess guess, CancellationToken cancellationToken)
     {
@@ -100,6 +100,6 @@ public static class SessionsApi
             guess.Wrong();
             return FieldErrors.Problem("currentPassword", "The current password is incorrect.");
         }
-        return TypedResults.Ok(pair);
+        return JsonOk.Of(pair);
     }
 }
