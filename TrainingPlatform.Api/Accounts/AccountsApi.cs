@@ -35,7 +35,7 @@ public static class AccountsApi
     [EndpointSummary("The signed-in user")]
     private static async Task<Results<JsonOk<UserResponse>, ProblemHttpResult>> Me(
         ClaimsPrincipal principal, UserStore users, CancellationToken cancellationToken) =>
-        await users.FindByIdAsync(principal.Id(), cancellationToken) is { } user
-            ? JsonOk.Of(UserResponse.From(user))
+        await users.FindProfileAsync(principal.Id(), cancellationToken) is { } profile
+            ? JsonOk.Of(profile)
             : ApiProblems.NotFound("Account");
 }

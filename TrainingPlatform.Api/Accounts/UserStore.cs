@@ -6,10 +6,6 @@ public sealed class UserStore(NpgsqlDataSource dataSource, [FromKeyedServices(Da
         "id AS Id, email AS Email, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt, "
         + "password_changed_at AS PasswordChangedAt";
 
-    /// <summary>A row of <see cref="Columns"/>, in their order, without Dapper (<see cref="KeyLookups"/>).</summary>
-    private static UserAccount ReadRow(NpgsqlDataReader row) =>
-        new(row.GetInt64(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4), row.GetDateTime(5), row.GetDateTime(6));
-
     /// <summary>Creates the account, or returns null when the email is taken.</summary>
     public async Task<UserAccount?> CreateAsync(string email, string displayName, string role, string passwordHash, CancellationToken cancellationToken)
     {
@@ -34,8 +30,21 @@ public sealed class UserStore(NpgsqlDataSource dataSource, [FromKeyedServices(Da
             new CommandDefinition($"SELECT {Columns} FROM users WHERE email = @email", new { email }, cancellationToken: cancellationToken));
     }
 
-    public Task<UserAccount?> FindByIdAsync(long id, CancellationToken cancellationToken) =>
-        reads.FindByKeyAsync($"SELECT {Columns} FROM users WHERE id = $1", id, ReadRow, cancellationToken);
+    public async Task<UserAccount?> FindByIdAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await reads.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserAccount>(
+            new CommandDefinition($"SELECT {Columns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The account as its owner sees it (<c>/auth/me</c>), read by key without Dapper (<see cref="KeyLookups"/>): only the
+    /// columns shown, so the password hash stays in the database.
+    /// </summary>
+    public Task<UserResponse?> FindProfileAsync(long id, CancellationToken cancellationToken) =>
+        reads.FindByKeyAsync("SELECT id, email, display_name, role, created_at FROM users WHERE id = $1", id,
+            static row => new UserResponse(row.GetInt64(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetDateTime(4)),
+            cancellationToken);
 
     /// <summary>
     /// Locks the user's row until the transaction ends and tells whether its password is still the one

@@ -7,7 +7,7 @@ public static class KeyLookups
     /// <summary>
     /// The row whose key is <paramref name="key"/> (the statement's <c>$1</c>), read by <paramref name="read"/>, or
     /// null: one command on the data source itself, no connection object, no Dapper. For the single-row reads every
-    /// signed-in request makes (the account, a course), where Dapper's named parameters cost a rewrite of the
+    /// signed-in request makes (the account's profile, a course), where Dapper's named parameters cost a rewrite of the
     /// statement by Npgsql on every execution and Dapper's parameter object a reflection-built copy
     /// (ops/docs/performance.md, learner section, sixth pass); everything else stays on Dapper.
     /// </summary>

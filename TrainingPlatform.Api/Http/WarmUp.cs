@@ -100,16 +100,16 @@ public sealed partial class WarmUp(IServiceProvider services, NpgsqlDataSource d
             await AuthenticateAsync(token);
             // The check answers from its cache for the warm-up's session: the lookup behind it, every round.
             await sessions.IsRevokedAsync(Guid.Empty, cancellationToken);
-            await users.FindByIdAsync(0, cancellationToken);
+            await users.FindProfileAsync(0, cancellationToken);
             await courses.FindAsync(0, cancellationToken);
             await lessons.ListVisibleAsync(0, null, cancellationToken);
             await enrollments.ListAsync(0, new Paging(Paging.DefaultLimit, 0), cancellationToken);
             // Past the start an empty page is counted: the count statement too.
             await enrollments.ListAsync(0, new Paging(Paging.DefaultLimit, 1), cancellationToken);
-            JsonSerializer.Serialize(Stream.Null, UserResponse.From(account), json);
-            JsonSerializer.Serialize(Stream.Null, new Course(0, "Warm-up", "", true, 0, now, now), json);
-            JsonSerializer.Serialize<IReadOnlyList<Lesson>>(Stream.Null, [lesson, lesson], json);
-            JsonSerializer.Serialize(Stream.Null, new Page<Enrollment>([enrollment, enrollment], 2, Paging.DefaultLimit, 0), json);
+            _ = JsonSerializer.SerializeToUtf8Bytes(UserResponse.From(account), json);
+            _ = JsonSerializer.SerializeToUtf8Bytes(new Course(0, "Warm-up", "", true, 0, now, now), json);
+            _ = JsonSerializer.SerializeToUtf8Bytes<IReadOnlyList<Lesson>>([lesson, lesson], json);
+            _ = JsonSerializer.SerializeToUtf8Bytes(new Page<Enrollment>([enrollment, enrollment], 2, Paging.DefaultLimit, 0), json);
             if (pipeline is not null)
             {
                 await RequestRoutesAsync(pipeline, token);
