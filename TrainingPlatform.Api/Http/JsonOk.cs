@@ -11,8 +11,7 @@ namespace TrainingPlatform.Api.Http;
 /// 200 with a JSON body sent with its <c>Content-Length</c>: <see cref="TypedResults.Ok{TValue}(TValue)"/> with the
 /// same body, content type and OpenAPI metadata, but serialised before the response starts. <c>Ok&lt;T&gt;</c> streams
 /// the body, so Kestrel frames it in chunks and may send the closing chunk in a <c>send(2)</c> of its own, a second
-/// packet for the client to read: for 47 % of <c>/auth/me</c> answers on one connection, 1.3 % at 32 (strace)
-/// (ops/docs/performance.md, learner section, sixth pass).
+/// packet for the client to read (measured in ops/docs/performance.md, learner section, sixth pass).
 /// </summary>
 public sealed class JsonOk<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult,
     IValueHttpResult<TValue>, IContentTypeHttpResult

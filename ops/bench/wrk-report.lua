@@ -43,8 +43,8 @@ if #paths == 0 and path then
 end
 
 -- Each request is put together from pieces formatted once: its path's request line and headers, the token's
--- Authorization line, and the rest (the blank line and any body). wrk.format on every request cost wrk about 3 µs of
--- CPU per request, taken from the two cores the server shares with it (performance.md, learner section).
+-- Authorization line, and the rest (the blank line and any body): wrk.format on every request cost wrk CPU taken from
+-- the cores the server shares with it (measured in performance.md, learner section, sixth pass).
 if #paths > 0 then
   local heads, tails, authorizations = {}, {}, {}
   -- In init: wrk sets the Host header only once the script has loaded.
