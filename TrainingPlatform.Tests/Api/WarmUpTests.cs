@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrainingPlatform.Tests.ServiceDefaults;
@@ -73,6 +74,17 @@ public sealed partial class WarmUpTests
             NullLogger<TrainingPlatform.Api.Http.WarmUp>.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => refused.RunAsync(CancellationToken.None));
         Assert.Contains("WarmUp:SettleSeconds is -1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_api_keeps_tiered_pgo_and_counts_calls_from_its_start()
+    {
+        // What the host reads at start, from the file dotnet publish puts beside the API (and so into its image).
+        using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TrainingPlatform.Api.runtimeconfig.json")));
+        var properties = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(properties.TryGetProperty("System.Runtime.TieredPGO", out var pgo) && pgo.ValueKind == JsonValueKind.False,
+            "tiered PGO is off for the API");
+        Assert.Equal("0", properties.GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").ToString());
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# The learner measurement (ops/docs/performance.md, section 7): where a signed-in learner spends their time. The real
+# The learner measurement (ops/docs/performance.md, section 8): where a signed-in learner spends their time. The real
 # API (Release, Production) on a private Postgres seeded with learners who each hold 10 enrollments in courses of 5
 # lessons (600 characters each) and some completed lessons. In each round every signed-in path is loaded in turn,
-# then `pgbench -S` runs against the same server, so each path reads as a ratio to the database's own single-row
-# speed on the same machine moments later. Each run also counts the database transactions it caused
+# with `pgbench -S` (simple protocol) against the same server right before and right after the single-row reads, so
+# each path reads as a ratio to the database's own single-row speed on the same machine (the mean of the round's two
+# runs), and `pgbench -S` prepared at the end. Each run also counts the database transactions it caused
 # (pg_stat_database), i.e. statements per request. Then the learner's writes, and the cold-start curve: a fresh API
 # process on the same database, requests/s in each of its first 10 seconds after /healthz answers (5 with --quick,
 # enough for the first-5-s ratio), against its own steady state.
@@ -76,7 +77,7 @@ measure_learner() {
     if ((round % 2 == 0 && ${#builds[@]} > 1)); then
       order=(baseline this)
     fi
-    for target in "${LEARNER_TARGETS[@]}"; do
+    for target in $(learner_round_runs); do
       for build in "${order[@]}"; do
         [[ $build == this || $target != pgbench-* ]] || continue
         learner_switch "${pids[$build]}" "${pids[@]}"
@@ -98,6 +99,19 @@ measure_learner() {
   stop_started_processes
   postgres_stop
   report_learner
+}
+
+# learner_round_runs: a round's runs in order, the targets with pgbench -S (simple) right before and right after the
+# single-row reads. Their ratio then compares moments seconds apart: measured once at the end of the round, minutes
+# later, its rounds moved by more than the builds differed (ops/docs/performance.md, learner section, seventh pass).
+learner_round_runs() {
+  local target
+  echo pgbench-simple
+  for target in "${LEARNER_TARGETS[@]}"; do
+    [[ $target != pgbench-simple ]] || continue
+    echo "$target"
+    [[ $target != course ]] || echo pgbench-simple
+  done
 }
 
 # learner_warm BASE: the warm-up runs before measuring (the JIT, the pools, prepared statements).
@@ -260,7 +274,8 @@ learner_cold_start() {
   echo "$round cold$line steady=$steady ready_s=$ready"
 }
 
-# Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple).
+# Table and summary: per target, medians over rounds, with the median per-round ratio to pgbench -S (simple, the mean
+# of the round's runs).
 report_learner() {
   local results="$OUT/learner.results" summary="" target
   {

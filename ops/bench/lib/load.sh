@@ -148,20 +148,21 @@ round_total() {
   echo "$total"
 }
 
-# round_ratio RESULTS NAME REFERENCE KEY: the median over rounds of NAME's KEY over REFERENCE's KEY in the same round.
+# round_ratio RESULTS NAME REFERENCE KEY: the median over rounds of NAME's KEY over REFERENCE's KEY in the same round
+# (each the mean of its runs in that round, when it ran more than once there).
 round_ratio() {
-  local results=$1 target=$2 reference=$3 key=$4 round name rest ratios=()
-  local -A numerators denominators
+  local results=$1 target=$2 reference=$3 key=$4 round name rest side ratios=()
+  local -A sums counts
   while read -r round name rest; do
-    if [[ $name == "$target" ]]; then
-      numerators[$round]=$(field "$key" "$rest")
-    fi
-    if [[ $name == "$reference" ]]; then
-      denominators[$round]=$(field "$key" "$rest")
-    fi
+    for side in "$target" "$reference"; do
+      [[ $name == "$side" ]] || continue
+      sums[$side/$round]=$(awk -v a="${sums[$side/$round]:-0}" -v b="$(field "$key" "$rest")" 'BEGIN { print a + b }')
+      counts[$side/$round]=$((${counts[$side/$round]:-0} + 1))
+    done
   done <"$results"
-  for round in "${!numerators[@]}"; do
-    ratios+=("$(ratio "${numerators[$round]}" "${denominators[$round]}")")
+  for round in $(awk -v t="$target" '$2 == t { print $1 }' "$results" | sort -u); do
+    ratios+=("$(awk -v ts="${sums[$target/$round]}" -v tn="${counts[$target/$round]}" -v rs="${sums[$reference/$round]:-0}" \
+      -v rn="${counts[$reference/$round]:-1}" 'BEGIN { if (rs == 0) print "n/a"; else printf "%.2f\n", ts / tn / (rs / rn) }')")
   done
   median "${ratios[@]}"
 }
