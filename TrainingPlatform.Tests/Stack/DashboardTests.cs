@@ -119,6 +119,7 @@ public class DashboardTests(DashboardTests.Dashboard dashboard) : IClassFixture<
             // Replicas inherit the AppHost's environment: no start-up warm-up, as on every test stack (StackFixture); it
             // cost this class's replica about 8 CPU-s, and no dashboard case measures a replica's first seconds.
             start.Environment[TrainingPlatform.Api.Http.WarmUp.CallsKey.Replace(":", "__", StringComparison.Ordinal)] = "0";
+            start.Environment[ApiProcess.CallCountingDelay.Key] = ApiProcess.CallCountingDelay.Value;
             start.Environment["Stack__Mode"] = "local";
             start.Environment["Stack__DataDirectory"] = _data.FullName;
             foreach (var port in new[] { "Api", "Prometheus", "Mail", "Alertmanager" })

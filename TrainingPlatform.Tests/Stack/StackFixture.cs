@@ -92,10 +92,12 @@ public abstract class StackFixture : IAsyncLifetime
             ],
             Timeout());
         // The start-up warm-up costs each replica 2-3 s of both cores here and no stack test measures a replica's
-        // first seconds (WarmUpTests prove the warm-up on the API itself), as in ApiFixture.Settings.
+        // first seconds (WarmUpTests prove the warm-up on the API itself), as in ApiFixture.Settings; the same for
+        // counting calls from the start (ApiProcess.CallCountingDelay).
         foreach (var replica in builder.Resources.OfType<ProjectResource>().Where(r => ReplicaNamesOf(replicas).Contains(r.Name)))
         {
-            builder.CreateResourceBuilder(replica).WithEnvironment("WarmUp__Calls", "0");
+            builder.CreateResourceBuilder(replica).WithEnvironment("WarmUp__Calls", "0")
+                .WithEnvironment(ApiProcess.CallCountingDelay.Key, ApiProcess.CallCountingDelay.Value);
         }
         // The AppHost forwards every line its resources print to its own log, which the test run prints: about 59,000
         // access lines of the replicas (15 MB) per run. Warnings and errors still show; the tests that read a
