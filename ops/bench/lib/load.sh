@@ -151,18 +151,13 @@ round_total() {
 # round_ratio RESULTS NAME REFERENCE KEY: the median over rounds of NAME's KEY over REFERENCE's KEY in the same round
 # (each the mean of its runs in that round, when it ran more than once there).
 round_ratio() {
-  local results=$1 target=$2 reference=$3 key=$4 round name rest side ratios=()
-  local -A sums counts
-  while read -r round name rest; do
-    for side in "$target" "$reference"; do
-      [[ $name == "$side" ]] || continue
-      sums[$side/$round]=$(awk -v a="${sums[$side/$round]:-0}" -v b="$(field "$key" "$rest")" 'BEGIN { print a + b }')
-      counts[$side/$round]=$((${counts[$side/$round]:-0} + 1))
-    done
-  done <"$results"
-  for round in $(awk -v t="$target" '$2 == t { print $1 }' "$results" | sort -u); do
-    ratios+=("$(awk -v ts="${sums[$target/$round]}" -v tn="${counts[$target/$round]}" -v rs="${sums[$reference/$round]:-0}" \
-      -v rn="${counts[$reference/$round]:-1}" 'BEGIN { if (rs == 0) print "n/a"; else printf "%.2f\n", ts / tn / (rs / rn) }')")
-  done
+  local results=$1 target=$2 reference=$3 key=$4 round numerator denominator ratios=()
+  while read -r round numerator denominator; do
+    ratios+=("$(ratio "$numerator" "$denominator")")
+  done < <(awk -v t="$target" -v r="$reference" -v k="$key" '
+    { v = ""; for (i = 3; i <= NF; i++) if (index($i, k "=") == 1) v = substr($i, length(k) + 2) }
+    $2 == t { ts[$1] += v; tn[$1]++ }
+    $2 == r { rs[$1] += v; rn[$1]++ }
+    END { for (x in tn) print x, ts[x] / tn[x], (rn[x] ? rs[x] / rn[x] : 0) }' "$results")
   median "${ratios[@]}"
 }
