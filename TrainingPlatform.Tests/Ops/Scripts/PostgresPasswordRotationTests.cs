@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TrainingPlatform.Api.Data;
 using TrainingPlatform.Tests.ServiceDefaults;
 using Xunit.Abstractions;
 
@@ -26,11 +27,10 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
         await using (var traffic = TrafficLoop.Start(oldApi.BaseAddress, account.Tokens.Access))
         {
             await traffic.AdvanceAsync("through the old API");
-            // The window's condition (secret-rotation.md): the pool already holds the connections the load needs.
-            using (var scraper = oldApi.CreateHttpClient())
-            {
-                await PrometheusText.ScrapeUntilAsync(scraper, metrics => metrics.Value("db_pool_connections") >= TrafficLoop.Clients, TimeSpan.FromSeconds(30));
-            }
+            // The window's condition (secret-rotation.md): the pool the route reads from already holds a connection for
+            // each client. Counted on that pool alone: the writes pool's connection from the sign-up would otherwise pass
+            // for one, and the old API would open the missing one with the old password.
+            await traffic.GrowReadsPoolAsync(oldApi);
             using var tools = await RecordingTools.CreateAsync((await PostgresServer.SharedAsync()).BinDirectory);
             await using (var sampler = new CommandLineSampler([role.OldPassword, role.NewPassword]))
             {
@@ -164,7 +164,9 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
     private sealed class TrafficLoop : IAsyncDisposable
     {
         public const int Clients = 2;
+        private const string Route = "/api/v1/enrollments";
 
+        private readonly string _accessToken;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task[] _clients;
         private readonly Uri?[] _lastAnswered = new Uri?[Clients];
@@ -174,7 +176,8 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
         private TrafficLoop(Uri target, string accessToken)
         {
             _target = target;
-            _clients = [.. Enumerable.Range(0, Clients).Select(client => Task.Run(() => RunAsync(client, accessToken)))];
+            _accessToken = accessToken;
+            _clients = [.. Enumerable.Range(0, Clients).Select(client => Task.Run(() => RunAsync(client)))];
         }
 
         /// <summary>Where the next requests go: switching it is the balancer moving traffic to a new revision.</summary>
@@ -196,6 +199,28 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
                 succeeded => $"{succeeded - from} of 20 requests {stage} succeeded; failures:\n{string.Join('\n', Failures.Take(5))}");
         }
 
+        /// <summary>
+        /// Waits until the reads pool of <paramref name="api"/> holds a connection for each client, sending bursts of
+        /// concurrent requests to grow it: the loop's own two clients may go on taking turns on one connection.
+        /// </summary>
+        public async Task GrowReadsPoolAsync(ApiProcess api)
+        {
+            using var client = api.CreateHttpClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken);
+            await Wait.UntilAsync(async () =>
+            {
+                foreach (var response in await Task.WhenAll(Enumerable.Range(0, 4 * Clients).Select(_ => client.GetAsync(Route))))
+                {
+                    using (response)
+                    {
+                        response.EnsureSuccessStatusCode();
+                    }
+                }
+                var metrics = await PrometheusText.ScrapeAsync(client);
+                return metrics.Value("db_pool_connections", ("pool", DatabasePoolGauges.ReadsPool)) >= Clients;
+            }, TimeSpan.FromSeconds(30), $"the reads pool holding {Clients} connections");
+        }
+
         /// <summary>Waits until every client's last answer came from the current target.</summary>
         public Task MovedAsync() =>
             Wait.UntilAsync(() => Enumerable.Range(0, Clients).All(client => Volatile.Read(ref _lastAnswered[client]) == Target), TimeSpan.FromSeconds(30),
@@ -209,19 +234,19 @@ public class PostgresPasswordRotationTests(ITestOutputHelper output)
 
         public ValueTask DisposeAsync() => new(StopAsync());
 
-        private async Task RunAsync(int index, string accessToken)
+        private async Task RunAsync(int index)
         {
             using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(1) })
             {
                 Timeout = TimeSpan.FromSeconds(10),
             };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken);
             while (!_stop.IsCancellationRequested)
             {
                 var target = Target;
                 try
                 {
-                    using var response = await client.GetAsync(new Uri(target, "/api/v1/enrollments"));
+                    using var response = await client.GetAsync(new Uri(target, Route));
                     Volatile.Write(ref _lastAnswered[index], target);
                     if (response.IsSuccessStatusCode)
                     {
