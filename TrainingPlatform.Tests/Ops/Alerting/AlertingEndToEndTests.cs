@@ -15,7 +15,7 @@ public class AlertingEndToEndTests
     [Fact]
     public async Task Alerts_reach_page_ticket_and_watchdog_by_severity_and_a_silence_stops_the_page()
     {
-        using var inbox = WebhookInbox.Start();
+        await using var inbox = WebhookInbox.Start();
         await using var alertmanager = await AlertmanagerServer.StartAsync(inbox, Repeat);
 
         // Two days at 2 % errors (the slow burn, a warning about the availability SLO), then half the requests

@@ -10,28 +10,19 @@ internal sealed record Notified(string Receiver, string Status, IReadOnlyDiction
 }
 
 /// <summary>
-/// The webhook end of Alertmanager's receivers: an <see cref="HttpListener"/> on loopback that keeps every alert of
-/// every notification, by the receiver whose path it was posted to (/page, /ticket, /watchdog).
+/// The webhook end of Alertmanager's receivers: a loopback server that keeps every alert of every notification, by
+/// the receiver whose path it was posted to (/page, /ticket, /watchdog).
 /// </summary>
-internal sealed class WebhookInbox : IDisposable
+internal sealed class WebhookInbox : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<Notified> _received = new();
-    private readonly Task _loop;
+    private readonly CannedHttpServer _server;
 
-    private WebhookInbox(int port)
-    {
-        Port = port;
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
-    }
+    private WebhookInbox() => _server = new CannedHttpServer(Receive);
 
-    public int Port { get; }
+    public static WebhookInbox Start() => new();
 
-    public static WebhookInbox Start() => new(FreePort.Next());
-
-    public string UrlFor(string receiver) => $"http://127.0.0.1:{Port}/{receiver}";
+    public string UrlFor(string receiver) => $"{_server.BaseAddress}/{receiver}";
 
     public IReadOnlyList<Notified> Received(string receiver) => _received.Where(n => n.Receiver == receiver).ToList();
 
@@ -51,38 +42,18 @@ internal sealed class WebhookInbox : IDisposable
             + string.Join(", ", _received.Select(n => $"{n.Receiver}:{n.AlertName}:{n.Status}")) + "\n" + context());
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task ServeAsync()
+    private (int, string, string) Receive(HttpListenerRequest request)
     {
-        while (_listener.IsListening)
+        using var document = JsonDocument.Parse(request.InputStream);
+        var receiver = request.Url!.AbsolutePath.Trim('/');
+        foreach (var alert in document.RootElement.GetProperty("alerts").EnumerateArray())
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using (var document = await JsonDocument.ParseAsync(context.Request.InputStream))
-            {
-                var receiver = context.Request.Url!.AbsolutePath.Trim('/');
-                foreach (var alert in document.RootElement.GetProperty("alerts").EnumerateArray())
-                {
-                    _received.Enqueue(new Notified(receiver, alert.GetProperty("status").GetString()!,
-                        Strings(alert.GetProperty("labels")), Strings(alert.GetProperty("annotations")), DateTimeOffset.UtcNow));
-                }
-            }
-            context.Response.StatusCode = 200;
-            context.Response.Close();
+            _received.Enqueue(new Notified(receiver, alert.GetProperty("status").GetString()!,
+                Strings(alert.GetProperty("labels")), Strings(alert.GetProperty("annotations")), DateTimeOffset.UtcNow));
         }
+        return (200, "text/plain", "");
     }
 
     private static Dictionary<string, string> Strings(JsonElement map) =>
