@@ -21,10 +21,13 @@ public static class DatabaseServices
     /// <summary>
     /// Npgsql's default pool (100) lets every concurrent request open a backend of its own; on a small machine they
     /// compete for the same cores and the tail grows (ops/docs/performance.md). A few connections per core serve as
-    /// many requests per second with a far shorter queue. A connection string's own Maximum Pool Size wins over this
-    /// default, and <c>Database:MaxPoolSize</c> over both.
+    /// many requests per second with a far shorter queue. Eight per core leaves the multiplexed reads two per core (a
+    /// quarter): with four per core, one for reads, the enrollments page's p95 was higher in 7 of 8 interleaved rounds
+    /// (ops/docs/performance.md, learner section).
+    /// The AppHost always sets a budget; this default serves a process started without one (benchmarks, tests). A
+    /// connection string's own Maximum Pool Size wins over it, and <c>Database:MaxPoolSize</c> over both.
     /// </summary>
-    public static readonly int DefaultMaxPoolSize = Math.Max(8, 4 * Environment.ProcessorCount);
+    public static readonly int DefaultMaxPoolSize = Math.Max(16, 8 * Environment.ProcessorCount);
 
     /// <summary>
     /// Statements each pooled connection keeps prepared once used a few times: more than the API has hot ones. A
