@@ -23,9 +23,9 @@ public static class DatabaseServices
     /// compete for the same cores and the tail grows (ops/docs/performance.md). A few connections per core serve as
     /// many requests per second with a far shorter queue. Eight per core leaves the multiplexed reads two per core (a
     /// quarter): with four per core, one for reads, the enrollments page's p95 was higher in 7 of 8 interleaved rounds
-    /// (ops/docs/performance.md, learner section).
-    /// The AppHost always sets a budget; this default serves a process started without one (benchmarks, tests). A
-    /// connection string's own Maximum Pool Size wins over it, and <c>Database:MaxPoolSize</c> over both.
+    /// (ops/docs/performance.md, learner section). The AppHost always sets a budget; this default serves a process
+    /// started without one (benchmarks, tests). A connection string's own Maximum Pool Size wins over it, and
+    /// <c>Database:MaxPoolSize</c> over both.
     /// </summary>
     public static readonly int DefaultMaxPoolSize = Math.Max(16, 8 * Environment.ProcessorCount);
 
